@@ -1,0 +1,48 @@
+package adaptertest
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	sessionhttp "github.com/transient-go/transient/adapters/nethttp"
+	"github.com/transient-go/transient/core"
+)
+
+// NetHTTP drives package sessionhttp.
+var NetHTTP = Driver{
+	Name: "nethttp",
+	Serve: func(t testing.TB, m *core.Manager, routes []Route) string {
+		mux := http.NewServeMux()
+		for _, rt := range routes {
+			mux.HandleFunc(rt.Method+" "+rt.Path, func(w http.ResponseWriter, r *http.Request) {
+				rt.Handle(&httpCtx{w: w, r: r})
+			})
+		}
+		srv := httptest.NewServer(sessionhttp.Middleware(m, nil)(mux))
+		t.Cleanup(srv.Close)
+		return srv.URL
+	},
+}
+
+type httpCtx struct {
+	w http.ResponseWriter
+	r *http.Request
+}
+
+func (c *httpCtx) Session() (*core.Session, error) { return sessionhttp.Get(c.r) }
+func (c *httpCtx) Context() context.Context        { return c.r.Context() }
+func (c *httpCtx) FormValue(key string) string     { return c.r.FormValue(key) }
+func (c *httpCtx) Redirect(code int, location string) {
+	http.Redirect(c.w, c.r, location, code)
+}
+func (c *httpCtx) Text(code int, body string) {
+	c.w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	c.w.WriteHeader(code)
+	_, _ = c.w.Write([]byte(body))
+}
+func (c *httpCtx) Fail(err error) {
+	code := core.StatusCode(err)
+	http.Error(c.w, http.StatusText(code), code)
+}

@@ -1,0 +1,144 @@
+// Package cookiestore keeps the whole session in the cookie, signed with
+// HMAC-SHA256 and optionally encrypted, using github.com/gorilla/securecookie.
+//
+// The cookie carries the session's JSON payload as the core encodes it;
+// securecookie adds a timestamp and a MAC over the cookie's name, the
+// timestamp and the (possibly encrypted) payload, so a cookie is only valid
+// under the name it was issued for. Gob is never involved.
+//
+// Such a session needs no server state, but it has limits: without Encrypt
+// the client can read (not change) what is in it; a cookie cannot be revoked
+// before the Manager's timeouts expire it, so a logout only clears the
+// browser's copy; and it must fit in 4096 bytes. Choose a server-side store
+// (memstore, redisstore) when any of those matters.
+//
+// # Keys
+//
+// Keys are derived from secrets, as Pyramid's SignedCookieSessionFactory
+// derives its signing key from a secret and a salt. Each secret yields,
+// through HKDF-SHA256 (RFC 5869) salted with Options.Salt, a 64-byte signing
+// key (info "transient/cookiestore/sign") and a 32-byte AES-256 key (info
+// "transient/cookiestore/encrypt"), so one secret serves both purposes
+// safely and two applications with different salts never accept each
+// other's cookies.
+//
+// To rotate keys, put a new secret first in Options.Secrets and keep the old
+// ones after it: the first signs every new cookie, the others still verify,
+// and a session whose cookie verified under an old secret is re-issued under
+// the new one on its next request. Drop an old secret once AbsoluteTimeout
+// has passed since the rotation.
+package cookiestore
+
+import (
+	"context"
+	"crypto/hkdf"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gorilla/securecookie"
+
+	"github.com/transient-go/transient/core"
+)
+
+// MinSecretLength is the shortest secret New accepts, in bytes.
+const MinSecretLength = 32
+
+// DefaultSalt is the salt used when Options.Salt is empty.
+const DefaultSalt = "transient.session"
+
+// Options configures a Store.
+type Options struct {
+	// Secrets are the secrets keys are derived from, newest first: the
+	// first signs (and encrypts) new cookies, all of them verify. At least
+	// one is required, each at least MinSecretLength bytes of high-entropy
+	// data, such as 32 bytes from crypto/rand, hex- or base64-encoded.
+	Secrets []string
+
+	// Salt separates the keys of applications, or of uses within one, that
+	// share a secret. Default DefaultSalt.
+	Salt string
+
+	// Encrypt, when true, also encrypts the payload (AES-256 in CTR mode,
+	// with the MAC over the ciphertext), so the client cannot read the
+	// session. Default false: the session is signed but readable.
+	Encrypt bool
+}
+
+// Store is a core.CookieStore. It is safe for concurrent use.
+type Store struct {
+	codecs []*securecookie.SecureCookie
+	name   string
+}
+
+var _ core.CookieStore = (*Store)(nil)
+
+// New returns a Store for opts. It returns an error matching
+// core.ErrConfig if there is no secret or one is too short.
+func New(opts Options) (*Store, error) {
+	if len(opts.Secrets) == 0 {
+		return nil, fmt.Errorf("%w: cookiestore: no secret", core.ErrConfig)
+	}
+	salt := opts.Salt
+	if salt == "" {
+		salt = DefaultSalt
+	}
+	s := &Store{name: core.DefaultCookieName}
+	for i, secret := range opts.Secrets {
+		if len(secret) < MinSecretLength {
+			return nil, fmt.Errorf("%w: cookiestore: secret %d is %d bytes, want at least %d", core.ErrConfig, i, len(secret), MinSecretLength)
+		}
+		hashKey, err := hkdf.Key(sha256.New, []byte(secret), []byte(salt), "transient/cookiestore/sign", 64)
+		if err != nil {
+			return nil, err
+		}
+		var blockKey []byte
+		if opts.Encrypt {
+			if blockKey, err = hkdf.Key(sha256.New, []byte(secret), []byte(salt), "transient/cookiestore/encrypt", 32); err != nil {
+				return nil, err
+			}
+		}
+		// The Manager enforces timeouts and the cookie size from the
+		// payload, so securecookie's own checks are turned off.
+		c := securecookie.New(hashKey, blockKey).MaxAge(0).MaxLength(0).SetSerializer(securecookie.NopEncoder{})
+		s.codecs = append(s.codecs, c)
+	}
+	return s, nil
+}
+
+// WithCookieName returns a copy of s bound to the cookie name; the Manager
+// calls it.
+func (s *Store) WithCookieName(name string) core.CookieStore {
+	c := *s
+	c.name = name
+	return &c
+}
+
+// Load verifies (and decrypts) token and returns the payload it carries.
+// It returns core.ErrNotFound for a token that no secret verifies; reissue
+// is true when one that is not the first did.
+func (s *Store) Load(_ context.Context, token string) ([]byte, bool, error) {
+	for i, c := range s.codecs {
+		var payload []byte
+		if err := c.Decode(s.name, token, &payload); err == nil {
+			return payload, i > 0, nil
+		}
+	}
+	return nil, false, core.ErrNotFound
+}
+
+// Save returns the cookie value carrying payload, signed (and encrypted)
+// with the first secret. The token and ttl are not needed: the cookie is
+// the record, and the Manager checks its age.
+func (s *Store) Save(_ context.Context, _ string, payload []byte, _ time.Duration) (string, error) {
+	v, err := s.codecs[0].Encode(s.name, payload)
+	if err != nil {
+		return "", errors.Join(errors.New("cookiestore: encode"), err)
+	}
+	return v, nil
+}
+
+// Delete does nothing: a cookie cannot be revoked. The Manager clears the
+// browser's copy.
+func (s *Store) Delete(context.Context, string) error { return nil }

@@ -1,0 +1,76 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+var (
+	// ErrNotFound is what a Store returns for a token it has no valid
+	// record for. The Manager turns it into a fresh session.
+	ErrNotFound = errors.New("core: session not found")
+
+	// ErrStore wraps every Store failure other than ErrNotFound: the store
+	// could not be reached, timed out or failed. Requests that meet it fail;
+	// see [StatusCode].
+	ErrStore = errors.New("core: session store failed")
+
+	// ErrNoSession is returned by [FromContext] when the context carries no
+	// session: the session middleware is not installed on this route.
+	ErrNoSession = errors.New("core: no session in context (is the session middleware installed?)")
+
+	// ErrEnded is returned by [FromContext] for the session of a request
+	// that has ended, if the request never used it.
+	ErrEnded = errors.New("core: session used after its request ended")
+
+	// ErrNoKey is returned by [Session.Get] and [Get] for a key the session
+	// does not hold.
+	ErrNoKey = errors.New("core: no such key in session")
+
+	// ErrInvalidValue is returned by [Session.Set] for a value that cannot
+	// be encoded as JSON.
+	ErrInvalidValue = errors.New("core: value cannot be stored in a session")
+
+	// ErrCookieTooLarge is matched by a [*CookieTooLargeError].
+	ErrCookieTooLarge = errors.New("core: session cookie too large")
+
+	// ErrLateChange is returned when a session changed after the response
+	// had started and the change needs a new cookie, which can no longer be
+	// sent. Changes that a server-side store can save under the same ID
+	// are saved instead.
+	ErrLateChange = errors.New("core: session changed after the response started")
+
+	// ErrConfig is matched by every error NewManager returns for bad
+	// Options.
+	ErrConfig = errors.New("core: invalid session configuration")
+)
+
+// CookieTooLargeError reports a Set-Cookie header over the browser limit of
+// [MaxCookieSize] bytes. The session is not saved and the client keeps the
+// cookie it had.
+type CookieTooLargeError struct {
+	Size  int // bytes in the whole Set-Cookie header value
+	Limit int // MaxCookieSize
+}
+
+func (e *CookieTooLargeError) Error() string {
+	return fmt.Sprintf("core: session cookie is %d bytes, over the %d-byte limit browsers enforce; store less in the session or use a server-side store", e.Size, e.Limit)
+}
+
+// Unwrap makes errors.Is(err, ErrCookieTooLarge) true.
+func (e *CookieTooLargeError) Unwrap() error { return ErrCookieTooLarge }
+
+// StatusCode returns the HTTP status an adapter answers with for a session
+// error: 503 Service Unavailable when the store failed (the request may
+// succeed once it is back), 500 Internal Server Error otherwise.
+func StatusCode(err error) int {
+	if errors.Is(err, ErrStore) {
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+func configError(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrConfig}, args...)...)
+}

@@ -1,0 +1,55 @@
+package memstore_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/transient-go/transient/core/memstore"
+	"github.com/transient-go/transient/core/storetest"
+)
+
+// clock is a settable clock for tests.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func TestConformance(t *testing.T) {
+	c := &clock{t: time.Unix(1_700_000_000, 0)}
+	storetest.Run(t, memstore.New(&memstore.Options{Clock: c.Now}), &storetest.Options{Advance: c.Advance})
+}
+
+func TestSweep(t *testing.T) {
+	c := &clock{t: time.Unix(1_700_000_000, 0)}
+	s := memstore.New(&memstore.Options{Clock: c.Now, SweepInterval: 64 * time.Second})
+	ctx := context.Background()
+	for range 1000 {
+		if _, err := s.Save(ctx, "", []byte(`{}`), time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := s.Len(); got != 1000 {
+		t.Fatalf("Len() = %d; want 1000", got)
+	}
+	c.Advance(2 * time.Minute)
+	// One shard is swept per second of clock time: after 64 saves a second
+	// apart, every shard has been swept once.
+	for range 64 {
+		c.Advance(time.Second)
+		if _, err := s.Save(ctx, "", []byte(`{}`), time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := s.Len(); got != 64 {
+		t.Fatalf("Len() after expiry and a full sweep = %d; want 64 (only the live records)", got)
+	}
+}

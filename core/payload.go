@@ -1,0 +1,496 @@
+package core
+
+import (
+	"encoding/json"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// A payload is a session as a store keeps it: a JSON object
+//
+//	{"c":1700000000,"i":1700000300,"d":{"user_id":42},"f":{"success":["Saved."]},"t":"csrf"}
+//
+// c and i are the creation and issue times in Unix seconds, d the data, f
+// the flash queues and t the CSRF token; d, f and t are left out when empty.
+// Keys are sorted, so equal sessions encode to equal bytes. The codec below
+// is written for this one shape: it is several times faster than
+// encoding/json through reflection and is fuzzed against it.
+
+type entry struct {
+	key string
+	val []byte // one compact, valid JSON value
+}
+
+type queue struct {
+	name string
+	msgs []string
+}
+
+type payload struct {
+	created, issued int64
+	data            []entry // sorted by key, no duplicates
+	flashes         []queue // sorted by name, no empty queue
+	csrf            string
+}
+
+func (p *payload) empty() bool {
+	return len(p.data) == 0 && len(p.flashes) == 0 && p.csrf == ""
+}
+
+func (p *payload) appendJSON(b []byte) []byte {
+	b = append(b, `{"c":`...)
+	b = strconv.AppendInt(b, p.created, 10)
+	b = append(b, `,"i":`...)
+	b = strconv.AppendInt(b, p.issued, 10)
+	if len(p.data) > 0 {
+		b = append(b, `,"d":{`...)
+		for i, e := range p.data {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, e.key)
+			b = append(b, ':')
+			b = append(b, e.val...)
+		}
+		b = append(b, '}')
+	}
+	if len(p.flashes) > 0 {
+		b = append(b, `,"f":{`...)
+		for i, q := range p.flashes {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, q.name)
+			b = append(b, ":["...)
+			for j, m := range q.msgs {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = appendString(b, m)
+			}
+			b = append(b, ']')
+		}
+		b = append(b, '}')
+	}
+	if p.csrf != "" {
+		b = append(b, `,"t":`...)
+		b = appendString(b, p.csrf)
+	}
+	return append(b, '}')
+}
+
+// appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD, as
+// with encoding/json; HTML characters are not escaped.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+const hex = "0123456789abcdef"
+
+var errSyntax = errors.New("core: malformed session payload")
+
+// maxDepth bounds the nesting of stored values, so that a hostile payload
+// cannot exhaust the stack.
+const maxDepth = 1000
+
+type parser struct {
+	b []byte
+	i int
+}
+
+// decodePayload parses a payload written by appendJSON. It accepts any
+// valid JSON object of that shape, ignores unknown members and never
+// panics; the data values it returns share memory with b.
+func decodePayload(b []byte) (payload, error) {
+	var p payload
+	d := parser{b: b}
+	err := d.object(func(key string) error {
+		var err error
+		switch key {
+		case "c":
+			p.created, err = d.int()
+		case "i":
+			p.issued, err = d.int()
+		case "d":
+			p.data, err = d.data()
+		case "f":
+			p.flashes, err = d.flashes()
+		case "t":
+			p.csrf, err = d.string()
+		default:
+			err = d.skip(0)
+		}
+		return err
+	})
+	if err != nil {
+		return payload{}, err
+	}
+	if d.ws(); d.i != len(d.b) {
+		return payload{}, errSyntax
+	}
+	return p, nil
+}
+
+func (d *parser) ws() {
+	for d.i < len(d.b) {
+		switch d.b[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+// next skips white space and returns the next byte, or 0 at the end.
+func (d *parser) next() byte {
+	d.ws()
+	if d.i < len(d.b) {
+		return d.b[d.i]
+	}
+	return 0
+}
+
+// object parses an object, calling member with d positioned on each value.
+func (d *parser) object(member func(key string) error) error {
+	if d.next() != '{' {
+		return errSyntax
+	}
+	d.i++
+	if d.next() == '}' {
+		d.i++
+		return nil
+	}
+	for {
+		if d.next() != '"' {
+			return errSyntax
+		}
+		key, err := d.string()
+		if err != nil {
+			return err
+		}
+		if d.next() != ':' {
+			return errSyntax
+		}
+		d.i++
+		d.ws()
+		if err := member(key); err != nil {
+			return err
+		}
+		switch d.next() {
+		case ',':
+			d.i++
+		case '}':
+			d.i++
+			return nil
+		default:
+			return errSyntax
+		}
+	}
+}
+
+func (d *parser) data() ([]entry, error) {
+	var es []entry
+	err := d.object(func(key string) error {
+		start := d.i
+		if err := d.skip(0); err != nil {
+			return err
+		}
+		es = append(es, entry{key, d.b[start:d.i]})
+		return nil
+	})
+	return normalize(es, func(e entry) string { return e.key }), err
+}
+
+func (d *parser) flashes() ([]queue, error) {
+	var qs []queue
+	err := d.object(func(name string) error {
+		if d.next() != '[' {
+			return errSyntax
+		}
+		d.i++
+		var msgs []string
+		if d.next() == ']' {
+			d.i++
+		} else {
+			for {
+				if d.next() != '"' {
+					return errSyntax
+				}
+				m, err := d.string()
+				if err != nil {
+					return err
+				}
+				msgs = append(msgs, m)
+				if c := d.next(); c == ']' {
+					d.i++
+					break
+				} else if c != ',' {
+					return errSyntax
+				}
+				d.i++
+			}
+		}
+		qs = append(qs, queue{name, msgs})
+		return nil
+	})
+	qs = normalize(qs, func(q queue) string { return q.name })
+	return slices.DeleteFunc(qs, func(q queue) bool { return len(q.msgs) == 0 }), err
+}
+
+// normalize sorts s by key and keeps the last of duplicate keys, as
+// encoding/json does. Payloads this package writes are already sorted.
+func normalize[E any](s []E, key func(E) string) []E {
+	sorted := true
+	for i := 1; i < len(s); i++ {
+		if key(s[i-1]) >= key(s[i]) {
+			sorted = false
+			break
+		}
+	}
+	if sorted {
+		return s
+	}
+	slices.SortStableFunc(s, func(a, b E) int { return strings.Compare(key(a), key(b)) })
+	out := s[:0]
+	for i, e := range s {
+		if i+1 < len(s) && key(s[i+1]) == key(e) {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// string parses the string at d.i.
+func (d *parser) string() (string, error) {
+	if d.next() != '"' {
+		return "", errSyntax
+	}
+	start := d.i
+	escaped, ascii := false, true
+	d.i++
+	for d.i < len(d.b) {
+		c := d.b[d.i]
+		switch {
+		case c == '"':
+			d.i++
+			body := d.b[start+1 : d.i-1]
+			if !escaped && (ascii || utf8.Valid(body)) {
+				return string(body), nil
+			}
+			var s string
+			if err := json.Unmarshal(d.b[start:d.i], &s); err != nil {
+				return "", errSyntax
+			}
+			return s, nil
+		case c == '\\':
+			escaped = true
+			if err := d.escape(); err != nil {
+				return "", err
+			}
+		case c < 0x20:
+			return "", errSyntax
+		default:
+			ascii = ascii && c < utf8.RuneSelf
+			d.i++
+		}
+	}
+	return "", errSyntax
+}
+
+// escape checks the escape sequence at d.i and moves past it.
+func (d *parser) escape() error {
+	if d.i+1 >= len(d.b) {
+		return errSyntax
+	}
+	switch d.b[d.i+1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		d.i += 2
+		return nil
+	case 'u':
+		if d.i+6 > len(d.b) {
+			return errSyntax
+		}
+		for _, c := range d.b[d.i+2 : d.i+6] {
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return errSyntax
+			}
+		}
+		d.i += 6
+		return nil
+	}
+	return errSyntax
+}
+
+// int parses an integer-valued JSON number.
+func (d *parser) int() (int64, error) {
+	start := d.i
+	if err := d.number(); err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(string(d.b[start:d.i]), 10, 64)
+	if err != nil {
+		return 0, errSyntax
+	}
+	return n, nil
+}
+
+// number moves past the JSON number at d.i, checking its grammar.
+func (d *parser) number() error {
+	if d.i < len(d.b) && d.b[d.i] == '-' {
+		d.i++
+	}
+	switch {
+	case d.i < len(d.b) && d.b[d.i] == '0':
+		d.i++
+	case d.i < len(d.b) && '1' <= d.b[d.i] && d.b[d.i] <= '9':
+		d.digits()
+	default:
+		return errSyntax
+	}
+	if d.i < len(d.b) && d.b[d.i] == '.' {
+		d.i++
+		if d.digits() == 0 {
+			return errSyntax
+		}
+	}
+	if d.i < len(d.b) && (d.b[d.i] == 'e' || d.b[d.i] == 'E') {
+		d.i++
+		if d.i < len(d.b) && (d.b[d.i] == '+' || d.b[d.i] == '-') {
+			d.i++
+		}
+		if d.digits() == 0 {
+			return errSyntax
+		}
+	}
+	return nil
+}
+
+func (d *parser) digits() int {
+	start := d.i
+	for d.i < len(d.b) && '0' <= d.b[d.i] && d.b[d.i] <= '9' {
+		d.i++
+	}
+	return d.i - start
+}
+
+// skip moves past one JSON value, checking that it is valid.
+func (d *parser) skip(depth int) error {
+	if depth > maxDepth {
+		return errSyntax
+	}
+	switch c := d.next(); {
+	case c == '"':
+		_, err := d.stringSpan()
+		return err
+	case c == '{':
+		return d.object(func(string) error { return d.skip(depth + 1) })
+	case c == '[':
+		d.i++
+		if d.next() == ']' {
+			d.i++
+			return nil
+		}
+		for {
+			if err := d.skip(depth + 1); err != nil {
+				return err
+			}
+			switch d.next() {
+			case ',':
+				d.i++
+			case ']':
+				d.i++
+				return nil
+			default:
+				return errSyntax
+			}
+		}
+	case c == '-' || '0' <= c && c <= '9':
+		return d.number()
+	case c == 't':
+		return d.literal("true")
+	case c == 'f':
+		return d.literal("false")
+	case c == 'n':
+		return d.literal("null")
+	}
+	return errSyntax
+}
+
+// stringSpan moves past the string at d.i without decoding it.
+func (d *parser) stringSpan() (int, error) {
+	start := d.i
+	d.i++
+	for d.i < len(d.b) {
+		switch c := d.b[d.i]; {
+		case c == '"':
+			d.i++
+			return start, nil
+		case c == '\\':
+			if err := d.escape(); err != nil {
+				return 0, err
+			}
+		case c < 0x20:
+			return 0, errSyntax
+		default:
+			d.i++
+		}
+	}
+	return 0, errSyntax
+}
+
+func (d *parser) literal(lit string) error {
+	if len(d.b)-d.i < len(lit) || string(d.b[d.i:d.i+len(lit)]) != lit {
+		return errSyntax
+	}
+	d.i += len(lit)
+	return nil
+}
