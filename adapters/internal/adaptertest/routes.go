@@ -1,0 +1,139 @@
+package adaptertest
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/transient-go/transient/core"
+)
+
+// session returns the request's session, or hands the error to the
+// framework's error path and returns nil, as an application does.
+func session(c Ctx) *core.Session {
+	s, err := c.Session()
+	if err != nil {
+		c.Fail(err)
+		return nil
+	}
+	return s
+}
+
+// whoami describes the session in one line: "anonymous" or the user.
+func whoami(s *core.Session) string {
+	name, ok := s.String("username")
+	if !ok {
+		return "anonymous"
+	}
+	id, _ := core.Get[int64](s, "user_id")
+	return fmt.Sprintf("%s(%d)", name, id)
+}
+
+// routes are the suite's handlers, the same on every framework.
+func routes() []Route {
+	return []Route{
+		{"GET", "/untouched", func(c Ctx) { c.Text(http.StatusOK, "ok") }},
+		{"GET", "/whoami", func(c Ctx) {
+			if s := session(c); s != nil {
+				c.Text(http.StatusOK, whoami(s))
+			}
+		}},
+		{"POST", "/login", func(c Ctx) {
+			s := session(c)
+			if s == nil {
+				return
+			}
+			name := c.FormValue("username")
+			var id int64
+			fmt.Sscan(c.FormValue("id"), &id)
+			s.Renew()
+			must(s.Set("user_id", id))
+			must(s.Set("username", name))
+			s.Flash("Welcome back, "+name+"!", "success")
+			c.Redirect(http.StatusSeeOther, "/dashboard")
+		}},
+		{"GET", "/dashboard", func(c Ctx) {
+			if s := session(c); s != nil {
+				c.Text(http.StatusOK, whoami(s)+" "+strings.Join(s.PopFlash("success"), "|"))
+			}
+		}},
+		{"POST", "/flash", func(c Ctx) {
+			s := session(c)
+			if s == nil {
+				return
+			}
+			if c.FormValue("unique") != "" {
+				s.FlashUnique(c.FormValue("msg"), c.FormValue("queue"))
+			} else {
+				s.Flash(c.FormValue("msg"), c.FormValue("queue"))
+			}
+			c.Redirect(http.StatusFound, "/")
+		}},
+		{"GET", "/pop", func(c Ctx) {
+			if s := session(c); s != nil {
+				c.Text(http.StatusOK, strings.Join(s.PopFlash(c.FormValue("queue")), "|"))
+			}
+		}},
+		{"GET", "/peek", func(c Ctx) {
+			if s := session(c); s != nil {
+				c.Text(http.StatusOK, strings.Join(s.PeekFlash(c.FormValue("queue")), "|"))
+			}
+		}},
+		{"POST", "/set", func(c Ctx) {
+			if s := session(c); s != nil {
+				must(s.Set(c.FormValue("key"), c.FormValue("value")))
+				c.Text(http.StatusOK, "set")
+			}
+		}},
+		{"GET", "/get", func(c Ctx) {
+			if s := session(c); s != nil {
+				v, _ := s.String(c.FormValue("key"))
+				c.Text(http.StatusOK, v)
+			}
+		}},
+		{"POST", "/renew", func(c Ctx) {
+			if s := session(c); s != nil {
+				s.Renew()
+				c.Text(http.StatusOK, whoami(s))
+			}
+		}},
+		{"POST", "/logout", func(c Ctx) {
+			if s := session(c); s != nil {
+				s.Invalidate()
+				s.Flash("You have been logged out.", "info")
+				c.Redirect(http.StatusSeeOther, "/")
+			}
+		}},
+		{"GET", "/", func(c Ctx) {
+			if s := session(c); s != nil {
+				c.Text(http.StatusOK, whoami(s)+" "+strings.Join(s.PopFlash("info"), "|"))
+			}
+		}},
+		{"POST", "/late", func(c Ctx) {
+			// The body goes out first; the session changes afterwards.
+			c.Text(http.StatusOK, "body first")
+			if s := session(c); s != nil {
+				must(s.Set("late", "saved"))
+			}
+		}},
+		{"POST", "/csrf", func(c Ctx) {
+			if s := session(c); s != nil {
+				c.Text(http.StatusOK, s.CSRFToken())
+			}
+		}},
+		{"GET", "/context", func(c Ctx) {
+			s := session(c)
+			if s == nil {
+				return
+			}
+			fromCtx, err := core.FromContext(c.Context())
+			c.Text(http.StatusOK, fmt.Sprint(err == nil && fromCtx == s))
+		}},
+	}
+}
+
+func must(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
