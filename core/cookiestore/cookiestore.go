@@ -30,10 +30,10 @@
 package cookiestore
 
 import (
+	"bytes"
 	"context"
 	"crypto/hkdf"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"time"
 
@@ -68,8 +68,9 @@ type Options struct {
 
 // Store is a core.CookieStore. It is safe for concurrent use.
 type Store struct {
-	codecs []*securecookie.SecureCookie
-	name   string
+	codecs  []*securecookie.SecureCookie
+	name    string
+	encrypt bool
 }
 
 var _ core.CookieStore = (*Store)(nil)
@@ -84,7 +85,7 @@ func New(opts Options) (*Store, error) {
 	if salt == "" {
 		salt = DefaultSalt
 	}
-	s := &Store{name: core.DefaultCookieName}
+	s := &Store{name: core.DefaultCookieName, encrypt: opts.Encrypt}
 	for i, secret := range opts.Secrets {
 		if len(secret) < MinSecretLength {
 			return nil, fmt.Errorf("%w: cookiestore: secret %d is %d bytes, want at least %d", core.ErrConfig, i, len(secret), MinSecretLength)
@@ -132,9 +133,13 @@ func (s *Store) Load(_ context.Context, token string) ([]byte, bool, error) {
 // with the first secret. The token and ttl are not needed: the cookie is
 // the record, and the Manager checks its age.
 func (s *Store) Save(_ context.Context, _ string, payload []byte, _ time.Duration) (string, error) {
+	if s.encrypt {
+		// securecookie encrypts in place; the caller keeps its buffer.
+		payload = bytes.Clone(payload)
+	}
 	v, err := s.codecs[0].Encode(s.name, payload)
 	if err != nil {
-		return "", errors.Join(errors.New("cookiestore: encode"), err)
+		return "", fmt.Errorf("cookiestore: encode: %w", err)
 	}
 	return v, nil
 }

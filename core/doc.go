@@ -1,0 +1,107 @@
+// Package core is the framework-independent heart of transient: sessions
+// and flash messages as Pyramid defines them, for Go web applications.
+//
+// A session is a small dictionary that lives across a visitor's requests:
+// string keys, JSON values. Flash messages are named queues of one-time
+// notices, stored in the session and shown once, typically on the page a
+// redirect leads to. Applications do not use this package's lifecycle
+// methods directly: they install one adapter's middleware (sessionhttp,
+// sessiongin, sessionecho or sessionfiber) and use the [Session] it gives
+// each request.
+//
+// # Lifecycle
+//
+// At start-up the application makes a [Manager] (Pyramid's session factory)
+// from a [Store] and [Options], whose zero value is safe. For each request
+// the adapter calls [Manager.Begin], which attaches a not-yet-loaded session
+// to the request's context. The first call to [FromContext] (or to the
+// adapter's accessor) reads the cookie, asks the store and decodes the
+// payload; a request that never asks does none of this. Just before the
+// first byte of the response the adapter calls [Manager.Commit], which saves
+// the session if it changed and adds the Set-Cookie header; when the handler
+// returns, [Manager.Finish] saves what changed after that, if it still can.
+// Handlers never call Save, and a flash set just before a redirect arrives
+// on the next request.
+//
+// A session is only written when it changed ([Session.Set], [Session.Delete],
+// the flash methods, [Session.Changed]) or when a re-issue is due
+// ([Options.ReissueTime]). A visitor who never stored anything gets no
+// cookie at all.
+//
+// # Values
+//
+// [Session.Set] encodes a value as JSON at once, so a value that cannot be
+// encoded is rejected there, with [ErrInvalidValue], and never when the
+// response is already on its way. Reading decodes into the type the caller
+// names, with [Get], [Session.Get] or [Session.String], [Session.Int] and
+// [Session.Bool]: integers round-trip exactly (no float64 in between), and
+// structs round-trip through their JSON encoding.
+//
+// # Flash messages
+//
+// [Session.Flash] appends a message to a queue ("" is the default queue),
+// [Session.FlashUnique] skips a message the queue already holds,
+// [Session.PopFlash] returns a queue's messages and empties it, and
+// [Session.PeekFlash] returns them without emptying it. Queues are
+// independent; popping an empty queue does not mark the session changed.
+// Package templates renders them.
+//
+// # Stores
+//
+// A [CookieStore] (package cookiestore) keeps the whole session in the
+// cookie, signed and optionally encrypted: no server state, but readable by
+// the client unless encrypted, limited to [MaxCookieSize] bytes, and not
+// revocable before it expires. A server-side store keeps the session under a
+// random 256-bit ID ([NewID]) that is all the cookie carries: package
+// memstore in the process's memory, package redisstore in Redis for several
+// app servers. Choose a server-side store when a logout must end the
+// session everywhere at once, when the session holds more than a few
+// hundred bytes, or when the client must not read it.
+//
+// Every store meets the same contract, checked by package storetest: an
+// unknown, expired or tampered token is [ErrNotFound] and gives the visitor
+// a fresh session; an ID the client made up is never adopted; any other
+// store error fails the request (wrapped in [ErrStore], a 503 by
+// [StatusCode]) instead of starting an empty session that would overwrite
+// the real one.
+//
+// # Timeouts
+//
+// The server enforces both timeouts, for every store, from the times
+// recorded in the session itself: [Options.IdleTimeout] (Pyramid's timeout)
+// ends a session that was not issued for that long, and
+// [Options.AbsoluteTimeout] ends it that long after its creation, however
+// active it is. An old cookie that a browser, or an attacker, still sends is
+// therefore worthless, and a session dated in the future beyond [ClockSkew]
+// is rejected.
+//
+// # Security
+//
+// Call [Session.Renew] when privileges change, at login above all: the
+// session keeps its data but gets a new ID, a new cookie and a new CSRF
+// token, and a server-side store deletes the old record, so an ID planted
+// or stolen before login is worthless after it (session fixation). At
+// logout call [Session.Invalidate]: the data goes, a server-side store
+// deletes the record, and the response clears the cookie; the session stays
+// usable as a new one, so a "You have been logged out." flash still works.
+//
+// Cookies are HttpOnly, Secure and SameSite=Lax unless configured
+// otherwise, and NewManager refuses settings browsers would reject or that
+// would weaken them silently (SameSite=None without Secure, an invalid
+// name, a __Host- cookie with a Domain). A tampered, truncated, foreign,
+// renamed, oversized or duplicated cookie gives a fresh session and is
+// logged at debug level, never an error. A cookie store's keys rotate: see
+// package cookiestore.
+//
+// [Session.CSRFToken] gives each session a token to put in forms, checked
+// in constant time by [Session.CheckCSRFToken].
+//
+// # Errors
+//
+// Every error the Manager meets goes through [Options.ErrorHandler], which
+// may log, translate or swallow it; what it returns is what the adapter
+// reports: a 5xx response (see [StatusCode]), or an error for the
+// framework's error handler. Errors are matched with errors.Is against the
+// sentinels of this package, and [CookieTooLargeError] carries the size
+// that was refused.
+package core
