@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -28,6 +29,7 @@ type Manager struct {
 	onError    func(context.Context, error) error
 	log        *slog.Logger
 	now        func() time.Time
+	buffers    sync.Pool // *[]byte for encoding payloads
 }
 
 // NewManager returns a Manager that keeps sessions in store, configured by
@@ -218,9 +220,11 @@ func (m *Manager) Finish(ctx context.Context, s *Session) error {
 // value to send, if any. late means no cookie can be sent any more. s.mu is
 // held.
 func (m *Manager) persist(ctx context.Context, s *Session, late bool) (string, error) {
-	// A client that hangs up must not cost a change the store can still
-	// save; the store's own deadline bounds the call.
-	ctx = context.WithoutCancel(ctx)
+	if !m.clientSide {
+		// A client that hangs up must not cost a change the store can
+		// still save; the store's own deadline bounds the call.
+		ctx = context.WithoutCancel(ctx)
+	}
 	now := m.now().Unix()
 	if s.empty() {
 		if s.token == "" && s.stale == "" && !s.hadCookie {
@@ -250,8 +254,12 @@ func (m *Manager) persist(ctx context.Context, s *Session, late bool) (string, e
 	}
 	issued := s.issued
 	s.issued = now
-	buf := s.appendJSON(make([]byte, 0, 256))
-	tok, err := m.save(ctx, s, buf, m.ttl(s.created, now))
+	buf := m.buffer()
+	*buf = s.appendJSON((*buf)[:0])
+	tok, err := m.save(ctx, s, *buf, m.ttl(s.created, now))
+	if cap(*buf) <= 64<<10 {
+		m.buffers.Put(buf) // stores do not keep the payload they are given
+	}
 	if err == nil && !late && (tok != s.held || m.maxAge) {
 		if size := m.cookie.size(tok); size > MaxCookieSize {
 			err = &CookieTooLargeError{Size: size, Limit: MaxCookieSize}
@@ -282,6 +290,14 @@ func (m *Manager) persist(ctx context.Context, s *Session, late bool) (string, e
 	}
 	s.held, s.hadCookie = tok, true
 	return m.cookie.header(tok), nil
+}
+
+func (m *Manager) buffer() *[]byte {
+	if b, ok := m.buffers.Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, 0, 512)
+	return &b
 }
 
 // save writes buf for s, replacing the stale record if there is one.

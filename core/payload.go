@@ -237,7 +237,7 @@ func (d *parser) object(member func(key string) error) error {
 }
 
 func (d *parser) data() ([]entry, error) {
-	var es []entry
+	es := make([]entry, 0, 4)
 	err := d.object(func(key string) error {
 		start := d.i
 		if err := d.skip(0); err != nil {

@@ -122,7 +122,11 @@ func (s *Session) loadLocked(ctx context.Context) error {
 		m.debug(ctx, "session cookie rejected", "reason", "undecodable payload")
 		return nil
 	}
-	tok = strings.Clone(tok)
+	if !m.clientSide {
+		// The token is kept as the record's key; the header it was cut
+		// from may be a server's reusable buffer.
+		tok = strings.Clone(tok)
+	}
 	if why := m.expired(&p, now); why != "" {
 		m.debug(ctx, "session cookie rejected", "reason", why)
 		if !m.clientSide {

@@ -1,0 +1,254 @@
+package redisstore_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/transient-go/transient/core"
+	"github.com/transient-go/transient/core/redisstore"
+	"github.com/transient-go/transient/core/redisstore/redistest"
+	"github.com/transient-go/transient/core/storetest"
+)
+
+var ctx = context.Background()
+
+func TestConformance(t *testing.T) {
+	srv := redistest.Start(t)
+	storetest.Run(t, newStore(t, srv.Client(t), nil), nil)
+}
+
+func TestConformanceCluster(t *testing.T) {
+	c := redistest.StartCluster(t)
+	storetest.Run(t, newStore(t, c.Client(t), nil), nil)
+}
+
+func TestConformanceFromURL(t *testing.T) {
+	srv := redistest.Start(t)
+	s, err := redisstore.NewFromURL(srv.URL(), &redisstore.Options{Prefix: "fromurl:"})
+	if err != nil {
+		t.Fatalf("NewFromURL = %v", err)
+	}
+	defer s.Close()
+	storetest.Run(t, s, nil)
+}
+
+func TestConfigErrors(t *testing.T) {
+	off := &redis.Options{Addr: "127.0.0.1:1"}
+	on := &redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true}
+	var nilClient *redis.Client
+	tests := []struct {
+		name   string
+		client redis.UniversalClient
+		opts   *redisstore.Options
+		want   string // in the error; "" for no error
+	}{
+		{"nil", nil, nil, "nil"},
+		{"typed nil", nilClient, nil, "nil"},
+		{"client without context timeouts", redis.NewClient(off), nil, "ContextTimeoutEnabled"},
+		{"cluster without context timeouts", redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{off.Addr}}), nil, "ContextTimeoutEnabled"},
+		{"ring without context timeouts", redis.NewRing(&redis.RingOptions{Addrs: map[string]string{"a": off.Addr}}), nil, "ContextTimeoutEnabled"},
+		{"failover without context timeouts", redis.NewFailoverClient(&redis.FailoverOptions{MasterName: "m", SentinelAddrs: []string{off.Addr}}), nil, "ContextTimeoutEnabled"},
+		{"negative timeout", redis.NewClient(on), &redisstore.Options{Timeout: -time.Second}, "negative"},
+		{"good", redis.NewClient(on), nil, ""},
+		{"good cluster", redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{on.Addr}, ContextTimeoutEnabled: true}), nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.client != nil && tt.client != redis.UniversalClient(nilClient) {
+				defer tt.client.Close()
+			}
+			s, err := redisstore.New(tt.client, tt.opts)
+			if tt.want == "" {
+				if err != nil || s == nil {
+					t.Fatalf("New = %v, %v; want a Store", s, err)
+				}
+				return
+			}
+			if !errors.Is(err, core.ErrConfig) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("New = %v; want an error matching core.ErrConfig that mentions %q", err, tt.want)
+			}
+		})
+	}
+	for _, url := range []string{"", "http://127.0.0.1:6379", "redis://127.0.0.1:6379/notadb"} {
+		if _, err := redisstore.NewFromURL(url, nil); !errors.Is(err, core.ErrConfig) {
+			t.Errorf("NewFromURL(%q) = %v; want an error matching core.ErrConfig", url, err)
+		}
+	}
+}
+
+func TestClose(t *testing.T) {
+	srv := redistest.Start(t)
+	client := srv.Client(t)
+	s := newStore(t, client, nil)
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close = %v", err)
+	}
+	if err := client.Ping(ctx).Err(); err != nil {
+		t.Fatalf("PING after Close of a Store made by New = %v; want the application's client left open", err)
+	}
+	owned, err := redisstore.NewFromURL(srv.URL(), nil)
+	if err != nil {
+		t.Fatalf("NewFromURL = %v", err)
+	}
+	if err := owned.Close(); err != nil {
+		t.Fatalf("Close = %v", err)
+	}
+	if _, _, err := owned.Load(ctx, core.NewID()); !errors.Is(err, redis.ErrClosed) {
+		t.Fatalf("Load after Close = %v; want redis.ErrClosed", err)
+	}
+}
+
+// TestRoundTrips counts the calls each method makes to Redis.
+func TestRoundTrips(t *testing.T) {
+	single := redistest.Start(t)
+	cluster := redistest.StartCluster(t)
+	for _, tt := range []struct {
+		name   string
+		client redis.UniversalClient
+	}{
+		{"single", single.Client(t)},
+		{"cluster", cluster.Client(t)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rt := &roundTrips{}
+			tt.client.AddHook(rt)
+			s := newStore(t, tt.client, nil)
+			warm(t, tt.client)
+			var tok string
+			ops := []struct {
+				name string
+				op   func() error
+			}{
+				{"Save(new)", func() (err error) { tok, err = s.Save(ctx, "", []byte(`{}`), time.Minute); return }},
+				{"Load", func() error { _, _, err := s.Load(ctx, tok); return err }},
+				{"Save(existing)", func() error { _, err := s.Save(ctx, tok, []byte(`{"a":1}`), time.Minute); return err }},
+				{"Renew", func() (err error) { tok, err = s.Renew(ctx, tok, []byte(`{"b":1}`), time.Minute); return }},
+				{"Load(unknown)", func() error { _, _, err := s.Load(ctx, core.NewID()); return ignoreNotFound(err) }},
+				{"Save(unknown)", func() error {
+					_, err := s.Save(ctx, core.NewID(), []byte(`{}`), time.Minute)
+					return ignoreNotFound(err)
+				}},
+				{"Delete", func() error { return s.Delete(ctx, tok) }},
+			}
+			for _, o := range ops {
+				before := rt.n.Load()
+				if err := o.op(); err != nil {
+					t.Fatalf("%s = %v", o.name, err)
+				}
+				if got := rt.n.Load() - before; got != 1 {
+					t.Errorf("%s took %d round trips; want 1", o.name, got)
+				}
+			}
+		})
+	}
+}
+
+// warm opens the client's connections, for commands and for pipelines,
+// and loads the cluster's slots, so that what follows pays no handshake
+// (HELLO and CLIENT commands, once per new connection).
+func warm(t testing.TB, c redis.UniversalClient) {
+	t.Helper()
+	for range 2 {
+		if err := c.Ping(ctx).Err(); err != nil {
+			t.Fatalf("PING = %v", err)
+		}
+		if _, err := c.Pipelined(ctx, func(p redis.Pipeliner) error {
+			p.Get(ctx, "warm:a")
+			p.Get(ctx, "warm:b")
+			return nil
+		}); err != nil && !errors.Is(err, redis.Nil) {
+			t.Fatalf("pipeline = %v", err)
+		}
+	}
+}
+
+func ignoreNotFound(err error) error {
+	if errors.Is(err, core.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// TestKeys checks that keys hold a hash of the token, never the token,
+// and that records expire after ttl.
+func TestKeys(t *testing.T) {
+	srv := redistest.Start(t)
+	client := srv.Client(t)
+	s := newStore(t, client, nil)
+	tok, err := s.Save(ctx, "", []byte(`{"x":1}`), 90*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := key(tok)
+	ttl, err := client.PTTL(ctx, k).Result()
+	if err != nil || ttl <= 89*time.Second || ttl > 90*time.Second {
+		t.Fatalf("PTTL(%s) = %v, %v; want about 90s", k, ttl, err)
+	}
+	if n, err := client.Exists(ctx, redisstore.DefaultPrefix+tok, tok).Result(); err != nil || n != 0 {
+		t.Fatalf("EXISTS of keys naming the token = %d, %v; want 0", n, err)
+	}
+	if _, err := s.Renew(ctx, tok, []byte(`{"x":2}`), 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := client.Exists(ctx, k).Result(); err != nil || n != 0 {
+		t.Fatalf("EXISTS of the renewed key = %d, %v; want 0", n, err)
+	}
+}
+
+// TestUnknownTokensCreateNothing floods Load and Save with unknown tokens.
+func TestUnknownTokensCreateNothing(t *testing.T) {
+	srv := redistest.StartLocal(t) // DBSIZE needs a server of its own
+	client := srv.Client(t)
+	s := newStore(t, client, nil)
+	if _, err := s.Save(ctx, "", []byte(`{}`), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	before, err := client.DBSize(ctx).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2000 {
+		tok := core.NewID()
+		if i%4 == 0 {
+			tok = strings.Repeat("A", i+1)
+		}
+		wantNotFound(t, s, tok)
+		if i%10 == 0 {
+			if _, err := s.Save(ctx, tok, []byte(`{}`), time.Hour); !errors.Is(err, core.ErrNotFound) {
+				t.Fatalf("Save(unknown) = %v; want core.ErrNotFound", err)
+			}
+		}
+	}
+	if after, err := client.DBSize(ctx).Result(); err != nil || after != before {
+		t.Fatalf("DBSIZE after 2000 unknown tokens = %d, %v; want %d", after, err, before)
+	}
+}
+
+// FuzzLoad sends arbitrary tokens, as a client's cookie would carry, to
+// Load and Save: unknown tokens are not found and create nothing.
+func FuzzLoad(f *testing.F) {
+	srv := redistest.Start(f)
+	client := srv.Client(f)
+	prefix := "fuzz:" + core.NewID()[:8] + ":"
+	s := newStore(f, client, &redisstore.Options{Prefix: prefix})
+	for _, seed := range []string{"", "x", core.NewID(), strings.Repeat("A", 5000), "*\r\n$3\r\nDEL\r\n", "session:", "\x00\xff"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, tok string) {
+		if tok == "" {
+			return // the core never passes an empty token: it means "new"
+		}
+		wantNotFound(t, s, tok)
+		if _, err := s.Save(ctx, tok, []byte(`{}`), time.Minute); !errors.Is(err, core.ErrNotFound) {
+			t.Fatalf("Save(unknown) = %v; want core.ErrNotFound", err)
+		}
+		if keys, err := client.Keys(ctx, prefix+"*").Result(); err != nil || len(keys) != 0 {
+			t.Fatalf("keys under the prefix = %q, %v; want none", keys, err)
+		}
+	})
+}
