@@ -144,16 +144,30 @@ type Header interface {
 	Add(key, value string)
 }
 
+// CookieSource gives the Manager a request's Cookie header lines. The
+// Manager asks once, when the session is first used, and never after the
+// request's handler has returned, so a source may read a server's reusable
+// request buffers. [CookiesFrom] adapts an http.Header.
+type CookieSource interface {
+	CookieLines() []string
+}
+
+// CookiesFrom returns the CookieSource of a request's http.Header.
+func CookiesFrom(h http.Header) CookieSource { return headerCookies(h) }
+
+type headerCookies http.Header
+
+func (h headerCookies) CookieLines() []string { return h["Cookie"] }
+
 // Begin prepares s, a zero Session, as the session of one request whose
-// Cookie header lines are cookieHeaders, and returns a context derived from
-// parent that carries it (see [FromContext]). Nothing is parsed, loaded or
-// decoded until the session is first used, so a request that never uses it
-// costs no more than this call. Adapters may embed the Session in their own
-// per-request state to save an allocation; s must not be copied afterwards.
-// cookieHeaders must stay valid until the request's handler returns.
-func (m *Manager) Begin(s *Session, parent context.Context, cookieHeaders []string) context.Context {
+// cookies come from src, and returns a context derived from parent that
+// carries it (see [FromContext]). Nothing is read, loaded or decoded until
+// the session is first used, so a request that never uses it costs no more
+// than this call. Adapters may embed the Session in their own per-request
+// state to save an allocation; s must not be copied afterwards.
+func (m *Manager) Begin(s *Session, parent context.Context, src CookieSource) context.Context {
 	s.m = m
-	s.headers = cookieHeaders
+	s.src = src
 	s.node = sessionContext{Context: parent, s: s}
 	return &s.node
 }
@@ -202,7 +216,7 @@ func (m *Manager) Commit(ctx context.Context, s *Session, status int, h Header) 
 func (m *Manager) Finish(ctx context.Context, s *Session) error {
 	s.mu.Lock()
 	if s.state == stateUnloaded {
-		s.state, s.err, s.headers = stateFailed, ErrEnded, nil
+		s.state, s.err, s.src = stateFailed, ErrEnded, nil
 	}
 	if s.state != stateLoaded || s.detached || s.skip {
 		s.mu.Unlock()
@@ -214,6 +228,19 @@ func (m *Manager) Finish(ctx context.Context, s *Session) error {
 		return m.fail(ctx, err)
 	}
 	return nil
+}
+
+// Abandon ends the request's use of s without saving anything more, for an
+// adapter whose handler failed so badly that no response is coming, such as
+// a panic. As after Finish, a session the request never used can no longer
+// be loaded.
+func (m *Manager) Abandon(s *Session) {
+	s.mu.Lock()
+	if s.state == stateUnloaded {
+		s.state, s.err, s.src = stateFailed, ErrEnded, nil
+	}
+	s.skip = true
+	s.mu.Unlock()
 }
 
 // persist writes s to the store if needed and returns the Set-Cookie header

@@ -30,9 +30,9 @@ type Session struct {
 	node sessionContext
 	mu   sync.Mutex
 
-	state   uint8
-	err     error    // the load error, for every later caller
-	headers []string // the request's Cookie header lines, until loaded
+	state uint8
+	err   error        // the load error, for every later caller
+	src   CookieSource // the request's cookies, until loaded
 
 	payload
 	token     string // token of the stored record, "" when there is none
@@ -93,8 +93,12 @@ func (s *Session) load(ctx context.Context) error {
 func (s *Session) loadLocked(ctx context.Context) error {
 	m := s.m
 	now := m.now().Unix()
-	tok, n := findCookie(s.headers, m.cookie.name)
-	s.headers = nil
+	var lines []string
+	if s.src != nil {
+		lines = s.src.CookieLines()
+	}
+	s.src = nil
+	tok, n := findCookie(lines, m.cookie.name)
 	s.state = stateLoaded
 	s.fresh(now)
 	if n == 0 {

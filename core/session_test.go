@@ -37,7 +37,7 @@ func newManager(t *testing.T, store core.Store, opts *core.Options) *core.Manage
 // begin starts a request carrying the given Cookie header lines.
 func begin(m *core.Manager, cookies ...string) *request {
 	r := &request{m: m}
-	r.ctx = m.Begin(&r.s, context.Background(), cookies)
+	r.ctx = m.Begin(&r.s, context.Background(), core.CookiesFrom(http.Header{"Cookie": cookies}))
 	return r
 }
 

@@ -19,11 +19,9 @@
 package sessionhttp
 
 import (
-	"bufio"
-	"io"
-	"net"
 	"net/http"
 
+	"github.com/transient-go/transient/adapters/internal/commitwriter"
 	"github.com/transient-go/transient/core"
 )
 
@@ -48,16 +46,7 @@ func Middleware(m *core.Manager, opts *Options) func(http.Handler) http.Handler 
 		onError = opts.ErrorResponse
 	}
 	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			// One allocation holds the request copy, the writer and the
-			// session.
-			st := new(state)
-			ctx := m.Begin(&st.session, r.Context(), r.Header["Cookie"])
-			st.req = *r.WithContext(ctx)
-			st.w = responseWriter{ResponseWriter: w, m: m, s: &st.session, r: &st.req, onError: onError}
-			next.ServeHTTP(&st.w, &st.req)
-			st.w.finish()
-		})
+		return &handler{m: m, next: next, onError: onError}
 	}
 }
 
@@ -74,106 +63,26 @@ func defaultErrorResponse(w http.ResponseWriter, _ *http.Request, err error) {
 	http.Error(w, http.StatusText(code), code)
 }
 
+// handler is a type rather than a closure so that ServeHTTP is compiled
+// here, where r.WithContext is inlined and its copy stays in state.
+type handler struct {
+	m       *core.Manager
+	next    http.Handler
+	onError func(http.ResponseWriter, *http.Request, error)
+}
+
+// state is all a request costs: one allocation.
 type state struct {
 	req     http.Request
-	w       responseWriter
+	w       commitwriter.Writer
 	session core.Session
 }
 
-// responseWriter commits the session when the response starts.
-type responseWriter struct {
-	http.ResponseWriter
-	m       *core.Manager
-	s       *core.Session
-	r       *http.Request
-	onError func(http.ResponseWriter, *http.Request, error)
-	started bool // the status line is written, or the connection hijacked
-	failed  bool // the commit failed and the error response was sent
-}
-
-func (w *responseWriter) WriteHeader(code int) {
-	if w.started {
-		if !w.failed {
-			w.ResponseWriter.WriteHeader(code) // net/http logs the superfluous call
-		}
-		return
-	}
-	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
-		w.ResponseWriter.WriteHeader(code) // informational: the response has not started
-		return
-	}
-	w.commit(code)
-	if !w.failed {
-		w.ResponseWriter.WriteHeader(code)
-	}
-}
-
-func (w *responseWriter) commit(code int) {
-	w.started = true
-	if err := w.m.Commit(w.r.Context(), w.s, code, w.Header()); err != nil {
-		w.failed = true
-		clear(w.Header())
-		w.onError(w.ResponseWriter, w.r, err)
-	}
-}
-
-func (w *responseWriter) Write(b []byte) (int, error) {
-	if !w.started {
-		w.WriteHeader(http.StatusOK)
-	}
-	if w.failed {
-		return len(b), nil
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// ReadFrom keeps the server's sendfile path for io.Copy and http.ServeContent.
-func (w *responseWriter) ReadFrom(src io.Reader) (int64, error) {
-	if !w.started {
-		w.WriteHeader(http.StatusOK)
-	}
-	if w.failed {
-		return io.Copy(io.Discard, src)
-	}
-	return io.Copy(w.ResponseWriter, src)
-}
-
-// Flush commits the session, then flushes the server's writer.
-func (w *responseWriter) Flush() {
-	_ = w.FlushError()
-}
-
-// FlushError is what http.ResponseController.Flush calls.
-func (w *responseWriter) FlushError() error {
-	if !w.started {
-		w.WriteHeader(http.StatusOK)
-	}
-	if w.failed {
-		return nil
-	}
-	return http.NewResponseController(w.ResponseWriter).Flush()
-}
-
-// Hijack hands the connection over. The session can no longer send a cookie
-// from then on: changes are committed as late changes when the handler
-// returns.
-func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	conn, rw, err := http.NewResponseController(w.ResponseWriter).Hijack()
-	if err == nil {
-		w.started = true
-	}
-	return conn, rw, err
-}
-
-// Unwrap returns the server's writer, for http.ResponseController.
-func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// finish runs when the handler returns.
-func (w *responseWriter) finish() {
-	if !w.started {
-		w.commit(http.StatusOK) // the server will send a 200 with these headers
-	}
-	if !w.failed {
-		_ = w.m.Finish(w.r.Context(), w.s) // reported through the ErrorHandler
-	}
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	st := new(state)
+	ctx := h.m.Begin(&st.session, r.Context(), core.CookiesFrom(r.Header))
+	st.req = *r.WithContext(ctx)
+	st.w = commitwriter.Writer{ResponseWriter: w, M: h.m, S: &st.session, R: &st.req, OnError: h.onError}
+	h.next.ServeHTTP(&st.w, &st.req)
+	_ = st.w.Finish() // errors went to the ErrorResponse or core's ErrorHandler
 }

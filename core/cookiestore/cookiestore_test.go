@@ -61,7 +61,7 @@ func request(t *testing.T, store core.Store, cookie string, use func(*core.Sessi
 	if cookie != "" {
 		lines = []string{"session=" + cookie}
 	}
-	ctx := m.Begin(&s, context.Background(), lines)
+	ctx := m.Begin(&s, context.Background(), core.CookiesFrom(http.Header{"Cookie": lines}))
 	sess, err := core.FromContext(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -168,7 +168,7 @@ func FuzzCookieHeader(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, header string) {
 		var s core.Session
-		ctx := m.Begin(&s, context.Background(), []string{header})
+		ctx := m.Begin(&s, context.Background(), core.CookiesFrom(http.Header{"Cookie": {header}}))
 		sess, err := core.FromContext(ctx)
 		if err != nil {
 			t.Fatalf("FromContext(%q) = %v; hostile cookies must give a fresh session", header, err)

@@ -94,6 +94,7 @@ func Run(t *testing.T, d Driver, store core.Store) {
 		{"ReissueThrottling", testReissue},
 		{"CookieSizeLimit", testSize},
 		{"ConcurrentClients", testConcurrent},
+		{"StoreDown", testStoreDown},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, d, store) })
@@ -352,6 +353,27 @@ func testConcurrent(t *testing.T, d Driver, store core.Store) {
 	close(errs)
 	for msg := range errs {
 		t.Error(msg)
+	}
+}
+
+// testStoreDown uses a store whose Redis is down, whatever store the suite
+// runs with: loading and saving fail with 503, never as an anonymous
+// session, and a failed save discards the handler's response.
+func testStoreDown(t *testing.T, d Driver, _ core.Store) {
+	e := newEnv(t, d, DownStore(t), nil)
+	c := e.client()
+	r := c.do("GET", "/whoami", nil, cookieName+"="+core.NewID())
+	if r.status != 503 || strings.Contains(r.body, "anonymous") {
+		t.Fatalf("loading from a store that is down: %d %q; want 503, never an anonymous session", r.status, r.body)
+	}
+	r = c.post("/login", url.Values{"username": {"alice"}, "id": {"1"}})
+	if r.status != 503 || r.header.Get("Set-Cookie") != "" || r.header.Get("Location") != "" {
+		t.Fatalf("saving to a store that is down: %d, Set-Cookie %q, Location %q; want 503 and neither header",
+			r.status, r.header.Get("Set-Cookie"), r.header.Get("Location"))
+	}
+	errs := e.errs.all()
+	if len(errs) != 2 || !errors.Is(errs[0], core.ErrStore) || !errors.Is(errs[1], core.ErrStore) {
+		t.Fatalf("ErrorHandler got %v; want two errors matching core.ErrStore", errs)
 	}
 }
 

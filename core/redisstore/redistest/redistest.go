@@ -167,3 +167,19 @@ func (s *Server) stop() {
 		s.proc = nil
 	}
 }
+
+// UnreachableURL returns the redis:// URL of a loopback port where nothing
+// listens: a Redis that is down. Connections to it are refused at once. It
+// needs no redis-server.
+func UnreachableURL(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("redistest: %v", err)
+	}
+	addr := l.Addr().String()
+	if err := l.Close(); err != nil {
+		t.Fatalf("redistest: %v", err)
+	}
+	return "redis://" + addr + "/0"
+}

@@ -1,0 +1,94 @@
+package sessionecho_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	sessionecho "github.com/transient-go/transient/adapters/echo"
+	"github.com/transient-go/transient/core"
+	"github.com/transient-go/transient/core/cookiestore"
+)
+
+// benchEcho returns an Echo with the benchmarks' routes: one that never
+// touches the session, one that reads it, one that changes it, and the
+// login that makes the session they read. With a nil Manager it has no
+// session middleware, and only the first route works.
+func benchEcho(m *core.Manager) *echo.Echo {
+	e := echo.New()
+	if m != nil {
+		e.Use(sessionecho.Middleware(m, nil))
+	}
+	e.GET("/untouched", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
+	e.POST("/login", func(c echo.Context) error {
+		s, err := sessionecho.Get(c)
+		if err != nil {
+			return err
+		}
+		_ = s.Set("user_id", 42)
+		_ = s.Set("username", "alice")
+		return c.String(http.StatusOK, "ok")
+	})
+	read := func(c echo.Context) (*core.Session, error) {
+		s, err := sessionecho.Get(c)
+		if err != nil {
+			return nil, err
+		}
+		id, _ := core.Get[int64](s, "user_id")
+		name, _ := s.String("username")
+		if id != 42 || name != "alice" {
+			return nil, echo.ErrInternalServerError
+		}
+		return s, nil
+	}
+	e.GET("/read", func(c echo.Context) error {
+		if _, err := read(c); err != nil {
+			return err
+		}
+		return c.String(http.StatusOK, "ok")
+	})
+	e.POST("/write", func(c echo.Context) error {
+		s, err := read(c)
+		if err != nil {
+			return err
+		}
+		s.Flash("Article saved successfully!", "")
+		return c.String(http.StatusOK, "ok")
+	})
+	return e
+}
+
+// BenchmarkEcho measures the middleware with a cookie store against the
+// same Echo without it ("bare"), in process.
+func BenchmarkEcho(b *testing.B) {
+	store, err := cookiestore.New(cookiestore.Options{Secrets: []string{strings.Repeat("k", 32)}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := core.NewManager(store, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bare, h := benchEcho(nil), benchEcho(m)
+	run := func(b *testing.B, h http.Handler, method, path string, wantCookie bool) {
+		rec := httptest.NewRecorder()
+		benchEcho(m).ServeHTTP(rec, httptest.NewRequest("POST", "/login", nil))
+		req := httptest.NewRequest(method, path, nil)
+		req.Header.Set("Cookie", rec.Header().Get("Set-Cookie"))
+		b.ReportAllocs()
+		for b.Loop() {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK || (rec.Header().Get("Set-Cookie") != "") != wantCookie {
+				b.Fatalf("%s %s = %d %q, Set-Cookie %q", method, path, rec.Code, rec.Body, rec.Header().Get("Set-Cookie"))
+			}
+		}
+	}
+	b.Run("bare", func(b *testing.B) { run(b, bare, "GET", "/untouched", false) })
+	b.Run("untouched", func(b *testing.B) { run(b, h, "GET", "/untouched", false) })
+	b.Run("read", func(b *testing.B) { run(b, h, "GET", "/read", false) })
+	b.Run("write", func(b *testing.B) { run(b, h, "POST", "/write", true) })
+}

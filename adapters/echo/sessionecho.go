@@ -1,0 +1,123 @@
+// Package sessionecho is the Echo adapter of transient, for
+// github.com/labstack/echo/v4: one middleware that gives every request a
+// session and commits it before the first byte of the response, so a
+// handler can set a flash and call c.Redirect without ever calling Save.
+//
+//	e := echo.New()
+//	e.Use(sessionecho.Middleware(manager, nil))
+//
+// Handlers reach the session with [Get], and code below them with
+// core.FromContext(c.Request().Context()). The session is loaded on first
+// use only: a request that never uses it parses no cookie, calls no store
+// and gets no Set-Cookie header.
+//
+// The middleware wraps c.Response().Writer, so the session is committed
+// when the status line is written, after every Response.Before hook has
+// run and with the status they leave. A handler that writes nothing gets
+// its session committed when it returns. A change made after the response
+// started is saved where a server-side store allows it (same ID) and
+// reported through the core's ErrorHandler otherwise.
+//
+// # Errors
+//
+// Errors go to Echo's HTTPErrorHandler as *echo.HTTPError values whose Code
+// is core.StatusCode(err) (503 when the store is down, 500 otherwise) and
+// whose Internal is core's error, so errors.Is(err, core.ErrStore) holds:
+// [Get] returns them for the handler to return, and the middleware returns
+// them when the commit fails. In that case the handler's headers are
+// cleared and what it wrote is discarded, so the error handler writes the
+// whole response.
+//
+// When the handler returns an error and has written nothing, the
+// middleware passes it to c.Error before committing, as Echo's request
+// logger does with HandleError: the error page can then use the session
+// (pop the flash messages it shows) and the commit sees its status. The
+// middleware still returns the error, for middleware further up; Echo's
+// default error handler ignores an error whose response is committed, and
+// custom ones should do the same.
+package sessionecho
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/transient-go/transient/adapters/internal/commitwriter"
+	"github.com/transient-go/transient/core"
+)
+
+// Options configures the middleware; nil means the defaults. It has no
+// fields yet: Echo needs nothing beyond what core.Options sets, and errors
+// take Echo's own path (HTTPErrorHandler). It exists so that options can be
+// added without changing Middleware's signature.
+type Options struct{}
+
+// Middleware returns the session middleware for m. Install it with
+// Echo.Use, or on a group, before the handlers that use sessions. It panics
+// if m is nil, a wiring mistake found at start-up.
+func Middleware(m *core.Manager, _ *Options) echo.MiddlewareFunc {
+	if m == nil {
+		panic("sessionecho: Middleware called with a nil *core.Manager")
+	}
+	mw := &middleware{m: m}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		// Echo calls this on every request for middleware added with
+		// Echo.Use: one closure is all it allocates.
+		return func(c echo.Context) error { return mw.serve(c, next) }
+	}
+}
+
+// middleware's work is a method, too large to inline, rather than a
+// closure, so that it is compiled here, where r.WithContext is inlined and
+// its copy stays off the heap, and not in the package that calls
+// Middleware.
+type middleware struct{ m *core.Manager }
+
+func (mw *middleware) serve(c echo.Context, next echo.HandlerFunc) error {
+	st := new(state) // one allocation: the request copy, the writer and the session
+	r, res := c.Request(), c.Response()
+	ctx := mw.m.Begin(&st.session, r.Context(), core.CookiesFrom(r.Header))
+	st.req = *r.WithContext(ctx)
+	st.w = commitwriter.Writer{ResponseWriter: res.Writer, M: mw.m, S: &st.session, R: &st.req}
+	c.SetRequest(&st.req)
+	res.Writer = &st.w
+	err := next(c)
+	if err != nil && !res.Committed {
+		c.Error(err)
+	}
+	ferr := st.w.Finish()
+	if st.w.Err != nil {
+		// The commit failed and nothing went out: let the error handler
+		// answer.
+		st.w.Err = nil
+		res.Committed, res.Status, res.Size = false, http.StatusOK, 0
+		return httpError(ferr)
+	}
+	if ferr != nil && err == nil {
+		return httpError(ferr) // too late to answer; the error handler records it
+	}
+	return err
+}
+
+// Get returns the request's session, loading it on first use. Its error,
+// for the handler to return, is an *echo.HTTPError wrapping core's:
+// core.ErrNoSession without the middleware (500), or one matching
+// core.ErrStore when the store failed (503).
+func Get(c echo.Context) (*core.Session, error) {
+	s, err := core.FromContext(c.Request().Context())
+	if err != nil {
+		return nil, httpError(err)
+	}
+	return s, nil
+}
+
+// httpError turns one of core's errors into Echo's.
+func httpError(err error) *echo.HTTPError {
+	return echo.NewHTTPError(core.StatusCode(err)).SetInternal(err)
+}
+
+type state struct {
+	req     http.Request
+	w       commitwriter.Writer
+	session core.Session
+}

@@ -1,0 +1,165 @@
+// Package sessionfiber is the Fiber adapter of transient, for
+// github.com/gofiber/fiber/v2: one middleware that gives every request a
+// session and commits it when the handler returns, so a handler can set a
+// flash and call c.Redirect without ever calling Save.
+//
+//	app := fiber.New()
+//	app.Use(sessionfiber.Middleware(manager, nil))
+//
+// Handlers reach the session with [Get], and code below them with
+// core.FromContext(c.UserContext()). The session is loaded on first use
+// only: a request that never uses it parses no cookie, calls no store and
+// gets no Set-Cookie header.
+//
+// Fiber buffers the response until the handler returns, so the middleware
+// commits the session then, with the final status, and changes made after
+// the body was set are still saved. A body set with
+// c.Context().SetBodyStreamWriter is the exception: fasthttp runs the
+// stream writer in a goroutine of its own, which outlives the handler and
+// the commit. Treat changes it makes to the session as lost: only one that
+// happens to beat the commit is saved. Once the middleware has returned, a
+// session the request had not used reports core.ErrEnded. Read and change
+// the session in the handler, before setting the stream.
+//
+// # Errors
+//
+// Errors reach Fiber's ErrorHandler wrapping core's: errors.Is(err,
+// core.ErrStore) holds, and errors.As finds a *fiber.Error whose Code is
+// core.StatusCode(err) (503 when the store is down, 500 otherwise), so
+// Fiber's default error handler answers with it. Their message is only the
+// status text, since that handler sends it to the client. [Get] returns them for
+// the handler to return; the middleware returns them when the commit fails,
+// after resetting the response so that the error handler writes all of it.
+//
+// When the handler returns an error, the middleware passes it to the app's
+// ErrorHandler itself before committing, as Fiber's logger does: the error
+// page can then use the session (pop the flash messages it shows) and the
+// commit sees its status. The middleware then returns nil, so the error is
+// not handled twice; middleware further up sees the response instead.
+//
+// fasthttp reads a request's headers into a 4096-byte buffer by default
+// and answers 431 to a request whose headers do not fit. A cookie-store
+// session can be 4096 bytes on its own: raise fiber.Config.ReadBufferSize
+// (to 8192 or more) when sessions live in the cookie.
+//
+// Fiber reuses its contexts and buffers: the middleware ends the session
+// and removes it from c.UserContext before it returns, even if the handler
+// panics (then nothing is saved). Code that keeps the session past the handler can read it, but
+// not change it; one the request never used cannot be loaded.
+package sessionfiber
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
+
+	"github.com/transient-go/transient/core"
+)
+
+// Options configures the middleware; nil means the defaults. It has no
+// fields yet: Fiber needs nothing beyond what core.Options sets, and errors
+// take Fiber's own path (the app's ErrorHandler). It exists so that options
+// can be added without changing Middleware's signature.
+type Options struct{}
+
+// Middleware returns the session middleware for m. Install it with
+// App.Use, or on a group, before the handlers that use sessions. It panics
+// if m is nil, a wiring mistake found at start-up.
+func Middleware(m *core.Manager, _ *Options) fiber.Handler {
+	if m == nil {
+		panic("sessionfiber: Middleware called with a nil *core.Manager")
+	}
+	return (&middleware{m: m}).serve
+}
+
+// middleware is a method rather than a closure so that it is compiled
+// here, and not in the package that calls Middleware.
+type middleware struct{ m *core.Manager }
+
+func (mw *middleware) serve(c *fiber.Ctx) error {
+	st := new(state) // never pooled: the session is handed to user code
+	parent := c.UserContext()
+	ctx := mw.m.Begin(&st.session, parent, (*cookieSource)(&c.Request().Header))
+	c.SetUserContext(ctx)
+	defer mw.end(c, st, parent, ctx)
+	if err := c.Next(); err != nil {
+		if err := c.App().ErrorHandler(c, err); err != nil {
+			_ = c.SendStatus(fiber.StatusInternalServerError) // as Fiber does
+		}
+	}
+	res := c.Response()
+	err := mw.m.Commit(ctx, &st.session, res.StatusCode(), &res.Header)
+	st.finished = true
+	if err != nil {
+		// Nothing was saved: let the error handler answer.
+		res.Header.Reset()
+		res.ResetBody()
+		return &statusError{err}
+	}
+	if err := mw.m.Finish(ctx, &st.session); err != nil {
+		return &statusError{err}
+	}
+	return nil
+}
+
+// end runs when serve returns, even if the handler panicked: fasthttp
+// reuses the request's buffers and Fiber its context, so the session is
+// ended, used or not, and the context keeps no pointer to it.
+func (mw *middleware) end(c *fiber.Ctx, st *state, parent, ctx context.Context) {
+	c.SetUserContext(parent)
+	if !st.finished {
+		mw.m.Abandon(&st.session) // the handler panicked
+	}
+}
+
+// Get returns the request's session, loading it on first use. Its error,
+// for the handler to return, wraps core's: core.ErrNoSession without the
+// middleware (500), or one matching core.ErrStore when the store failed
+// (503).
+func Get(c *fiber.Ctx) (*core.Session, error) {
+	s, err := core.FromContext(c.UserContext())
+	if err != nil {
+		return nil, &statusError{err}
+	}
+	return s, nil
+}
+
+type state struct {
+	session  core.Session
+	finished bool
+}
+
+// cookieSource gives core the request's Cookie header lines when the
+// session is first used, as copies: once something has read a cookie
+// through fasthttp (c.Cookies), fasthttp moves the raw line into a slot that
+// the next request header set on c.Request() overwrites.
+type cookieSource fasthttp.RequestHeader
+
+func (h *cookieSource) CookieLines() []string {
+	all := (*fasthttp.RequestHeader)(h).PeekAll(fiber.HeaderCookie)
+	lines := make([]string, len(all))
+	for i, b := range all {
+		lines[i] = string(b)
+	}
+	return lines
+}
+
+// statusError is one of core's errors as Fiber's error handlers see it. Its
+// message is only the status text, because Fiber's default error handler
+// sends the message to the client and core's may name the store's address;
+// the cause is in errors.Unwrap and went through core's ErrorHandler.
+type statusError struct{ err error }
+
+func (e *statusError) Error() string { return http.StatusText(core.StatusCode(e.err)) }
+func (e *statusError) Unwrap() error { return e.err }
+
+// As makes errors.As find a *fiber.Error with core.StatusCode's code.
+func (e *statusError) As(target any) bool {
+	if p, ok := target.(**fiber.Error); ok {
+		*p = fiber.NewError(core.StatusCode(e.err))
+		return true
+	}
+	return false
+}

@@ -1,0 +1,206 @@
+package sessiongin_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	sessiongin "github.com/transient-go/transient/adapters/gin"
+	"github.com/transient-go/transient/adapters/internal/adaptertest"
+	"github.com/transient-go/transient/core"
+	"github.com/transient-go/transient/core/memstore"
+)
+
+// stores are the stores the direct tests run with.
+var stores = []struct {
+	name string
+	new  func(testing.TB) core.Store
+}{
+	{"cookiestore", cookieStore},
+	{"memstore", func(testing.TB) core.Store { return memstore.New(nil) }},
+}
+
+// errorLog collects what the Manager's ErrorHandler receives.
+type errorLog struct {
+	mu   sync.Mutex
+	errs []error
+}
+
+func (l *errorLog) handle(_ context.Context, err error) error {
+	l.mu.Lock()
+	l.errs = append(l.errs, err)
+	l.mu.Unlock()
+	return err
+}
+
+func (l *errorLog) all() []error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]error(nil), l.errs...)
+}
+
+// serve starts a Gin server with the session middleware and the routes
+// that add installs, and returns its URL and the Manager's error log.
+func serve(t *testing.T, store core.Store, add func(r *gin.Engine)) (string, *errorLog) {
+	t.Helper()
+	log := new(errorLog)
+	m, err := core.NewManager(store, &core.Options{Insecure: true, ErrorHandler: log.handle})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := gin.New()
+	r.Use(sessiongin.Middleware(m, nil))
+	add(r)
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	return srv.URL, log
+}
+
+func newClient(t *testing.T) *http.Client {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{Jar: jar, Timeout: 10 * time.Second}
+}
+
+// fetch sends a request and returns the response with its body read.
+func fetch(t *testing.T, cl *http.Client, method, url string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := cl.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, string(body)
+}
+
+// login sets user=ann in the session.
+func login(c *gin.Context) {
+	if s, err := sessiongin.Get(c); err == nil {
+		_ = s.Set("user", "ann")
+		c.String(http.StatusOK, "in")
+	}
+}
+
+func TestUntouchedSessionSendsNothing(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			url, _ := serve(t, st.new(t), func(r *gin.Engine) {
+				r.GET("/login", login)
+				r.GET("/plain", func(c *gin.Context) { c.String(http.StatusOK, "plain") })
+				r.POST("/go", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/plain") })
+			})
+			cl := newClient(t)
+			for _, step := range []string{"without cookie", "with cookie"} {
+				for _, req := range [][2]string{{"GET", "/plain"}, {"POST", "/go"}} {
+					res, _ := fetch(t, cl, req[0], url+req[1])
+					if h := res.Header.Values("Set-Cookie"); len(h) > 0 {
+						t.Errorf("%s %s %s: Set-Cookie = %q; want none", step, req[0], req[1], h)
+					}
+					if h := res.Header.Values("Vary"); len(h) > 0 {
+						t.Errorf("%s %s %s: Vary = %q; want none", step, req[0], req[1], h)
+					}
+				}
+				fetch(t, cl, "GET", url+"/login")
+			}
+		})
+	}
+}
+
+func TestErrors(t *testing.T) {
+	url, _ := serve(t, adaptertest.DownStore(t), func(r *gin.Engine) {
+		// Loading fails: the client sends a cookie the store cannot look up.
+		r.GET("/load", func(c *gin.Context) {
+			if _, err := sessiongin.Get(c); err != nil {
+				return
+			}
+			c.String(http.StatusOK, "unreachable")
+		})
+		// Committing fails: a new session cannot be saved.
+		r.POST("/commit", func(c *gin.Context) {
+			if s, err := sessiongin.Get(c); err == nil {
+				s.Flash("saved", "")
+				c.Header("X-Handler", "yes")
+				c.Redirect(http.StatusSeeOther, "/elsewhere")
+			}
+		})
+	})
+	for _, tc := range []struct {
+		name, method, path, cookie string
+		want                       int
+	}{
+		{"load", "GET", "/load", "session=sometoken", http.StatusServiceUnavailable},
+		{"commit", "POST", "/commit", "", http.StatusServiceUnavailable},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tc.method, url+tc.path, nil)
+			if tc.cookie != "" {
+				req.Header.Set("Cookie", tc.cookie)
+			}
+			res, err := http.DefaultTransport.RoundTrip(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != tc.want || len(body) != 0 {
+				t.Errorf("%s %s = %d %q; want %d and no body", tc.method, tc.path, res.StatusCode, body, tc.want)
+			}
+			for _, h := range []string{"Set-Cookie", "Location", "X-Handler"} {
+				if v := res.Header.Get(h); v != "" {
+					t.Errorf("%s: %s: %q; want none", tc.path, h, v)
+				}
+			}
+		})
+	}
+}
+
+func TestErrorsRecordedInContext(t *testing.T) {
+	var got []error
+	m, err := core.NewManager(adaptertest.DownStore(t), &core.Options{Insecure: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := gin.New()
+	r.Use(func(c *gin.Context) {
+		c.Next()
+		for _, e := range c.Errors {
+			got = append(got, e.Err)
+		}
+	})
+	r.Use(sessiongin.Middleware(m, nil))
+	r.GET("/", func(c *gin.Context) { _, _ = sessiongin.Get(c) })
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("Cookie", "session=sometoken")
+	rec := httptest.NewRecorder()
+	r.ServeHTTP(rec, req)
+	if rec.Code != http.StatusServiceUnavailable || len(got) != 1 || !errors.Is(got[0], core.ErrStore) {
+		t.Errorf("status %d, c.Errors %v; want 503 and one error matching core.ErrStore", rec.Code, got)
+	}
+}
+
+func TestNilManagerPanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("Middleware(nil, nil) did not panic")
+		}
+	}()
+	sessiongin.Middleware(nil, nil)
+}

@@ -1,0 +1,199 @@
+// Package sessiongin is the Gin adapter of transient, for
+// github.com/gin-gonic/gin v1: one middleware that gives every request a
+// session and commits it before the first byte of the response, so a
+// handler can set a flash and call c.Redirect without ever calling Save.
+//
+//	r := gin.New()
+//	r.Use(sessiongin.Middleware(manager, nil))
+//
+// Handlers reach the session with [Get], and code below them with
+// core.FromContext(c.Request.Context()). The session is loaded on first use
+// only: a request that never uses it parses no cookie, calls no store and
+// gets no Set-Cookie header.
+//
+// The middleware wraps c.Writer. The session is committed when the
+// response's headers go out: at the first Write, WriteString,
+// WriteHeaderNow or Flush, or when the chain returns if nothing was written
+// (Gin's WriteHeader only records the status). A Hijack before that hands
+// the connection over without a cookie. A change made after the response
+// started is saved where a server-side store allows it (same ID) and
+// reported through the core's ErrorHandler otherwise.
+//
+// Errors go the Gin way: [Get] and the middleware record them with c.Error
+// and, unless the response has started, abort and answer with
+// Options.ErrorResponse, by default the status core.StatusCode(err) (503
+// when the store is down, 500 otherwise). When the commit itself fails, the
+// handler's headers are cleared and what it writes afterwards is discarded.
+package sessiongin
+
+import (
+	"bufio"
+	"net"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/transient-go/transient/core"
+)
+
+// Options configures the middleware; nil means the defaults.
+type Options struct {
+	// ErrorResponse answers a request whose session failed before the
+	// response started: the store was down when the handler called Get,
+	// or the commit failed. The error is already recorded with c.Error,
+	// the chain aborted and, for a failed commit, the handler's headers
+	// cleared. Default: c.AbortWithStatus(core.StatusCode(err)).
+	ErrorResponse func(c *gin.Context, err error)
+}
+
+// Middleware returns the session middleware for m. Install it before the
+// handlers that use sessions, with Engine.Use or on a group. It panics if
+// m is nil, a wiring mistake found at start-up.
+func Middleware(m *core.Manager, opts *Options) gin.HandlerFunc {
+	if m == nil {
+		panic("sessiongin: Middleware called with a nil *core.Manager")
+	}
+	mw := &middleware{m: m, onError: defaultErrorResponse}
+	if opts != nil && opts.ErrorResponse != nil {
+		mw.onError = opts.ErrorResponse
+	}
+	return mw.serve
+}
+
+func defaultErrorResponse(c *gin.Context, err error) {
+	c.AbortWithStatus(core.StatusCode(err))
+}
+
+// middleware is a method rather than a closure so that it is compiled here,
+// where r.WithContext is inlined and its copy stays off the heap, and not
+// in the package that calls Middleware.
+type middleware struct {
+	m       *core.Manager
+	onError func(*gin.Context, error)
+}
+
+func (mw *middleware) serve(c *gin.Context) {
+	// One allocation holds the request copy, the writer and the session.
+	st := new(state)
+	ctx := mw.m.Begin(&st.session, c.Request.Context(), core.CookiesFrom(c.Request.Header))
+	st.req = *c.Request.WithContext(ctx)
+	st.w = writer{ResponseWriter: c.Writer, c: c, mw: mw, s: &st.session, r: &st.req}
+	c.Request, c.Writer = &st.req, &st.w
+	c.Next()
+	st.w.commit() // Gin writes the headers itself if nothing was written
+	if !st.w.failed {
+		if err := mw.m.Finish(ctx, &st.session); err != nil {
+			_ = c.Error(err) // the response has started: record only
+		}
+	}
+}
+
+// Get returns the request's session, loading it on first use. If that
+// fails it records the error with c.Error and, unless the response has
+// started, aborts and answers with Options.ErrorResponse (by default the
+// status core.StatusCode(err)), so a handler only needs to return. The
+// error is core's: core.ErrNoSession without the middleware, or one
+// matching core.ErrStore when the store failed (503).
+func Get(c *gin.Context) (*core.Session, error) {
+	s, err := core.FromContext(c.Request.Context())
+	if err != nil {
+		_ = c.Error(err)
+		c.Abort()
+		if w, ok := c.Writer.(*writer); ok && !w.Written() {
+			w.mw.onError(c, err)
+		} else if !c.Writer.Written() {
+			defaultErrorResponse(c, err) // no middleware
+		}
+	}
+	return s, err
+}
+
+type state struct {
+	req     http.Request
+	w       writer
+	session core.Session
+}
+
+// writer commits the session when the response's headers go out.
+type writer struct {
+	gin.ResponseWriter
+	c       *gin.Context
+	mw      *middleware
+	s       *core.Session
+	r       *http.Request
+	started bool // the session is committed, or the connection hijacked
+	failed  bool // the commit failed and the error status was sent
+}
+
+// commit commits the session once, with the status Gin has recorded.
+func (w *writer) commit() {
+	if w.started {
+		return
+	}
+	w.started = true
+	err := w.mw.m.Commit(w.r.Context(), w.s, w.ResponseWriter.Status(), w.Header())
+	if err == nil {
+		return
+	}
+	w.failed = true
+	_ = w.c.Error(err)
+	w.c.Abort()
+	clear(w.Header())
+	// The error response goes straight to Gin's writer; what the handler
+	// writes afterwards, through w, is discarded.
+	w.c.Writer = w.ResponseWriter
+	w.mw.onError(w.c, err)
+	w.ResponseWriter.WriteHeaderNow()
+	w.c.Writer = w
+}
+
+func (w *writer) WriteHeader(code int) {
+	if !w.failed {
+		w.ResponseWriter.WriteHeader(code) // Gin records it
+	}
+}
+
+func (w *writer) WriteHeaderNow() {
+	w.commit()
+	if !w.failed {
+		w.ResponseWriter.WriteHeaderNow()
+	}
+}
+
+func (w *writer) Write(b []byte) (int, error) {
+	w.commit()
+	if w.failed {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *writer) WriteString(s string) (int, error) {
+	w.commit()
+	if w.failed {
+		return len(s), nil
+	}
+	return w.ResponseWriter.WriteString(s)
+}
+
+// Flush commits the session, then flushes Gin's writer.
+func (w *writer) Flush() {
+	w.commit()
+	if !w.failed {
+		w.ResponseWriter.Flush()
+	}
+}
+
+// Hijack hands the connection over. The session can no longer send a cookie
+// from then on: changes are committed as late changes when the chain
+// returns.
+func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, rw, err := w.ResponseWriter.Hijack()
+	if err == nil {
+		w.started = true
+	}
+	return conn, rw, err
+}
+
+// Unwrap returns Gin's writer, for http.ResponseController.
+func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -1,0 +1,53 @@
+package adaptertest
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	sessionecho "github.com/transient-go/transient/adapters/echo"
+	"github.com/transient-go/transient/core"
+)
+
+// Echo drives package sessionecho, with Echo's default error handler.
+var Echo = Driver{
+	Name: "echo",
+	Serve: func(t testing.TB, m *core.Manager, routes []Route) string {
+		e := echo.New()
+		e.HideBanner, e.HidePort = true, true
+		e.Use(sessionecho.Middleware(m, nil))
+		for _, rt := range routes {
+			e.Add(rt.Method, rt.Path, func(c echo.Context) error {
+				ec := &echoCtx{c: c}
+				rt.Handle(ec)
+				return ec.err
+			})
+		}
+		srv := httptest.NewServer(e)
+		t.Cleanup(srv.Close)
+		return srv.URL
+	},
+}
+
+// echoCtx remembers the first error, which the handler returns.
+type echoCtx struct {
+	c   echo.Context
+	err error
+}
+
+func (c *echoCtx) keep(err error) {
+	if c.err == nil {
+		c.err = err
+	}
+}
+
+func (c *echoCtx) Session() (*core.Session, error) { return sessionecho.Get(c.c) }
+func (c *echoCtx) Context() context.Context        { return c.c.Request().Context() }
+func (c *echoCtx) FormValue(key string) string     { return c.c.FormValue(key) }
+func (c *echoCtx) Redirect(code int, location string) {
+	c.keep(c.c.Redirect(code, location))
+}
+func (c *echoCtx) Text(code int, body string) { c.keep(c.c.String(code, body)) }
+func (c *echoCtx) Fail(err error)             { c.keep(err) }

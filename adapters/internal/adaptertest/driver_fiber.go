@@ -1,0 +1,105 @@
+package adaptertest
+
+import (
+	"context"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+
+	sessionfiber "github.com/transient-go/transient/adapters/fiber"
+	"github.com/transient-go/transient/core"
+)
+
+// Fiber drives package sessionfiber, with Fiber's default error handler,
+// on a loopback listener. Its read buffer is raised from fasthttp's 4096
+// bytes, as package sessionfiber advises, so that a request carrying a
+// cookie near the 4096-byte limit reaches the handler instead of getting a
+// 431.
+var Fiber = Driver{
+	Name: "fiber",
+	Serve: func(t testing.TB, m *core.Manager, routes []Route) string {
+		app := fiber.New(fiber.Config{DisableStartupMessage: true, ReadBufferSize: 16 << 10})
+		app.Use(sessionfiber.Middleware(m, nil))
+		for _, rt := range routes {
+			app.Add(rt.Method, rt.Path, func(c *fiber.Ctx) error {
+				fc := &fiberCtx{c: c}
+				rt.Handle(fc)
+				return fc.err
+			})
+		}
+		inner, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln := &listener{Listener: inner}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_ = app.Listener(ln)
+		}()
+		t.Cleanup(func() {
+			ln.closeConns()
+			_ = app.Shutdown()
+			<-done
+		})
+		return "http://" + ln.Addr().String()
+	},
+}
+
+// listener remembers its connections so that they can be closed at the
+// end of a test: fasthttp's Shutdown waits for every open connection, and
+// one that a client dialled but never used stays open until the client's
+// idle timeout (90s for net/http).
+type listener struct {
+	net.Listener
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func (l *listener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.mu.Lock()
+		l.conns = append(l.conns, c)
+		l.mu.Unlock()
+	}
+	return c, err
+}
+
+func (l *listener) closeConns() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, c := range l.conns {
+		_ = c.Close()
+	}
+}
+
+// fiberCtx remembers the first error, which the handler returns.
+type fiberCtx struct {
+	c   *fiber.Ctx
+	err error
+}
+
+func (c *fiberCtx) keep(err error) {
+	if c.err == nil {
+		c.err = err
+	}
+}
+
+func (c *fiberCtx) Session() (*core.Session, error) { return sessionfiber.Get(c.c) }
+func (c *fiberCtx) Context() context.Context        { return c.c.UserContext() }
+
+// FormValue copies the value: Fiber's is only valid until the handler
+// returns.
+func (c *fiberCtx) FormValue(key string) string { return strings.Clone(c.c.FormValue(key)) }
+func (c *fiberCtx) Redirect(code int, location string) {
+	c.keep(c.c.Redirect(location, code))
+}
+func (c *fiberCtx) Text(code int, body string) {
+	c.c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
+	c.keep(c.c.Status(code).SendString(body))
+}
+func (c *fiberCtx) Fail(err error) { c.keep(err) }

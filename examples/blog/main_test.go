@@ -1,0 +1,40 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestCheck(t *testing.T) {
+	good := config{addr: "127.0.0.1:8080", framework: "nethttp", store: "cookie"}
+	tests := []struct {
+		name string
+		edit func(*config)
+		args []string
+		want string // in the error; "" for none
+	}{
+		{"defaults", func(*config) {}, nil, ""},
+		{"every framework and store", func(c *config) { c.framework, c.store = "fiber", "redis" }, nil, ""},
+		{"any port", func(c *config) { c.addr = ":0" }, nil, ""},
+		{"long secret", func(c *config) { c.secret = strings.Repeat("s", 32) }, nil, ""},
+		{"short secret, memory store", func(c *config) { c.secret, c.store = "short", "memory" }, nil, ""},
+		{"bad addr", func(c *config) { c.addr = "8080" }, nil, `-addr "8080"`},
+		{"bad framework", func(c *config) { c.framework = "rails" }, nil, `-framework "rails": want nethttp, gin, echo or fiber`},
+		{"bad store", func(c *config) { c.store = "disk" }, nil, `-store "disk": want cookie, memory or redis`},
+		{"short secret", func(c *config) { c.secret = "short" }, nil, "-secret (or BLOG_SECRET) is 5 bytes: want 32 or more"},
+		{"argument", func(*config) {}, []string{"serve"}, `unexpected argument "serve"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := good
+			tt.edit(&cfg)
+			err := cfg.check(tt.args)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("check(%+v) = %v; want nil", cfg, err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("check(%+v) = %v; want an error containing %q", cfg, err, tt.want)
+			}
+		})
+	}
+}

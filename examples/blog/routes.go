@@ -1,0 +1,271 @@
+package main
+
+import (
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/transient-go/transient/core"
+	"github.com/transient-go/transient/templates"
+)
+
+// This file holds every page of the blog. The pages do not know which web
+// framework serves them: they see a request, which each server_*.go file
+// implements for its framework in a few lines.
+
+// A request is one HTTP request as a page sees it.
+type request interface {
+	// Session returns the visitor's session, through the framework's
+	// session adapter. The error matches core.ErrStore when the session
+	// store is down.
+	Session() (*core.Session, error)
+
+	// FormValue returns a field of the posted form. It reads the request
+	// body only, never the URL.
+	FormValue(key string) string
+
+	// Respond sends the whole response.
+	Respond(code int, contentType string, body []byte)
+
+	// Redirect answers 303 See Other: the browser GETs path next.
+	Redirect(path string)
+}
+
+// A route is what answers one method and path.
+type route struct {
+	method, path string
+	handle       func(request)
+}
+
+// A pageFunc answers a request with the visitor's session, loaded.
+type pageFunc func(r request, s *core.Session)
+
+// Session keys.
+const (
+	keyUserID   = "user_id"
+	keyUsername = "username"
+)
+
+// blog is the application: what its pages share. It is safe for concurrent
+// use.
+type blog struct {
+	users     users
+	articles  *articles
+	views     *template.Template
+	css       []byte
+	framework string // shown in the footer, as is store
+	store     string
+	log       *slog.Logger
+}
+
+// newBlog returns the blog, with its demo users and a first article.
+// framework and store name what serves it, for the footer.
+func newBlog(framework, store string, log *slog.Logger) (*blog, error) {
+	t, err := template.New("").ParseFS(views, "views/*.html")
+	if err != nil {
+		return nil, err
+	}
+	// The partials "session/flashes" and "session/csrf".
+	if t, err = templates.AddTo(t); err != nil {
+		return nil, err
+	}
+	css, err := views.ReadFile("views/style.css")
+	if err != nil {
+		return nil, err
+	}
+	b := &blog{
+		users:     demoUsers(),
+		articles:  new(articles),
+		views:     t,
+		css:       css,
+		framework: framework,
+		store:     store,
+		log:       log,
+	}
+	b.articles.add(article{
+		Title:     "Hello, sessions",
+		Body:      "Log in as alice or bob, write an article, log out: every step leaves a flash message for the next page, kept in your session until it is shown once.",
+		Author:    "alice",
+		Published: time.Now(),
+	})
+	return b, nil
+}
+
+// routes lists the blog's pages. page loads the session; form also checks
+// the CSRF token of a POST; loginRequired sends visitors who are not
+// logged in to /login.
+func (b *blog) routes() []route {
+	return []route{
+		{"GET", "/", b.page(b.home)},
+		{"GET", "/login", b.page(b.loginForm)},
+		{"POST", "/login", b.form(b.login)},
+		{"POST", "/logout", b.form(b.logout)},
+		{"GET", "/dashboard", b.page(b.loginRequired(b.dashboard))},
+		{"GET", "/articles", b.page(b.listArticles)},
+		{"GET", "/articles/new", b.page(b.loginRequired(b.newArticle))},
+		{"POST", "/articles", b.form(b.loginRequired(b.createArticle))},
+		{"GET", "/static/style.css", b.stylesheet},
+	}
+}
+
+func (b *blog) home(r request, s *core.Session) {
+	latest := b.articles.newest()
+	latest = latest[:min(3, len(latest))]
+	b.render(r, s, http.StatusOK, "home.html", view{Title: "Home", Articles: latest})
+}
+
+func (b *blog) loginForm(r request, s *core.Session) {
+	b.render(r, s, http.StatusOK, "login.html", view{Title: "Log in", CSRF: s.CSRFToken()})
+}
+
+func (b *blog) login(r request, s *core.Session) {
+	name := r.FormValue("username")
+	u, ok := b.users.authenticate(name, r.FormValue("password"))
+	if !ok {
+		v := view{Title: "Log in", Error: "Invalid credentials", Username: name, CSRF: s.CSRFToken()}
+		b.render(r, s, http.StatusOK, "login.html", v)
+		return
+	}
+	// A new session ID (and CSRF token) at login: an ID that someone
+	// planted in the visitor's browser beforehand is worthless now.
+	s.Renew()
+	// Set fails only for values JSON cannot encode; an int and a string
+	// never fail.
+	_ = s.Set(keyUserID, u.ID)
+	_ = s.Set(keyUsername, u.Name)
+	s.Flash("Welcome back, "+u.Name+"!", "success")
+	r.Redirect("/dashboard")
+}
+
+func (b *blog) logout(r request, s *core.Session) {
+	// Invalidate drops everything in the session, and a server-side store
+	// deletes it. The flash goes into a new, empty session.
+	s.Invalidate()
+	s.Flash("You have been logged out.", "info")
+	r.Redirect("/")
+}
+
+func (b *blog) dashboard(r request, s *core.Session) {
+	v := view{Title: "Dashboard", Articles: b.articles.by(userName(s))}
+	b.render(r, s, http.StatusOK, "dashboard.html", v)
+}
+
+func (b *blog) listArticles(r request, s *core.Session) {
+	b.render(r, s, http.StatusOK, "articles.html", view{Title: "Articles", Articles: b.articles.newest()})
+}
+
+func (b *blog) newArticle(r request, s *core.Session) {
+	b.render(r, s, http.StatusOK, "new.html", view{Title: "New article", CSRF: s.CSRFToken()})
+}
+
+func (b *blog) createArticle(r request, s *core.Session) {
+	a := article{
+		Title:     strings.TrimSpace(r.FormValue("title")),
+		Body:      strings.TrimSpace(r.FormValue("body")),
+		Author:    userName(s),
+		Published: time.Now(),
+	}
+	if a.Title == "" {
+		v := view{Title: "New article", Error: "Title is required", Article: a, CSRF: s.CSRFToken()}
+		b.render(r, s, http.StatusOK, "new.html", v)
+		return
+	}
+	b.articles.add(a)
+	s.Flash("Article saved successfully!", "success")
+	r.Redirect("/articles")
+}
+
+func (b *blog) stylesheet(r request) {
+	r.Respond(http.StatusOK, "text/css; charset=utf-8", b.css)
+}
+
+// userName returns the name of the logged-in user, or "".
+func userName(s *core.Session) string {
+	name, _ := s.String(keyUsername)
+	return name
+}
+
+// page makes a route's handler from a page: it loads the session first.
+// When the session store is down the visitor gets a 503 page, never the
+// page as if they were logged out.
+func (b *blog) page(p pageFunc) func(request) {
+	return func(r request) {
+		s, err := r.Session()
+		if err != nil {
+			b.sessionError(r, err)
+			return
+		}
+		p(r, s)
+	}
+}
+
+// form is page for the POST of a form: it also answers 403 to a form that
+// does not carry the session's CSRF token.
+func (b *blog) form(p pageFunc) func(request) {
+	return b.page(func(r request, s *core.Session) {
+		if !s.CheckCSRFToken(r.FormValue(templates.CSRFField)) {
+			b.errorPage(r, http.StatusForbidden, "Forbidden",
+				"This form has expired or was not sent from this site. Go back, reload the page and try again.")
+			return
+		}
+		p(r, s)
+	})
+}
+
+// loginRequired sends a visitor who is not logged in to the login page.
+func (b *blog) loginRequired(p pageFunc) pageFunc {
+	return func(r request, s *core.Session) {
+		if userName(s) == "" {
+			s.FlashUnique("Please log in first.", "warning")
+			r.Redirect("/login")
+			return
+		}
+		p(r, s)
+	}
+}
+
+// sessionError answers a request whose session could not be loaded or
+// saved: 503 when the store is down, 500 otherwise.
+func (b *blog) sessionError(r request, err error) {
+	b.log.Error("session", "err", err)
+	code := core.StatusCode(err)
+	if errors.Is(err, core.ErrStore) {
+		b.errorPage(r, code, "Service unavailable",
+			"The session store is unavailable, so the blog cannot tell who you are right now. Please try again in a moment.")
+		return
+	}
+	b.errorPage(r, code, "Server error", "Something went wrong on our side.")
+}
+
+// crossOriginError answers a form posted from another site.
+func (b *blog) crossOriginError(r request) {
+	b.errorPage(r, http.StatusForbidden, "Forbidden", "Forms posted from other sites are refused.")
+}
+
+// crossOriginProtection wraps the handler of a net/http-based server (net/http,
+// Gin, Echo) in http.CrossOriginProtection, which refuses with 403 a form
+// posted from another site, whatever it carries: browsers say where a
+// request comes from in Sec-Fetch-Site, or Origin for older ones. It backs
+// up the CSRF token.
+func (b *blog) crossOriginProtection(h http.Handler) http.Handler {
+	p := http.NewCrossOriginProtection()
+	p.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		b.crossOriginError(httpRequest{w, req})
+	}))
+	return p.Handler(h)
+}
+
+// crossOrigin reports whether a request is one that
+// http.CrossOriginProtection refuses, for Fiber, whose requests are not
+// net/http's: it runs the same check.
+func crossOrigin(method, host, secFetchSite, origin string) bool {
+	req := &http.Request{
+		Method: method,
+		Host:   host,
+		Header: http.Header{"Sec-Fetch-Site": {secFetchSite}, "Origin": {origin}},
+	}
+	return http.NewCrossOriginProtection().Check(req) != nil
+}

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	sessiongin "github.com/transient-go/transient/adapters/gin"
+	"github.com/transient-go/transient/core"
+)
+
+// ginHandler serves the blog with Gin.
+func ginHandler(b *blog, m *core.Manager) http.Handler {
+	gin.SetMode(gin.ReleaseMode) // no debug output; the mode is global to Gin
+	r := gin.New()
+	// A session that cannot be saved once the page is done gets the
+	// blog's error page.
+	r.Use(sessiongin.Middleware(m, &sessiongin.Options{
+		ErrorResponse: func(c *gin.Context, err error) { b.sessionError(ginRequest{c}, err) },
+	}))
+	for _, rt := range b.routes() {
+		r.Handle(rt.method, rt.path, func(c *gin.Context) {
+			rt.handle(ginRequest{c})
+		})
+	}
+	return r
+}
+
+// ginRequest is a Gin request as the pages see it.
+type ginRequest struct{ c *gin.Context }
+
+func (g ginRequest) FormValue(key string) string { return g.c.PostForm(key) }
+func (g ginRequest) Redirect(path string)        { g.c.Redirect(http.StatusSeeOther, path) }
+
+// Session reads the session from the request's context rather than with
+// sessiongin.Get, which would answer a store failure itself, with the
+// ErrorResponse above: the pages answer it (see page in routes.go).
+func (g ginRequest) Session() (*core.Session, error) {
+	return core.FromContext(g.c.Request.Context())
+}
+
+func (g ginRequest) Respond(code int, contentType string, body []byte) {
+	g.c.Data(code, contentType, body)
+}

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"net/http"
+
+	sessionhttp "github.com/transient-go/transient/adapters/nethttp"
+	"github.com/transient-go/transient/core"
+)
+
+// netHTTPHandler serves the blog with the standard library's router.
+func netHTTPHandler(b *blog, m *core.Manager) http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range b.routes() {
+		path := rt.path
+		if path == "/" {
+			path = "/{$}" // "/" alone would match every path
+		}
+		mux.HandleFunc(rt.method+" "+path, func(w http.ResponseWriter, r *http.Request) {
+			rt.handle(httpRequest{w, r})
+		})
+	}
+	// ErrorResponse answers when the session cannot be saved, such as when
+	// the store goes down during the request.
+	sessions := sessionhttp.Middleware(m, &sessionhttp.Options{
+		ErrorResponse: func(w http.ResponseWriter, r *http.Request, err error) {
+			b.sessionError(httpRequest{w, r}, err)
+		},
+	})
+	return sessions(mux)
+}
+
+// httpRequest is a net/http request as the pages see it.
+type httpRequest struct {
+	w http.ResponseWriter
+	r *http.Request
+}
+
+func (h httpRequest) Session() (*core.Session, error) { return sessionhttp.Get(h.r) }
+func (h httpRequest) FormValue(key string) string     { return h.r.PostFormValue(key) }
+func (h httpRequest) Redirect(path string)            { http.Redirect(h.w, h.r, path, http.StatusSeeOther) }
+
+func (h httpRequest) Respond(code int, contentType string, body []byte) {
+	h.w.Header().Set("Content-Type", contentType)
+	h.w.WriteHeader(code)
+	h.w.Write(body)
+}
