@@ -246,6 +246,9 @@ func (d *parser) data() ([]entry, error) {
 		es = append(es, entry{key, d.b[start:d.i]})
 		return nil
 	})
+	if len(es) == 0 {
+		return nil, err
+	}
 	return normalize(es, func(e entry) string { return e.key }), err
 }
 
@@ -281,8 +284,11 @@ func (d *parser) flashes() ([]queue, error) {
 		qs = append(qs, queue{name, msgs})
 		return nil
 	})
-	qs = normalize(qs, func(q queue) string { return q.name })
-	return slices.DeleteFunc(qs, func(q queue) bool { return len(q.msgs) == 0 }), err
+	qs = slices.DeleteFunc(normalize(qs, func(q queue) string { return q.name }), func(q queue) bool { return len(q.msgs) == 0 })
+	if len(qs) == 0 {
+		return nil, err
+	}
+	return qs, err
 }
 
 // normalize sorts s by key and keeps the last of duplicate keys, as
