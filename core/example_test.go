@@ -13,19 +13,36 @@ import (
 	"github.com/transient-go/transient/core/memstore"
 )
 
-// sessionForExample returns a session the way a handler gets one. In an
-// application the adapter does this; see the adapters' examples.
+// sessionForExample returns a new session, as ExampleManager_Begin does.
 func sessionForExample() *core.Session {
 	m, err := core.NewManager(memstore.New(nil), nil)
 	if err != nil {
 		log.Fatal(err)
 	}
-	ctx := m.Begin(new(core.Session), context.Background(), nil)
-	s, err := core.FromContext(ctx)
+	s, err := core.FromContext(m.Begin(new(core.Session), context.Background(), nil))
 	if err != nil {
 		log.Fatal(err)
 	}
 	return s
+}
+
+// Outside a request, in a test or a background job, Begin with no cookies
+// gives a new session to hand to code that takes one. It is never saved.
+func ExampleManager_Begin() {
+	m, err := core.NewManager(memstore.New(nil), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := m.Begin(new(core.Session), context.Background(), nil)
+	s, err := core.FromContext(ctx) // what a handler's code below would call
+	if err != nil {
+		log.Fatal(err)
+	}
+	_ = s.Set("user_id", 42)
+	id, _ := s.Int("user_id")
+	fmt.Println(id, s.IsNew())
+	// Output:
+	// 42 true
 }
 
 func ExampleNewManager() {

@@ -164,7 +164,9 @@ func (h headerCookies) CookieLines() []string { return h["Cookie"] }
 // carries it (see [FromContext]). Nothing is read, loaded or decoded until
 // the session is first used, so a request that never uses it costs no more
 // than this call. Adapters may embed the Session in their own per-request
-// state to save an allocation; s must not be copied afterwards.
+// state to save an allocation; s must not be copied afterwards. A nil src
+// means no cookies: a new session, never saved unless an adapter commits
+// it, as tests and background jobs use (see the example).
 func (m *Manager) Begin(s *Session, parent context.Context, src CookieSource) context.Context {
 	s.m = m
 	s.src = src

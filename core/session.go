@@ -213,8 +213,9 @@ func (s *Session) find(key string) (int, bool) {
 
 // Set stores v, encoded as JSON, under key. It returns an error matching
 // [ErrInvalidValue], and changes nothing, if v cannot be encoded (a channel,
-// a function, a NaN...). Setting a key to the value it already holds does
-// not mark the session changed.
+// a function, a NaN...); it never fails for a string, an int, an int64 or a
+// bool. Setting a key to the value it already holds does not mark the
+// session changed.
 func (s *Session) Set(key string, v any) error {
 	val, err := marshal(v)
 	if err != nil {

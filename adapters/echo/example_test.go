@@ -15,24 +15,24 @@ import (
 
 func Example() {
 	store, err := cookiestore.New(cookiestore.Options{
-		Secrets: []string{"use 32 random bytes from your secret store"},
+		Secrets: []string{"a secret of at least 32 bytes, from your config"},
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	manager, err := core.NewManager(store, nil)
+	sessions, err := core.NewManager(store, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
 
 	e := echo.New()
-	e.Use(sessionecho.Middleware(manager, nil))
+	e.Use(sessionecho.Middleware(sessions, nil))
 	e.POST("/articles", func(c echo.Context) error {
 		s, err := sessionecho.Get(c)
 		if err != nil {
 			return err // a 503 or 500 *echo.HTTPError
 		}
-		s.Flash("Article saved successfully!", "")
+		s.Flash("Article saved successfully!", "success")
 		return c.Redirect(http.StatusSeeOther, "/articles")
 	})
 	e.GET("/articles", func(c echo.Context) error {
@@ -40,7 +40,7 @@ func Example() {
 		if err != nil {
 			return err
 		}
-		return c.JSON(http.StatusOK, echo.Map{"flashes": s.PopFlash("")})
+		return c.JSON(http.StatusOK, echo.Map{"flashes": s.PopFlash("success")})
 	})
 
 	// e.Start(":8080") would serve it; here a browser's two requests run

@@ -15,24 +15,24 @@ import (
 
 func Example() {
 	store, err := cookiestore.New(cookiestore.Options{
-		Secrets: []string{"use 32 random bytes from your secret store"},
+		Secrets: []string{"a secret of at least 32 bytes, from your config"},
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	manager, err := core.NewManager(store, nil)
+	sessions, err := core.NewManager(store, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
 
 	app := fiber.New(fiber.Config{ReadBufferSize: 8192}) // room for a 4 KiB cookie
-	app.Use(sessionfiber.Middleware(manager, nil))
+	app.Use(sessionfiber.Middleware(sessions, nil))
 	app.Post("/articles", func(c *fiber.Ctx) error {
 		s, err := sessionfiber.Get(c)
 		if err != nil {
 			return err // Fiber's error handler answers 503 or 500
 		}
-		s.Flash("Article saved successfully!", "")
+		s.Flash("Article saved successfully!", "success")
 		return c.Redirect("/articles", fiber.StatusSeeOther)
 	})
 	app.Get("/articles", func(c *fiber.Ctx) error {
@@ -40,7 +40,7 @@ func Example() {
 		if err != nil {
 			return err
 		}
-		return c.JSON(fiber.Map{"flashes": s.PopFlash("")})
+		return c.JSON(fiber.Map{"flashes": s.PopFlash("success")})
 	})
 
 	// app.Listen(":8080") would serve it; here a browser's two requests

@@ -15,24 +15,24 @@ import (
 
 func Example() {
 	store, err := cookiestore.New(cookiestore.Options{
-		Secrets: []string{"use 32 random bytes from your secret store"},
+		Secrets: []string{"a secret of at least 32 bytes, from your config"},
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	manager, err := core.NewManager(store, nil)
+	sessions, err := core.NewManager(store, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
 
 	r := gin.New()
-	r.Use(sessiongin.Middleware(manager, nil))
+	r.Use(sessiongin.Middleware(sessions, nil))
 	r.POST("/articles", func(c *gin.Context) {
 		s, err := sessiongin.Get(c)
 		if err != nil {
 			return // Get has recorded the error and answered 503 or 500
 		}
-		s.Flash("Article saved successfully!", "")
+		s.Flash("Article saved successfully!", "success")
 		c.Redirect(http.StatusSeeOther, "/articles")
 	})
 	r.GET("/articles", func(c *gin.Context) {
@@ -40,7 +40,7 @@ func Example() {
 		if err != nil {
 			return
 		}
-		c.JSON(http.StatusOK, gin.H{"flashes": s.PopFlash("")})
+		c.JSON(http.StatusOK, gin.H{"flashes": s.PopFlash("success")})
 	})
 
 	// r.Run(":8080") would serve it; here a browser's two requests run

@@ -1,0 +1,67 @@
+// Package bench measures what transient's session middleware costs per
+// request, side by side with the session libraries people use instead, on
+// the same four frameworks. It is a module of its own, so that the peers
+// never enter the library's go.mod; run it with bench/run, which writes
+// bench/RESULTS.md.
+//
+// # The scenario set
+//
+// Every row serves real requests through real middleware, in process: the
+// framework's own entry point (http.Handler.ServeHTTP for net/http, Gin and
+// Echo; the fasthttp handler of a Fiber app) with a recorder or a reused
+// fasthttp.RequestCtx, as the adapters' benchmarks do. Every session holds
+// the same data, {user_id: 42, username: "alice"}, made by a login request
+// before the timer starts, and each row measures three request shapes:
+//
+//   - untouched: the handler never touches the session;
+//   - read-only: the handler reads user_id and username;
+//   - read-write: the handler reads both, pops the flash messages left by
+//     the previous request and adds "Article saved successfully!", and the
+//     session is committed as the library requires (Save where the peer's
+//     README calls it).
+//
+// A read-write request therefore leaves the session as it found it: every
+// read-write iteration starts from a session holding one flash message,
+// whether that session lives in the cookie (every iteration sends the same
+// cookie, taken after one warm-up write) or in a store (the record is
+// rewritten in place). Each handler checks what it reads and answers 500
+// on a wrong value or on flash messages that accumulate.
+//
+// Each iteration hands the handler a fresh shallow copy of the same
+// *http.Request, as a server does (gorilla/sessions caches sessions in the
+// request it is given, so a reused request would skip its decoding), and
+// a Fiber row re-reads its request from the wire into a reused RequestCtx,
+// as fasthttp's server does.
+//
+// # Rows
+//
+// Benchmark names are Benchmark<Framework>[Redis]/<row>/<shape>. The rows:
+//
+//   - bare: the framework with no session middleware; a row's overhead is
+//     its time minus bare's;
+//   - withcontext: the least a middleware that hands a value to handlers
+//     through the request's context.Context can do (context.WithValue and
+//     r.WithContext; c.SetUserContext on Fiber), the bound for untouched;
+//   - floor-hmac, floor-gcm (net/http): the least a signed (or encrypted)
+//     cookie session can do, written inline in a handler: base64,
+//     HMAC-SHA256 (or AES-256-GCM with a random nonce) and encoding/json
+//     into a map and back;
+//   - transient-cookie, transient-memory, transient-redis: our adapter on
+//     that framework with cookiestore, memstore and redisstore;
+//   - gorilla-hash, gorilla-hash-block (net/http): gorilla/sessions'
+//     CookieStore with a hash key, and with a hash and a block key;
+//   - scs-memory, scs-redis (net/http): alexedwards/scs/v2 with its memstore
+//     and its redisstore (redigo pool);
+//   - gin-contrib-cookie (Gin), echo-contrib-cookie (Echo): the frameworks'
+//     session middleware over gorilla's CookieStore;
+//   - fiber-memory, fiber-redis (Fiber): Fiber v2's middleware/session with
+//     its memory storage and with gofiber/storage's Redis storage.
+//
+// Redis rows run against a redis-server that the benchmark starts on a free
+// loopback port (redistest.StartLocal), and report the round trips to Redis
+// per request as roundtrips/op. BenchmarkLiveSessions puts 100,000 sessions
+// in memstore through the Manager and reports the heap they take.
+//
+// Package cmd/report turns benchstat's CSV into RESULTS.md; cmd/load is the
+// load generator of bench/run load, which drives the example blog.
+package bench
