@@ -2,15 +2,13 @@ package sessionecho_test
 
 import (
 	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/labstack/echo/v4"
 
 	sessionecho "github.com/transient-go/transient/adapters/echo"
+	"github.com/transient-go/transient/adapters/internal/adaptertest"
 	"github.com/transient-go/transient/core"
-	"github.com/transient-go/transient/core/cookiestore"
 )
 
 // benchEcho returns an Echo with the benchmarks' routes: one that never
@@ -62,33 +60,8 @@ func benchEcho(m *core.Manager) *echo.Echo {
 }
 
 // BenchmarkEcho measures the middleware with a cookie store against the
-// same Echo without it ("bare"), in process.
+// BenchmarkEcho measures the middleware with a cookie store against the same
+// routes without it ("bare"): see adaptertest.BenchShapes.
 func BenchmarkEcho(b *testing.B) {
-	store, err := cookiestore.New(cookiestore.Options{Secrets: []string{strings.Repeat("k", 32)}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, err := core.NewManager(store, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	bare, h := benchEcho(nil), benchEcho(m)
-	run := func(b *testing.B, h http.Handler, method, path string, wantCookie bool) {
-		rec := httptest.NewRecorder()
-		benchEcho(m).ServeHTTP(rec, httptest.NewRequest("POST", "/login", nil))
-		req := httptest.NewRequest(method, path, nil)
-		req.Header.Set("Cookie", rec.Header().Get("Set-Cookie"))
-		b.ReportAllocs()
-		for b.Loop() {
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, req)
-			if rec.Code != http.StatusOK || (rec.Header().Get("Set-Cookie") != "") != wantCookie {
-				b.Fatalf("%s %s = %d %q, Set-Cookie %q", method, path, rec.Code, rec.Body, rec.Header().Get("Set-Cookie"))
-			}
-		}
-	}
-	b.Run("bare", func(b *testing.B) { run(b, bare, "GET", "/untouched", false) })
-	b.Run("untouched", func(b *testing.B) { run(b, h, "GET", "/untouched", false) })
-	b.Run("read", func(b *testing.B) { run(b, h, "GET", "/read", false) })
-	b.Run("write", func(b *testing.B) { run(b, h, "POST", "/write", true) })
+	adaptertest.BenchShapes(b, benchEcho(nil), benchEcho(adaptertest.BenchManager(b)))
 }

@@ -1,16 +1,13 @@
 package sessionecho_test
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -20,42 +17,12 @@ import (
 	"github.com/transient-go/transient/core/memstore"
 )
 
-func memStore(testing.TB) core.Store { return memstore.New(nil) }
-
-// stores are the stores the direct tests run with.
-var stores = []struct {
-	name string
-	new  func(testing.TB) core.Store
-}{
-	{"cookiestore", cookieStore},
-	{"memstore", memStore},
-}
-
-// errorLog collects what the Manager's ErrorHandler receives.
-type errorLog struct {
-	mu   sync.Mutex
-	errs []error
-}
-
-func (l *errorLog) handle(_ context.Context, err error) error {
-	l.mu.Lock()
-	l.errs = append(l.errs, err)
-	l.mu.Unlock()
-	return err
-}
-
-func (l *errorLog) all() []error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]error(nil), l.errs...)
-}
-
 // serve starts an Echo server with the session middleware and the routes
 // that add installs, and returns its URL and the Manager's error log.
-func serve(t *testing.T, store core.Store, edit func(*core.Options), add func(e *echo.Echo)) (string, *errorLog) {
+func serve(t *testing.T, store core.Store, edit func(*core.Options), add func(e *echo.Echo)) (string, *adaptertest.ErrorLog) {
 	t.Helper()
-	log := new(errorLog)
-	opts := &core.Options{Insecure: true, ErrorHandler: log.handle}
+	log := new(adaptertest.ErrorLog)
+	opts := &core.Options{Insecure: true, ErrorHandler: log.Handle}
 	if edit != nil {
 		edit(opts)
 	}
@@ -69,33 +36,6 @@ func serve(t *testing.T, store core.Store, edit func(*core.Options), add func(e 
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
 	return srv.URL, log
-}
-
-func newClient(t *testing.T) *http.Client {
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &http.Client{Jar: jar, Timeout: 10 * time.Second}
-}
-
-// fetch sends a request and returns the response with its body read.
-func fetch(t *testing.T, cl *http.Client, method, url string) (*http.Response, string) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := cl.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res, string(body)
 }
 
 // login sets user=ann in the session.
@@ -118,18 +58,18 @@ func pop(c echo.Context) error {
 }
 
 func TestUntouchedSessionSendsNothing(t *testing.T) {
-	for _, st := range stores {
-		t.Run(st.name, func(t *testing.T) {
-			url, _ := serve(t, st.new(t), nil, func(e *echo.Echo) {
+	for _, st := range adaptertest.Stores(t) {
+		t.Run(st.Name, func(t *testing.T) {
+			url, _ := serve(t, st.Store, nil, func(e *echo.Echo) {
 				e.GET("/login", login)
 				e.GET("/plain", func(c echo.Context) error { return c.String(http.StatusOK, "plain") })
 				e.POST("/go", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/plain") })
 				e.GET("/fail", func(c echo.Context) error { return echo.ErrTeapot })
 			})
-			cl := newClient(t)
+			cl := adaptertest.Browser(t)
 			for _, step := range []string{"without cookie", "with cookie"} {
 				for _, req := range [][2]string{{"GET", "/plain"}, {"POST", "/go"}, {"GET", "/fail"}} {
-					res, _ := fetch(t, cl, req[0], url+req[1])
+					res, _ := adaptertest.Fetch(t, cl, req[0], url+req[1])
 					if h := res.Header.Values("Set-Cookie"); len(h) > 0 {
 						t.Errorf("%s %s %s: Set-Cookie = %q; want none", step, req[0], req[1], h)
 					}
@@ -137,7 +77,7 @@ func TestUntouchedSessionSendsNothing(t *testing.T) {
 						t.Errorf("%s %s %s: Vary = %q; want none", step, req[0], req[1], h)
 					}
 				}
-				fetch(t, cl, "GET", url+"/login")
+				adaptertest.Fetch(t, cl, "GET", url+"/login")
 			}
 		})
 	}
@@ -148,9 +88,9 @@ func TestUntouchedSessionSendsNothing(t *testing.T) {
 // the commit sees the error's status, and both the handler's change and
 // the page's pop are saved.
 func TestErrorPageUsesSession(t *testing.T) {
-	for _, st := range stores {
-		t.Run(st.name, func(t *testing.T) {
-			url, _ := serve(t, st.new(t), nil, func(e *echo.Echo) {
+	for _, st := range adaptertest.Stores(t) {
+		t.Run(st.Name, func(t *testing.T) {
+			url, _ := serve(t, st.Store, nil, func(e *echo.Echo) {
 				e.HTTPErrorHandler = func(err error, c echo.Context) {
 					if c.Response().Committed {
 						return
@@ -174,13 +114,13 @@ func TestErrorPageUsesSession(t *testing.T) {
 				})
 				e.GET("/pop", pop)
 			})
-			cl := newClient(t)
-			fetch(t, cl, "GET", url+"/login")
-			if res, body := fetch(t, cl, "POST", url+"/fail"); res.StatusCode != http.StatusBadRequest || body != "shown on the error page" {
+			cl := adaptertest.Browser(t)
+			adaptertest.Fetch(t, cl, "GET", url+"/login")
+			if res, body := adaptertest.Fetch(t, cl, "POST", url+"/fail"); res.StatusCode != http.StatusBadRequest || body != "shown on the error page" {
 				t.Errorf("POST /fail = %d %q; want 400 and the flash", res.StatusCode, body)
 			}
 			for queue, want := range map[string]string{"error": "", "later": "kept for later"} {
-				if _, body := fetch(t, cl, "GET", url+"/pop?queue="+queue); body != want {
+				if _, body := adaptertest.Fetch(t, cl, "GET", url+"/pop?queue="+queue); body != want {
 					t.Errorf("queue %q after the error page = %q; want %q", queue, body, want)
 				}
 			}
@@ -201,12 +141,12 @@ func TestSkipOnServerErrorSeesErrorStatus(t *testing.T) {
 		})
 		e.GET("/pop", pop)
 	})
-	cl := newClient(t)
-	fetch(t, cl, "GET", url+"/login")
-	if res, _ := fetch(t, cl, "POST", url+"/fail"); res.StatusCode != http.StatusInternalServerError {
+	cl := adaptertest.Browser(t)
+	adaptertest.Fetch(t, cl, "GET", url+"/login")
+	if res, _ := adaptertest.Fetch(t, cl, "POST", url+"/fail"); res.StatusCode != http.StatusInternalServerError {
 		t.Fatalf("POST /fail = %d; want 500", res.StatusCode)
 	}
-	if _, body := fetch(t, cl, "GET", url+"/pop"); body != "" {
+	if _, body := adaptertest.Fetch(t, cl, "GET", url+"/pop"); body != "" {
 		t.Errorf("a change in a 500 response with SkipOnServerError was saved: %q", body)
 	}
 }

@@ -10,8 +10,8 @@ import (
 	"github.com/valyala/fasthttp"
 
 	sessionfiber "github.com/transient-go/transient/adapters/fiber"
+	"github.com/transient-go/transient/adapters/internal/adaptertest"
 	"github.com/transient-go/transient/core"
-	"github.com/transient-go/transient/core/cookiestore"
 )
 
 // benchApp returns an app with the benchmarks' routes: one that never
@@ -67,15 +67,7 @@ func benchApp(m *core.Manager) *fiber.App {
 // RequestCtx, reset between requests as fasthttp's server does. The
 // request is parsed from the wire, as a server's is.
 func BenchmarkFiber(b *testing.B) {
-	store, err := cookiestore.New(cookiestore.Options{Secrets: []string{strings.Repeat("k", 32)}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, err := core.NewManager(store, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	bare, h := benchApp(nil).Handler(), benchApp(m).Handler()
+	bare, h := benchApp(nil).Handler(), benchApp(adaptertest.BenchManager(b)).Handler()
 	var login fasthttp.RequestCtx
 	login.Request.Header.SetMethod("POST")
 	login.Request.SetRequestURI("/login")

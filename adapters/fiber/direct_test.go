@@ -1,16 +1,12 @@
 package sessionfiber_test
 
 import (
-	"context"
 	"errors"
 	"io"
-	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -19,36 +15,6 @@ import (
 	"github.com/transient-go/transient/core"
 	"github.com/transient-go/transient/core/memstore"
 )
-
-func memStore(testing.TB) core.Store { return memstore.New(nil) }
-
-// stores are the stores the direct tests run with.
-var stores = []struct {
-	name string
-	new  func(testing.TB) core.Store
-}{
-	{"cookiestore", cookieStore},
-	{"memstore", memStore},
-}
-
-// errorLog collects what the Manager's ErrorHandler receives.
-type errorLog struct {
-	mu   sync.Mutex
-	errs []error
-}
-
-func (l *errorLog) handle(_ context.Context, err error) error {
-	l.mu.Lock()
-	l.errs = append(l.errs, err)
-	l.mu.Unlock()
-	return err
-}
-
-func (l *errorLog) all() []error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]error(nil), l.errs...)
-}
 
 // setup adjusts a test server; the zero value is the defaults.
 type setup struct {
@@ -60,10 +26,10 @@ type setup struct {
 // serve starts a Fiber app on a loopback listener with the session
 // middleware and the routes that add installs, and returns its URL and the
 // Manager's error log.
-func serve(t *testing.T, store core.Store, su setup, add func(app *fiber.App)) (string, *errorLog) {
+func serve(t *testing.T, store core.Store, su setup, add func(app *fiber.App)) (string, *adaptertest.ErrorLog) {
 	t.Helper()
-	log := new(errorLog)
-	opts := &core.Options{Insecure: true, ErrorHandler: log.handle}
+	log := new(adaptertest.ErrorLog)
+	opts := &core.Options{Insecure: true, ErrorHandler: log.Handle}
 	if su.options != nil {
 		su.options(opts)
 	}
@@ -77,83 +43,7 @@ func serve(t *testing.T, store core.Store, su setup, add func(app *fiber.App)) (
 	}
 	app.Use(sessionfiber.Middleware(m, nil))
 	add(app)
-	inner, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln := &listener{Listener: inner}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = app.Listener(ln)
-	}()
-	t.Cleanup(func() {
-		ln.closeConns()
-		_ = app.Shutdown()
-		<-done
-	})
-	return "http://" + ln.Addr().String(), log
-}
-
-// listener remembers its connections so that they can be closed at the
-// end of a test: fasthttp's Shutdown waits for every open connection, and
-// one that a client dialled but never used stays open until the client's
-// idle timeout (90s for net/http).
-type listener struct {
-	net.Listener
-	mu    sync.Mutex
-	conns []net.Conn
-}
-
-func (l *listener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err == nil {
-		l.mu.Lock()
-		l.conns = append(l.conns, c)
-		l.mu.Unlock()
-	}
-	return c, err
-}
-
-func (l *listener) closeConns() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, c := range l.conns {
-		_ = c.Close()
-	}
-}
-
-func newClient(t testing.TB) *http.Client {
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &http.Client{Jar: jar, Timeout: 10 * time.Second}
-}
-
-// fetch sends a request and returns the response with its body read.
-func fetch(t testing.TB, cl *http.Client, method, url string) (*http.Response, string, error) {
-	req, err := http.NewRequest(method, url, nil)
-	if err != nil {
-		return nil, "", err
-	}
-	res, err := cl.Do(req)
-	if err != nil {
-		return nil, "", err
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	return res, string(body), err
-}
-
-// must is fetch for the test's own goroutine.
-func must(t *testing.T, cl *http.Client, method, url string) (*http.Response, string) {
-	t.Helper()
-	res, body, err := fetch(t, cl, method, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res, body
+	return adaptertest.ServeFiber(t, app), log
 }
 
 // login sets user=?name (default ann) in the session.
@@ -176,18 +66,18 @@ func pop(c *fiber.Ctx) error {
 }
 
 func TestUntouchedSessionSendsNothing(t *testing.T) {
-	for _, st := range stores {
-		t.Run(st.name, func(t *testing.T) {
-			url, _ := serve(t, st.new(t), setup{}, func(app *fiber.App) {
+	for _, st := range adaptertest.Stores(t) {
+		t.Run(st.Name, func(t *testing.T) {
+			url, _ := serve(t, st.Store, setup{}, func(app *fiber.App) {
 				app.Get("/login", login)
 				app.Get("/plain", func(c *fiber.Ctx) error { return c.SendString("plain") })
 				app.Post("/go", func(c *fiber.Ctx) error { return c.Redirect("/plain", fiber.StatusSeeOther) })
 				app.Get("/fail", func(c *fiber.Ctx) error { return fiber.ErrTeapot })
 			})
-			cl := newClient(t)
+			cl := adaptertest.Browser(t)
 			for _, step := range []string{"without cookie", "with cookie"} {
 				for _, req := range [][2]string{{"GET", "/plain"}, {"POST", "/go"}, {"GET", "/fail"}} {
-					res, _ := must(t, cl, req[0], url+req[1])
+					res, _ := adaptertest.Fetch(t, cl, req[0], url+req[1])
 					if h := res.Header.Values("Set-Cookie"); len(h) > 0 {
 						t.Errorf("%s %s %s: Set-Cookie = %q; want none", step, req[0], req[1], h)
 					}
@@ -195,7 +85,7 @@ func TestUntouchedSessionSendsNothing(t *testing.T) {
 						t.Errorf("%s %s %s: Vary = %q; want none", step, req[0], req[1], h)
 					}
 				}
-				must(t, cl, "GET", url+"/login")
+				adaptertest.Fetch(t, cl, "GET", url+"/login")
 			}
 		})
 	}
@@ -206,8 +96,8 @@ func TestUntouchedSessionSendsNothing(t *testing.T) {
 // the commit sees the error's status, and both the handler's change and
 // the page's pop are saved.
 func TestErrorPageUsesSession(t *testing.T) {
-	for _, st := range stores {
-		t.Run(st.name, func(t *testing.T) {
+	for _, st := range adaptertest.Stores(t) {
+		t.Run(st.Name, func(t *testing.T) {
 			errorPage := func(c *fiber.Ctx, err error) error {
 				s, serr := sessionfiber.Get(c)
 				if serr != nil {
@@ -217,7 +107,7 @@ func TestErrorPageUsesSession(t *testing.T) {
 				errors.As(err, &fe)
 				return c.Status(fe.Code).SendString(strings.Join(s.PopFlash("error"), "|"))
 			}
-			url, _ := serve(t, st.new(t), setup{errorHandler: errorPage}, func(app *fiber.App) {
+			url, _ := serve(t, st.Store, setup{errorHandler: errorPage}, func(app *fiber.App) {
 				app.Get("/login", login)
 				app.Post("/fail", func(c *fiber.Ctx) error {
 					s, err := sessionfiber.Get(c)
@@ -230,13 +120,13 @@ func TestErrorPageUsesSession(t *testing.T) {
 				})
 				app.Get("/pop", pop)
 			})
-			cl := newClient(t)
-			must(t, cl, "GET", url+"/login")
-			if res, body := must(t, cl, "POST", url+"/fail"); res.StatusCode != http.StatusBadRequest || body != "shown on the error page" {
+			cl := adaptertest.Browser(t)
+			adaptertest.Fetch(t, cl, "GET", url+"/login")
+			if res, body := adaptertest.Fetch(t, cl, "POST", url+"/fail"); res.StatusCode != http.StatusBadRequest || body != "shown on the error page" {
 				t.Errorf("POST /fail = %d %q; want 400 and the flash", res.StatusCode, body)
 			}
 			for queue, want := range map[string]string{"error": "", "later": "kept for later"} {
-				if _, body := must(t, cl, "GET", url+"/pop?queue="+queue); body != want {
+				if _, body := adaptertest.Fetch(t, cl, "GET", url+"/pop?queue="+queue); body != want {
 					t.Errorf("queue %q after the error page = %q; want %q", queue, body, want)
 				}
 			}
@@ -245,7 +135,7 @@ func TestErrorPageUsesSession(t *testing.T) {
 }
 
 func TestSkipOnServerErrorSeesErrorStatus(t *testing.T) {
-	url, _ := serve(t, memStore(t), setup{options: func(o *core.Options) { o.SkipOnServerError = true }}, func(app *fiber.App) {
+	url, _ := serve(t, memstore.New(nil), setup{options: func(o *core.Options) { o.SkipOnServerError = true }}, func(app *fiber.App) {
 		app.Get("/login", login)
 		app.Post("/fail", func(c *fiber.Ctx) error {
 			s, err := sessionfiber.Get(c)
@@ -257,12 +147,12 @@ func TestSkipOnServerErrorSeesErrorStatus(t *testing.T) {
 		})
 		app.Get("/pop", pop)
 	})
-	cl := newClient(t)
-	must(t, cl, "GET", url+"/login")
-	if res, _ := must(t, cl, "POST", url+"/fail"); res.StatusCode != http.StatusInternalServerError {
+	cl := adaptertest.Browser(t)
+	adaptertest.Fetch(t, cl, "GET", url+"/login")
+	if res, _ := adaptertest.Fetch(t, cl, "POST", url+"/fail"); res.StatusCode != http.StatusInternalServerError {
 		t.Fatalf("POST /fail = %d; want 500", res.StatusCode)
 	}
-	if _, body := must(t, cl, "GET", url+"/pop"); body != "" {
+	if _, body := adaptertest.Fetch(t, cl, "GET", url+"/pop"); body != "" {
 		t.Errorf("a change in a 500 response with SkipOnServerError was saved: %q", body)
 	}
 }

@@ -11,7 +11,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	sessionfiber "github.com/transient-go/transient/adapters/fiber"
+	"github.com/transient-go/transient/adapters/internal/adaptertest"
 	"github.com/transient-go/transient/core"
+	"github.com/transient-go/transient/core/memstore"
 )
 
 // TestStreamWriter checks what package sessionfiber documents for
@@ -49,9 +51,9 @@ func TestStreamWriter(t *testing.T) {
 		})
 		return nil
 	}
-	for _, st := range stores {
-		t.Run(st.name, func(t *testing.T) {
-			url, log := serve(t, st.new(t), setup{outer: outer}, func(app *fiber.App) {
+	for _, st := range adaptertest.Stores(t) {
+		t.Run(st.Name, func(t *testing.T) {
+			url, log := serve(t, st.Store, setup{outer: outer}, func(app *fiber.App) {
 				app.Get("/login", login)
 				app.Get("/unused", func(c *fiber.Ctx) error { return stream(c, false) })
 				app.Get("/used", func(c *fiber.Ctx) error { return stream(c, true) })
@@ -64,18 +66,18 @@ func TestStreamWriter(t *testing.T) {
 					return c.SendString(v)
 				})
 			})
-			cl := newClient(t)
-			must(t, cl, "GET", url+"/login")
-			if _, body := must(t, cl, "GET", url+"/unused"); body != core.ErrEnded.Error() {
+			cl := adaptertest.Browser(t)
+			adaptertest.Fetch(t, cl, "GET", url+"/login")
+			if _, body := adaptertest.Fetch(t, cl, "GET", url+"/unused"); body != core.ErrEnded.Error() {
 				t.Errorf("an unused session loaded in a stream writer: %q; want %q", body, core.ErrEnded)
 			}
-			if _, body := must(t, cl, "GET", url+"/used"); body != "set" {
+			if _, body := adaptertest.Fetch(t, cl, "GET", url+"/used"); body != "set" {
 				t.Errorf("a used session in a stream writer: %q; want it readable", body)
 			}
-			if _, body := must(t, cl, "GET", url+"/read"); body != "" {
+			if _, body := adaptertest.Fetch(t, cl, "GET", url+"/read"); body != "" {
 				t.Errorf("a change made in a stream writer was saved: %q", body)
 			}
-			if errs := log.all(); len(errs) > 0 {
+			if errs := log.All(); len(errs) > 0 {
 				t.Errorf("ErrorHandler got %v; want nothing", errs)
 			}
 		})
@@ -92,13 +94,13 @@ func TestNothingLeftInContext(t *testing.T) {
 		after <- serr
 		return err
 	}
-	url, _ := serve(t, memStore(t), setup{outer: outer}, func(app *fiber.App) {
+	url, _ := serve(t, memstore.New(nil), setup{outer: outer}, func(app *fiber.App) {
 		app.Get("/login", login)
 		app.Get("/plain", func(c *fiber.Ctx) error { return c.SendString("plain") })
 	})
-	cl := newClient(t)
+	cl := adaptertest.Browser(t)
 	for _, path := range []string{"/login", "/plain"} {
-		must(t, cl, "GET", url+path)
+		adaptertest.Fetch(t, cl, "GET", url+path)
 		if err := <-after; !errors.Is(err, core.ErrNoSession) {
 			t.Errorf("%s: FromContext(c.UserContext()) after the middleware = %v; want ErrNoSession", path, err)
 		}
@@ -108,9 +110,9 @@ func TestNothingLeftInContext(t *testing.T) {
 // TestConcurrentClients runs 50 clients at once, each its own user, each
 // checking it never sees another's data, across Fiber's pooled contexts.
 func TestConcurrentClients(t *testing.T) {
-	for _, st := range stores {
-		t.Run(st.name, func(t *testing.T) {
-			url, log := serve(t, st.new(t), setup{}, func(app *fiber.App) {
+	for _, st := range adaptertest.Stores(t) {
+		t.Run(st.Name, func(t *testing.T) {
+			url, log := serve(t, st.Store, setup{}, func(app *fiber.App) {
 				app.Get("/login", login)
 				app.Post("/note", func(c *fiber.Ctx) error {
 					s, err := sessionfiber.Get(c)
@@ -136,19 +138,19 @@ func TestConcurrentClients(t *testing.T) {
 			errs := make(chan error, clients)
 			for i := range clients {
 				wg.Go(func() {
-					cl := newClient(t)
+					cl := adaptertest.Browser(t)
 					user := fmt.Sprintf("user%02d", i)
-					if _, _, err := fetch(t, cl, "GET", url+"/login?name="+user); err != nil {
+					if _, _, err := adaptertest.Do(cl, "GET", url+"/login?name="+user); err != nil {
 						errs <- err
 						return
 					}
 					for n := range rounds {
-						_, body, err := fetch(t, cl, "POST", fmt.Sprintf("%s/note?n=%d", url, n))
+						_, body, err := adaptertest.Do(cl, "POST", fmt.Sprintf("%s/note?n=%d", url, n))
 						if want := fmt.Sprintf("%s: %s %d", user, user, n); err != nil || body != want {
 							errs <- fmt.Errorf("%s round %d: got %q, %v; want %q", user, n, body, err, want)
 							return
 						}
-						if _, _, err := fetch(t, cl, "GET", url+"/plain"); err != nil {
+						if _, _, err := adaptertest.Do(cl, "GET", url+"/plain"); err != nil {
 							errs <- err
 							return
 						}
@@ -160,7 +162,7 @@ func TestConcurrentClients(t *testing.T) {
 			for err := range errs {
 				t.Error(err)
 			}
-			if errs := log.all(); len(errs) > 0 {
+			if errs := log.All(); len(errs) > 0 {
 				t.Errorf("ErrorHandler got %v", errs)
 			}
 		})
@@ -172,7 +174,7 @@ func TestConcurrentClients(t *testing.T) {
 // fasthttp and then set a request header: fasthttp moves the raw Cookie
 // line into the slot that the new header reuses.
 func TestCookieReadThenHeaderSet(t *testing.T) {
-	url, _ := serve(t, memStore(t), setup{}, func(app *fiber.App) {
+	url, _ := serve(t, memstore.New(nil), setup{}, func(app *fiber.App) {
 		app.Get("/login", login)
 		app.Get("/whoami", func(c *fiber.Ctx) error {
 			_ = c.Cookies("lang")
@@ -185,9 +187,9 @@ func TestCookieReadThenHeaderSet(t *testing.T) {
 			return c.SendString(user)
 		})
 	})
-	cl := newClient(t)
-	must(t, cl, "GET", url+"/login")
-	if _, body := must(t, cl, "GET", url+"/whoami"); body != "ann" {
+	cl := adaptertest.Browser(t)
+	adaptertest.Fetch(t, cl, "GET", url+"/login")
+	if _, body := adaptertest.Fetch(t, cl, "GET", url+"/whoami"); body != "ann" {
 		t.Errorf("user after c.Cookies and a request header Set = %q; want ann", body)
 	}
 }

@@ -2,15 +2,13 @@ package sessiongin_test
 
 import (
 	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/gin-gonic/gin"
 
 	sessiongin "github.com/transient-go/transient/adapters/gin"
+	"github.com/transient-go/transient/adapters/internal/adaptertest"
 	"github.com/transient-go/transient/core"
-	"github.com/transient-go/transient/core/cookiestore"
 )
 
 // benchEngine returns an engine with the benchmarks' routes: one that never
@@ -58,33 +56,8 @@ func benchEngine(m *core.Manager) *gin.Engine {
 }
 
 // BenchmarkGin measures the middleware with a cookie store against the
-// same engine without it ("bare"), in process.
+// BenchmarkGin measures the middleware with a cookie store against the same
+// routes without it ("bare"): see adaptertest.BenchShapes.
 func BenchmarkGin(b *testing.B) {
-	store, err := cookiestore.New(cookiestore.Options{Secrets: []string{strings.Repeat("k", 32)}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, err := core.NewManager(store, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	bare, h := benchEngine(nil), benchEngine(m)
-	run := func(b *testing.B, h http.Handler, method, path string, wantCookie bool) {
-		rec := httptest.NewRecorder()
-		benchEngine(m).ServeHTTP(rec, httptest.NewRequest("POST", "/login", nil))
-		req := httptest.NewRequest(method, path, nil)
-		req.Header.Set("Cookie", rec.Header().Get("Set-Cookie"))
-		b.ReportAllocs()
-		for b.Loop() {
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, req)
-			if rec.Code != http.StatusOK || (rec.Header().Get("Set-Cookie") != "") != wantCookie {
-				b.Fatalf("%s %s = %d %q, Set-Cookie %q", method, path, rec.Code, rec.Body, rec.Header().Get("Set-Cookie"))
-			}
-		}
-	}
-	b.Run("bare", func(b *testing.B) { run(b, bare, "GET", "/untouched", false) })
-	b.Run("untouched", func(b *testing.B) { run(b, h, "GET", "/untouched", false) })
-	b.Run("read", func(b *testing.B) { run(b, h, "GET", "/read", false) })
-	b.Run("write", func(b *testing.B) { run(b, h, "POST", "/write", true) })
+	adaptertest.BenchShapes(b, benchEngine(nil), benchEngine(adaptertest.BenchManager(b)))
 }

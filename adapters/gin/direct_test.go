@@ -1,58 +1,25 @@
 package sessiongin_test
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	sessiongin "github.com/transient-go/transient/adapters/gin"
 	"github.com/transient-go/transient/adapters/internal/adaptertest"
 	"github.com/transient-go/transient/core"
-	"github.com/transient-go/transient/core/memstore"
 )
-
-// stores are the stores the direct tests run with.
-var stores = []struct {
-	name string
-	new  func(testing.TB) core.Store
-}{
-	{"cookiestore", cookieStore},
-	{"memstore", func(testing.TB) core.Store { return memstore.New(nil) }},
-}
-
-// errorLog collects what the Manager's ErrorHandler receives.
-type errorLog struct {
-	mu   sync.Mutex
-	errs []error
-}
-
-func (l *errorLog) handle(_ context.Context, err error) error {
-	l.mu.Lock()
-	l.errs = append(l.errs, err)
-	l.mu.Unlock()
-	return err
-}
-
-func (l *errorLog) all() []error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]error(nil), l.errs...)
-}
 
 // serve starts a Gin server with the session middleware and the routes
 // that add installs, and returns its URL and the Manager's error log.
-func serve(t *testing.T, store core.Store, add func(r *gin.Engine)) (string, *errorLog) {
+func serve(t *testing.T, store core.Store, add func(r *gin.Engine)) (string, *adaptertest.ErrorLog) {
 	t.Helper()
-	log := new(errorLog)
-	m, err := core.NewManager(store, &core.Options{Insecure: true, ErrorHandler: log.handle})
+	log := new(adaptertest.ErrorLog)
+	m, err := core.NewManager(store, &core.Options{Insecure: true, ErrorHandler: log.Handle})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,33 +31,6 @@ func serve(t *testing.T, store core.Store, add func(r *gin.Engine)) (string, *er
 	return srv.URL, log
 }
 
-func newClient(t *testing.T) *http.Client {
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &http.Client{Jar: jar, Timeout: 10 * time.Second}
-}
-
-// fetch sends a request and returns the response with its body read.
-func fetch(t *testing.T, cl *http.Client, method, url string) (*http.Response, string) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := cl.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res, string(body)
-}
-
 // login sets user=ann in the session.
 func login(c *gin.Context) {
 	if s, err := sessiongin.Get(c); err == nil {
@@ -100,17 +40,17 @@ func login(c *gin.Context) {
 }
 
 func TestUntouchedSessionSendsNothing(t *testing.T) {
-	for _, st := range stores {
-		t.Run(st.name, func(t *testing.T) {
-			url, _ := serve(t, st.new(t), func(r *gin.Engine) {
+	for _, st := range adaptertest.Stores(t) {
+		t.Run(st.Name, func(t *testing.T) {
+			url, _ := serve(t, st.Store, func(r *gin.Engine) {
 				r.GET("/login", login)
 				r.GET("/plain", func(c *gin.Context) { c.String(http.StatusOK, "plain") })
 				r.POST("/go", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/plain") })
 			})
-			cl := newClient(t)
+			cl := adaptertest.Browser(t)
 			for _, step := range []string{"without cookie", "with cookie"} {
 				for _, req := range [][2]string{{"GET", "/plain"}, {"POST", "/go"}} {
-					res, _ := fetch(t, cl, req[0], url+req[1])
+					res, _ := adaptertest.Fetch(t, cl, req[0], url+req[1])
 					if h := res.Header.Values("Set-Cookie"); len(h) > 0 {
 						t.Errorf("%s %s %s: Set-Cookie = %q; want none", step, req[0], req[1], h)
 					}
@@ -118,7 +58,7 @@ func TestUntouchedSessionSendsNothing(t *testing.T) {
 						t.Errorf("%s %s %s: Vary = %q; want none", step, req[0], req[1], h)
 					}
 				}
-				fetch(t, cl, "GET", url+"/login")
+				adaptertest.Fetch(t, cl, "GET", url+"/login")
 			}
 		})
 	}

@@ -2,15 +2,11 @@ package sessiongin_test
 
 import (
 	"os"
-	"strings"
 	"testing"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/transient-go/transient/adapters/internal/adaptertest"
-	"github.com/transient-go/transient/core"
-	"github.com/transient-go/transient/core/cookiestore"
-	"github.com/transient-go/transient/core/memstore"
 )
 
 func TestMain(m *testing.M) {
@@ -19,14 +15,7 @@ func TestMain(m *testing.M) {
 }
 
 func TestSuite(t *testing.T) {
-	t.Run("cookiestore", func(t *testing.T) { adaptertest.Run(t, adaptertest.Gin, cookieStore(t)) })
-	t.Run("memstore", func(t *testing.T) { adaptertest.Run(t, adaptertest.Gin, memstore.New(nil)) })
-}
-
-func cookieStore(t testing.TB) core.Store {
-	s, err := cookiestore.New(cookiestore.Options{Secrets: []string{strings.Repeat("s3cr3t", 6)}})
-	if err != nil {
-		t.Fatal(err)
+	for _, st := range adaptertest.Stores(t) {
+		t.Run(st.Name, func(t *testing.T) { adaptertest.Run(t, adaptertest.Gin, st.Store) })
 	}
-	return s
 }

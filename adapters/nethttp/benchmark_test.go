@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/transient-go/transient/adapters/internal/adaptertest"
 	sessionhttp "github.com/transient-go/transient/adapters/nethttp"
 	"github.com/transient-go/transient/core"
-	"github.com/transient-go/transient/core/cookiestore"
 )
 
 // benchMux holds the benchmarks' routes: one that never touches the
@@ -122,37 +122,10 @@ func floor(w http.ResponseWriter, r *http.Request) {
 }
 
 // BenchmarkNetHTTP measures the middleware with a cookie store against the
-// same mux without it ("bare"), in process, for the three request shapes:
-// a handler that never touches the session ("untouched"), one that reads
-// user_id and username ("read"), and one that also adds a flash ("write").
-// "floor" is the least work a signed-cookie session can do for "write"
-// (see floor). A shape's cost is its time minus bare's.
+// same mux without it ("bare"), in process, for the three request shapes
+// (see adaptertest.BenchShapes). "floor" is the least work a signed-cookie
+// session can do for "write" (see floor), in the same run.
 func BenchmarkNetHTTP(b *testing.B) {
-	store, err := cookiestore.New(cookiestore.Options{Secrets: []string{strings.Repeat("k", 32)}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, err := core.NewManager(store, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	bare := benchMux()
-	h := sessionhttp.Middleware(m, nil)(benchMux())
-	run := func(b *testing.B, h http.Handler, method, path string, wantCookie bool) {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("POST", "/login", nil))
-		req := httptest.NewRequest(method, path, nil)
-		req.Header.Set("Cookie", rec.Header().Get("Set-Cookie"))
-		b.ReportAllocs()
-		for b.Loop() {
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, req)
-			if rec.Code != http.StatusOK || (rec.Header().Get("Set-Cookie") != "") != wantCookie {
-				b.Fatalf("%s %s = %d %q, Set-Cookie %q", method, path, rec.Code, rec.Body, rec.Header().Get("Set-Cookie"))
-			}
-		}
-	}
-	b.Run("bare", func(b *testing.B) { run(b, bare, "GET", "/untouched", false) })
 	b.Run("floor", func(b *testing.B) {
 		req := httptest.NewRequest("POST", "/write", nil)
 		req.Header.Set("Cookie", "session="+floorCookie(map[string]any{"user_id": 42, "username": "alice"}))
@@ -165,7 +138,5 @@ func BenchmarkNetHTTP(b *testing.B) {
 			}
 		}
 	})
-	b.Run("untouched", func(b *testing.B) { run(b, h, "GET", "/untouched", false) })
-	b.Run("read", func(b *testing.B) { run(b, h, "GET", "/read", false) })
-	b.Run("write", func(b *testing.B) { run(b, h, "POST", "/write", true) })
+	adaptertest.BenchShapes(b, benchMux(), sessionhttp.Middleware(adaptertest.BenchManager(b), nil)(benchMux()))
 }

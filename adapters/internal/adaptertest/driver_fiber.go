@@ -30,29 +30,35 @@ var Fiber = Driver{
 				return fc.err
 			})
 		}
-		inner, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ln := &listener{Listener: inner}
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			_ = app.Listener(ln)
-		}()
-		t.Cleanup(func() {
-			ln.closeConns()
-			_ = app.Shutdown()
-			<-done
-		})
-		return "http://" + ln.Addr().String()
+		return ServeFiber(t, app)
 	},
 }
 
-// listener remembers its connections so that they can be closed at the
-// end of a test: fasthttp's Shutdown waits for every open connection, and
-// one that a client dialled but never used stays open until the client's
-// idle timeout (90s for net/http).
+// ServeFiber serves app on a loopback listener until the test ends, and
+// returns its base URL. At the end it closes the connections clients left
+// open, since fasthttp's Shutdown waits for every one of them, and one that
+// a client dialled but never used stays open for the client's idle timeout
+// (90s for net/http).
+func ServeFiber(t testing.TB, app *fiber.App) string {
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := &listener{Listener: inner}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = app.Listener(ln)
+	}()
+	t.Cleanup(func() {
+		ln.closeConns()
+		_ = app.Shutdown()
+		<-done
+	})
+	return "http://" + ln.Addr().String()
+}
+
+// listener remembers its connections so that ServeFiber can close them.
 type listener struct {
 	net.Listener
 	mu    sync.Mutex

@@ -104,7 +104,7 @@ func testHostile(t *testing.T, d Driver, store core.Store) {
 		c := e.client()
 		want(t, c.do("GET", "/whoami", nil, cookieName+"="+valid+"; "+cookieName+"="+valid), 200, "anonymous")
 	})
-	if errs := e.errs.all(); len(errs) > 0 {
+	if errs := e.errs.All(); len(errs) > 0 {
 		t.Fatalf("hostile cookies reached the ErrorHandler: %v", errs)
 	}
 }

@@ -1,7 +1,6 @@
 package adaptertest
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -18,18 +17,18 @@ type env struct {
 	t     *testing.T
 	store core.Store
 	clock *clock
-	errs  *errorLog
+	errs  *ErrorLog
 	m     *core.Manager
 	url   string
 }
 
 func newEnv(t *testing.T, d Driver, store core.Store, edit func(*core.Options)) *env {
 	t.Helper()
-	e := &env{t: t, store: store, clock: newClock(), errs: &errorLog{}}
+	e := &env{t: t, store: store, clock: newClock(), errs: &ErrorLog{}}
 	opts := &core.Options{
 		Insecure:     true, // the test servers speak plain HTTP
 		Clock:        e.clock.Now,
-		ErrorHandler: func(ctx context.Context, err error) error { return e.errs.handle(ctx, err) },
+		ErrorHandler: e.errs.Handle,
 	}
 	if edit != nil {
 		edit(opts)
@@ -244,7 +243,7 @@ func testLate(t *testing.T, d Driver, store core.Store) {
 	want(t, c.post("/late", nil), 200, "body first")
 	saved := c.get("/get?key=late").body == "saved"
 	var reported bool
-	for _, err := range e.errs.all() {
+	for _, err := range e.errs.All() {
 		reported = reported || errors.Is(err, core.ErrLateChange)
 	}
 	switch {
@@ -316,11 +315,11 @@ func testSize(t *testing.T, d Driver, store core.Store) {
 		t.Fatalf("oversized cookie: %d, Set-Cookie %.40q; want 500 and no cookie", r.status, r.header.Get("Set-Cookie"))
 	}
 	var tooLarge *core.CookieTooLargeError
-	for _, err := range e.errs.all() {
+	for _, err := range e.errs.All() {
 		errors.As(err, &tooLarge)
 	}
 	if tooLarge == nil || tooLarge.Size <= core.MaxCookieSize || tooLarge.Limit != core.MaxCookieSize {
-		t.Fatalf("ErrorHandler got %v; want a *core.CookieTooLargeError with the size and limit", e.errs.all())
+		t.Fatalf("ErrorHandler got %v; want a *core.CookieTooLargeError with the size and limit", e.errs.All())
 	}
 	want(t, c.get("/whoami"), 200, "alice(1)")
 	want(t, c.get("/get?key=big"), 200, "")
@@ -371,7 +370,7 @@ func testStoreDown(t *testing.T, d Driver, _ core.Store) {
 		t.Fatalf("saving to a store that is down: %d, Set-Cookie %q, Location %q; want 503 and neither header",
 			r.status, r.header.Get("Set-Cookie"), r.header.Get("Location"))
 	}
-	errs := e.errs.all()
+	errs := e.errs.All()
 	if len(errs) != 2 || !errors.Is(errs[0], core.ErrStore) || !errors.Is(errs[1], core.ErrStore) {
 		t.Fatalf("ErrorHandler got %v; want two errors matching core.ErrStore", errs)
 	}
