@@ -38,6 +38,11 @@ type Options struct {
 
 	// Domain is the cookie's Domain attribute. Default empty: the cookie
 	// is sent to the host that set it only, which is the safer choice.
+	//
+	// Changing CookieName, Path or Domain in a deployment leaves browsers
+	// with the old cookie beside the new one; two cookies of one name are
+	// treated as no session (the server cannot tell which it issued), so
+	// also send the old cookie expired for a while, or change the name.
 	Domain string
 
 	// Insecure, when true, omits the Secure attribute so the cookie also
