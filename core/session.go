@@ -251,22 +251,6 @@ func marshal(v any) ([]byte, error) {
 	return json.Marshal(v)
 }
 
-// Get decodes the value under key into v, which must be a pointer, as
-// json.Unmarshal does. It returns [ErrNoKey] if the session has no such key.
-func (s *Session) Get(key string, v any) error {
-	s.mu.Lock()
-	i, ok := s.find(key)
-	var val []byte
-	if ok {
-		val = s.data[i].val
-	}
-	s.mu.Unlock()
-	if !ok {
-		return ErrNoKey
-	}
-	return unmarshal(val, v)
-}
-
 // Has reports whether the session holds key.
 func (s *Session) Has(key string) bool {
 	s.mu.Lock()
