@@ -121,6 +121,9 @@ type row struct {
 	fh   fasthttp.RequestHandler
 	bare bool    // no session: only GET /untouched, and no POST /login
 	rt   counter // round trips to Redis, for a Redis row
+
+	// shapes are the shapes measured; nil means all three.
+	shapes []shape
 }
 
 // bareCookie is what the rows without sessions receive: a session cookie
@@ -130,10 +133,14 @@ const bareCookie = "session=MTcwMDAwMDAwMHxleUpqSWpveGZRPT18AAAAAAAAAAAAAAAAAAAA
 // run measures each shape of each row as a sub-benchmark row/shape.
 func run(b *testing.B, rows []row) {
 	for _, r := range rows {
-		for _, sh := range shapes {
-			if r.bare && sh != untouched {
-				continue
-			}
+		measured := r.shapes
+		switch {
+		case r.bare:
+			measured = []shape{untouched}
+		case measured == nil:
+			measured = shapes
+		}
+		for _, sh := range measured {
 			b.Run(r.name+"/"+sh.name, func(b *testing.B) {
 				if r.fh != nil {
 					runFiber(b, r, sh)

@@ -81,7 +81,8 @@ type middleware struct{ m *core.Manager }
 func (mw *middleware) serve(c *fiber.Ctx) error {
 	st := new(state) // never pooled: the session is handed to user code
 	parent := c.UserContext()
-	ctx := mw.m.Begin(&st.session, parent, (*cookieSource)(&c.Request().Header))
+	st.header = &c.Request().Header
+	ctx := mw.m.Begin(&st.session, parent, st)
 	c.SetUserContext(ctx)
 	defer mw.end(c, st, parent, ctx)
 	if err := c.Next(); err != nil {
@@ -128,17 +129,21 @@ func Get(c *fiber.Ctx) (*core.Session, error) {
 
 type state struct {
 	session  core.Session
+	header   *fasthttp.RequestHeader
+	line     [1]string // room for the usual single Cookie line
 	finished bool
 }
 
-// cookieSource gives core the request's Cookie header lines when the
-// session is first used, as copies: once something has read a cookie
-// through fasthttp (c.Cookies), fasthttp moves the raw line into a slot that
-// the next request header set on c.Request() overwrites.
-type cookieSource fasthttp.RequestHeader
-
-func (h *cookieSource) CookieLines() []string {
-	all := (*fasthttp.RequestHeader)(h).PeekAll(fiber.HeaderCookie)
+// CookieLines gives core the request's Cookie header lines when the session
+// is first used, as copies: once something has read a cookie through
+// fasthttp (c.Cookies), fasthttp moves the raw line into a slot that the
+// next request header set on c.Request() overwrites.
+func (st *state) CookieLines() []string {
+	all := st.header.PeekAll(fiber.HeaderCookie)
+	if len(all) == 1 {
+		st.line[0] = string(all[0])
+		return st.line[:]
+	}
 	lines := make([]string, len(all))
 	for i, b := range all {
 		lines[i] = string(b)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -15,6 +17,7 @@ func TestCheck(t *testing.T) {
 	}{
 		{"defaults", func(*config) {}, nil, ""},
 		{"every framework and store", func(c *config) { c.framework, c.store = "fiber", "redis" }, nil, ""},
+		{"no sessions, for bench/run", func(c *config) { c.store = "none" }, nil, ""},
 		{"any port", func(c *config) { c.addr = ":0" }, nil, ""},
 		{"long secret", func(c *config) { c.secret = strings.Repeat("s", 32) }, nil, ""},
 		{"short secret, memory store", func(c *config) { c.secret, c.store = "short", "memory" }, nil, ""},
@@ -34,6 +37,29 @@ func TestCheck(t *testing.T) {
 				t.Errorf("check(%+v) = %v; want nil", cfg, err)
 			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
 				t.Errorf("check(%+v) = %v; want an error containing %q", cfg, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestStoreNone checks -store none, bench/run's baseline: no session
+// middleware, pages for an anonymous visitor, no cookie, forms refused.
+func TestStoreNone(t *testing.T) {
+	for _, framework := range frameworks {
+		t.Run(framework, func(t *testing.T) {
+			cfg := testConfig(framework, "none")
+			st, err := newStore(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := newClient(t, serveBlog(t, cfg, st))
+			wantPage(t, c.get("/articles"), http.StatusOK, "Hello, sessions", `href="/login"`)
+			wantRedirect(t, c.get("/dashboard"), "/login")
+			token := c.csrfToken("/login")
+			r := c.post("/login", url.Values{"username": {"alice"}, "password": {"wonderland"}, "csrf_token": {token}})
+			wantStatus(t, r, http.StatusForbidden)
+			if v := c.cookie(); v != "" {
+				t.Errorf("session cookie %q; want none", v)
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"html/template"
 	"log/slog"
@@ -59,6 +60,7 @@ type blog struct {
 	framework string // shown in the footer, as is store
 	store     string
 	log       *slog.Logger
+	anonymous *core.Manager // set by -store none only: see newServer
 }
 
 // newBlog returns the blog, with its demo users and a first article.
@@ -194,6 +196,9 @@ func userName(s *core.Session) string {
 func (b *blog) page(p pageFunc) func(request) {
 	return func(r request) {
 		s, err := r.Session()
+		if b.anonymous != nil { // -store none: no session middleware
+			s, err = core.FromContext(b.anonymous.Begin(new(core.Session), context.Background(), nil))
+		}
 		if err != nil {
 			b.sessionError(r, err)
 			return

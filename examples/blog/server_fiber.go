@@ -39,7 +39,9 @@ func newFiberServer(b *blog, m *core.Manager) server {
 		}
 		return c.Next()
 	})
-	app.Use(sessionfiber.Middleware(m, nil))
+	if m != nil { // nil for -store none
+		app.Use(sessionfiber.Middleware(m, nil))
+	}
 	for _, rt := range b.routes() {
 		app.Add(rt.method, rt.path, func(c *fiber.Ctx) error {
 			rt.handle(fiberRequest{c})

@@ -15,9 +15,11 @@ func ginHandler(b *blog, m *core.Manager) http.Handler {
 	r := gin.New()
 	// A session that cannot be saved once the page is done gets the
 	// blog's error page.
-	r.Use(sessiongin.Middleware(m, &sessiongin.Options{
-		ErrorResponse: func(c *gin.Context, err error) { b.sessionError(ginRequest{c}, err) },
-	}))
+	if m != nil { // nil for -store none
+		r.Use(sessiongin.Middleware(m, &sessiongin.Options{
+			ErrorResponse: func(c *gin.Context, err error) { b.sessionError(ginRequest{c}, err) },
+		}))
+	}
 	for _, rt := range b.routes() {
 		r.Handle(rt.method, rt.path, func(c *gin.Context) {
 			rt.handle(ginRequest{c})

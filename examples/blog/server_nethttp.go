@@ -19,6 +19,9 @@ func netHTTPHandler(b *blog, m *core.Manager) http.Handler {
 			rt.handle(httpRequest{w, r})
 		})
 	}
+	if m == nil { // -store none
+		return mux
+	}
 	// ErrorResponse answers when the session cannot be saved, such as when
 	// the store goes down during the request.
 	sessions := sessionhttp.Middleware(m, &sessionhttp.Options{

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// sampleCSV is benchstat -format csv output for a few rows, with the
+// configuration lines and the geomean rows it prints.
+const sampleCSV = `goos: linux
+goarch: amd64
+pkg: github.com/transient-go/transient/bench
+cpu: AMD EPYC
+,bench.txt,
+,sec/op,CI
+NetHTTP/bare/untouched-2,1.5e-06,3%
+NetHTTP/floor-hmac/read-write-2,1.15e-05,4%
+NetHTTP/transient-cookie/read-write-2,9.5e-06,∞
+NetHTTPRedis/transient-redis/read-only-2,1.2e-04,10%
+geomean,4.1e-06,
+
+,bench.txt,
+,allocs/op,CI
+NetHTTP/bare/untouched-2,10,0%
+NetHTTP/floor-hmac/read-write-2,60,0%
+NetHTTP/transient-cookie/read-write-2,50,0%
+NetHTTPRedis/transient-redis/read-only-2,34,0%
+geomean,,
+
+,bench.txt,
+,roundtrips/op,CI
+NetHTTPRedis/transient-redis/read-only-2,1,0%
+`
+
+func TestParseBenchstat(t *testing.T) {
+	res, err := parseBenchstat(strings.NewReader(sampleCSV))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, unit string
+		median, ci float64 // ci NaN: none
+	}{
+		{"NetHTTP/bare/untouched", "sec/op", 1.5e-6, 0.03},
+		{"NetHTTP/transient-cookie/read-write", "sec/op", 9.5e-6, math.NaN()},
+		{"NetHTTP/transient-cookie/read-write", "allocs/op", 50, 0},
+		{"NetHTTPRedis/transient-redis/read-only", "roundtrips/op", 1, 0},
+	}
+	for _, tt := range tests {
+		got, ok := res[tt.name][tt.unit]
+		if !ok || got.median != tt.median || (math.IsNaN(tt.ci) != math.IsNaN(got.ci)) || (!math.IsNaN(tt.ci) && got.ci != tt.ci) {
+			t.Errorf("res[%q][%q] = %+v, %v; want median %v, ci %v", tt.name, tt.unit, got, ok, tt.median, tt.ci)
+		}
+	}
+	if _, ok := res["geomean"]; ok {
+		t.Error("geomean parsed as a benchmark")
+	}
+	d, ok := res.overhead("NetHTTP", "transient-cookie", "read-write", "allocs/op")
+	if !ok || d.v != 40 {
+		t.Errorf("overhead(allocs) = %+v, %v; want 40", d, ok)
+	}
+	if r := res.ratio("NetHTTP", "transient-cookie", "NetHTTP", "floor-hmac", "read-write", "sec/op"); math.Abs(r-0.8) > 1e-9 {
+		t.Errorf("ratio to the floor = %v; want 0.8", r)
+	}
+	if s, ok := res.get("NetHTTP", "transient-redis", "read-only", "roundtrips/op"); !ok || s.median != 1 {
+		t.Errorf("get(NetHTTP, transient-redis) = %+v, %v; want the NetHTTPRedis row", s, ok)
+	}
+}
+
+func TestParseLoad(t *testing.T) {
+	in := `{"label":"none","path":"/articles","clients":16,"requests":100,"rps":1000,"p50_ms":1,"p99_ms":5}
+{"label":"cookie","path":"/articles","clients":16,"requests":100,"rps":900,"p50_ms":2,"p99_ms":6}
+{"label":"none","path":"/articles","clients":16,"requests":100,"rps":1200,"p50_ms":3,"p99_ms":7}
+{"label":"none","path":"/articles","clients":16,"requests":100,"rps":1100,"p50_ms":2,"p99_ms":9}
+`
+	got, err := parseLoad(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].label != "none" || got[1].label != "cookie" {
+		t.Fatalf("parseLoad = %+v; want none, then cookie", got)
+	}
+	if n := got[0]; n.rounds != 3 || n.rps != 1100 || n.rpsMin != 1000 || n.rpsMax != 1200 || n.p50 != 2 || n.p99 != 7 {
+		t.Errorf("none = %+v; want 3 rounds, medians 1100 req/s, p50 2, p99 7, range 1000-1200", n)
+	}
+}
+
+// TestBuild writes a report from the sample and checks its main parts.
+func TestBuild(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"bench.csv":  sampleCSV,
+		"bench.env":  "DATE=2026-01-01 00:00 UTC\nGO=go1.26 linux/amd64\nCPU=Test CPU\nNPROC=2\nCOUNT=10\nBENCHTIME=500ms\nSECONDS=600\n",
+		"load.jsonl": `{"label":"none","path":"/articles","clients":16,"requests":100,"rps":1000,"p50_ms":1,"p99_ms":5}` + "\n",
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	md, err := build(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"# Performance results", "Test CPU", "## Headline", "**0.80× the floor**", "## Targets", "## Load test", "`NetHTTP/bare/untouched`"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("the report does not contain %q:\n%s", want, md)
+		}
+	}
+}

@@ -1,0 +1,105 @@
+package main
+
+import "math"
+
+// A framework is a group of benchmarks: Benchmark<key> and
+// Benchmark<key>Redis.
+type framework struct{ key, name string }
+
+var frameworks = []framework{
+	{"NetHTTP", "net/http"},
+	{"Gin", "Gin"},
+	{"Echo", "Echo v4"},
+	{"Fiber", "Fiber v2"},
+}
+
+// An impl is a row of the scenario set, in the order tables show them.
+type impl struct{ key, label string }
+
+var impls = []impl{
+	{"bare", "bare: no session middleware"},
+	{"withcontext", "bound: context.WithValue + request copy (Fiber: SetUserContext)"},
+	{"floor-hmac", "floor: base64 + HMAC-SHA256 + encoding/json"},
+	{"floor-gcm", "floor: base64 + AES-256-GCM + encoding/json"},
+	{"transient-cookie", "**transient**, cookiestore"},
+	{"transient-cookie-encrypt", "**transient**, cookiestore, Encrypt"},
+	{"transient-memory", "**transient**, memstore"},
+	{"transient-redis", "**transient**, redisstore"},
+	{"gorilla-hash", "gorilla/sessions CookieStore, hash key"},
+	{"gorilla-hash-block", "gorilla/sessions CookieStore, hash + block key"},
+	{"scs-memory", "alexedwards/scs v2, memstore"},
+	{"scs-redis", "alexedwards/scs v2, redisstore (redigo)"},
+	{"gin-contrib-cookie", "gin-contrib/sessions, cookie store"},
+	{"echo-contrib-cookie", "echo-contrib/session, gorilla CookieStore"},
+	{"fiber-memory", "Fiber middleware/session, memory storage"},
+	{"fiber-redis", "Fiber middleware/session, gofiber/storage redis"},
+}
+
+func label(key string) string {
+	for _, im := range impls {
+		if im.key == key {
+			return im.label
+		}
+	}
+	return key
+}
+
+var shapes = []string{"untouched", "read-only", "read-write"}
+
+// peers pairs each peer row with the row of ours that keeps the session
+// the same way, on the same framework.
+var peers = []struct{ fw, peer, ours string }{
+	{"NetHTTP", "gorilla-hash", "transient-cookie"},
+	{"NetHTTP", "gorilla-hash-block", "transient-cookie-encrypt"},
+	{"NetHTTP", "scs-memory", "transient-memory"},
+	{"NetHTTP", "scs-redis", "transient-redis"},
+	{"Gin", "gin-contrib-cookie", "transient-cookie"},
+	{"Echo", "echo-contrib-cookie", "transient-cookie"},
+	{"Fiber", "fiber-memory", "transient-memory"},
+	{"Fiber", "fiber-redis", "transient-redis"},
+}
+
+// get returns a row's stat in unit.
+func (r results) get(fw, im, shape, unit string) (stat, bool) {
+	for _, group := range []string{fw, fw + "Redis"} {
+		if units, ok := r[group+"/"+im+"/"+shape]; ok {
+			s, ok := units[unit]
+			return s, ok
+		}
+	}
+	return stat{}, false
+}
+
+// has reports whether the row was measured.
+func (r results) has(fw, im string) bool {
+	for _, sh := range shapes {
+		if _, ok := r.get(fw, im, sh, "sec/op"); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// A delta is a difference of medians, with the sum of their confidence
+// intervals' half-widths as its spread (NaN when unknown).
+type delta struct{ v, pm float64 }
+
+// overhead is what a row adds to its framework's bare row in unit.
+func (r results) overhead(fw, im, shape, unit string) (delta, bool) {
+	s, ok := r.get(fw, im, shape, unit)
+	bare, okBare := r.get(fw, "bare", "untouched", unit)
+	if !ok || !okBare {
+		return delta{}, false
+	}
+	return delta{v: s.median - bare.median, pm: s.abs() + bare.abs()}, true
+}
+
+// ratio returns a / b of two overheads in unit, or NaN.
+func (r results) ratio(fwA, imA, fwB, imB, shape, unit string) float64 {
+	a, okA := r.overhead(fwA, imA, shape, unit)
+	b, okB := r.overhead(fwB, imB, shape, unit)
+	if !okA || !okB || b.v <= 0 {
+		return math.NaN()
+	}
+	return a.v / b.v
+}
