@@ -21,15 +21,7 @@ import (
 // that add installs, and returns its URL and the Manager's error log.
 func serve(t *testing.T, store core.Store, edit func(*core.Options), add func(e *echo.Echo)) (string, *adaptertest.ErrorLog) {
 	t.Helper()
-	log := new(adaptertest.ErrorLog)
-	opts := &core.Options{Insecure: true, ErrorHandler: log.Handle}
-	if edit != nil {
-		edit(opts)
-	}
-	m, err := core.NewManager(store, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, log := adaptertest.NewManager(t, store, edit)
 	e := echo.New()
 	e.Use(sessionecho.Middleware(m, nil))
 	add(e)
@@ -55,32 +47,6 @@ func pop(c echo.Context) error {
 		return err
 	}
 	return c.String(http.StatusOK, strings.Join(s.PopFlash(c.QueryParam("queue")), "|"))
-}
-
-func TestUntouchedSessionSendsNothing(t *testing.T) {
-	for _, st := range adaptertest.Stores(t) {
-		t.Run(st.Name, func(t *testing.T) {
-			url, _ := serve(t, st.Store, nil, func(e *echo.Echo) {
-				e.GET("/login", login)
-				e.GET("/plain", func(c echo.Context) error { return c.String(http.StatusOK, "plain") })
-				e.POST("/go", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/plain") })
-				e.GET("/fail", func(c echo.Context) error { return echo.ErrTeapot })
-			})
-			cl := adaptertest.Browser(t)
-			for _, step := range []string{"without cookie", "with cookie"} {
-				for _, req := range [][2]string{{"GET", "/plain"}, {"POST", "/go"}, {"GET", "/fail"}} {
-					res, _ := adaptertest.Fetch(t, cl, req[0], url+req[1])
-					if h := res.Header.Values("Set-Cookie"); len(h) > 0 {
-						t.Errorf("%s %s %s: Set-Cookie = %q; want none", step, req[0], req[1], h)
-					}
-					if h := res.Header.Values("Vary"); len(h) > 0 {
-						t.Errorf("%s %s %s: Vary = %q; want none", step, req[0], req[1], h)
-					}
-				}
-				adaptertest.Fetch(t, cl, "GET", url+"/login")
-			}
-		})
-	}
 }
 
 // TestErrorPageUsesSession checks that a handler's error reaches the

@@ -28,15 +28,7 @@ type setup struct {
 // Manager's error log.
 func serve(t *testing.T, store core.Store, su setup, add func(app *fiber.App)) (string, *adaptertest.ErrorLog) {
 	t.Helper()
-	log := new(adaptertest.ErrorLog)
-	opts := &core.Options{Insecure: true, ErrorHandler: log.Handle}
-	if su.options != nil {
-		su.options(opts)
-	}
-	m, err := core.NewManager(store, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, log := adaptertest.NewManager(t, store, su.options)
 	app := fiber.New(fiber.Config{DisableStartupMessage: true, ErrorHandler: su.errorHandler})
 	if su.outer != nil {
 		app.Use(su.outer)
@@ -63,32 +55,6 @@ func pop(c *fiber.Ctx) error {
 		return err
 	}
 	return c.SendString(strings.Join(s.PopFlash(c.Query("queue")), "|"))
-}
-
-func TestUntouchedSessionSendsNothing(t *testing.T) {
-	for _, st := range adaptertest.Stores(t) {
-		t.Run(st.Name, func(t *testing.T) {
-			url, _ := serve(t, st.Store, setup{}, func(app *fiber.App) {
-				app.Get("/login", login)
-				app.Get("/plain", func(c *fiber.Ctx) error { return c.SendString("plain") })
-				app.Post("/go", func(c *fiber.Ctx) error { return c.Redirect("/plain", fiber.StatusSeeOther) })
-				app.Get("/fail", func(c *fiber.Ctx) error { return fiber.ErrTeapot })
-			})
-			cl := adaptertest.Browser(t)
-			for _, step := range []string{"without cookie", "with cookie"} {
-				for _, req := range [][2]string{{"GET", "/plain"}, {"POST", "/go"}, {"GET", "/fail"}} {
-					res, _ := adaptertest.Fetch(t, cl, req[0], url+req[1])
-					if h := res.Header.Values("Set-Cookie"); len(h) > 0 {
-						t.Errorf("%s %s %s: Set-Cookie = %q; want none", step, req[0], req[1], h)
-					}
-					if h := res.Header.Values("Vary"); len(h) > 0 {
-						t.Errorf("%s %s %s: Vary = %q; want none", step, req[0], req[1], h)
-					}
-				}
-				adaptertest.Fetch(t, cl, "GET", url+"/login")
-			}
-		})
-	}
 }
 
 // TestErrorPageUsesSession checks that a handler's error reaches the

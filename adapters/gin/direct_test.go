@@ -18,11 +18,7 @@ import (
 // that add installs, and returns its URL and the Manager's error log.
 func serve(t *testing.T, store core.Store, add func(r *gin.Engine)) (string, *adaptertest.ErrorLog) {
 	t.Helper()
-	log := new(adaptertest.ErrorLog)
-	m, err := core.NewManager(store, &core.Options{Insecure: true, ErrorHandler: log.Handle})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, log := adaptertest.NewManager(t, store, nil)
 	r := gin.New()
 	r.Use(sessiongin.Middleware(m, nil))
 	add(r)
@@ -36,31 +32,6 @@ func login(c *gin.Context) {
 	if s, err := sessiongin.Get(c); err == nil {
 		_ = s.Set("user", "ann")
 		c.String(http.StatusOK, "in")
-	}
-}
-
-func TestUntouchedSessionSendsNothing(t *testing.T) {
-	for _, st := range adaptertest.Stores(t) {
-		t.Run(st.Name, func(t *testing.T) {
-			url, _ := serve(t, st.Store, func(r *gin.Engine) {
-				r.GET("/login", login)
-				r.GET("/plain", func(c *gin.Context) { c.String(http.StatusOK, "plain") })
-				r.POST("/go", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/plain") })
-			})
-			cl := adaptertest.Browser(t)
-			for _, step := range []string{"without cookie", "with cookie"} {
-				for _, req := range [][2]string{{"GET", "/plain"}, {"POST", "/go"}} {
-					res, _ := adaptertest.Fetch(t, cl, req[0], url+req[1])
-					if h := res.Header.Values("Set-Cookie"); len(h) > 0 {
-						t.Errorf("%s %s %s: Set-Cookie = %q; want none", step, req[0], req[1], h)
-					}
-					if h := res.Header.Values("Vary"); len(h) > 0 {
-						t.Errorf("%s %s %s: Vary = %q; want none", step, req[0], req[1], h)
-					}
-				}
-				adaptertest.Fetch(t, cl, "GET", url+"/login")
-			}
-		})
 	}
 }
 
@@ -114,10 +85,7 @@ func TestErrors(t *testing.T) {
 
 func TestErrorsRecordedInContext(t *testing.T) {
 	var got []error
-	m, err := core.NewManager(adaptertest.DownStore(t), &core.Options{Insecure: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, _ := adaptertest.NewManager(t, adaptertest.DownStore(t), nil)
 	r := gin.New()
 	r.Use(func(c *gin.Context) {
 		c.Next()

@@ -59,10 +59,7 @@ type record struct {
 	expires int64 // Unix nanoseconds
 }
 
-var (
-	_ core.Store   = (*Store)(nil)
-	_ core.Renewer = (*Store)(nil)
-)
+var _ core.Store = (*Store)(nil)
 
 // New returns an empty Store. opts may be nil.
 func New(opts *Options) *Store {
@@ -134,12 +131,6 @@ func (s *Store) insert(r *record) string {
 			return id
 		}
 	}
-}
-
-// Renew stores payload under a new ID and deletes old.
-func (s *Store) Renew(ctx context.Context, old string, payload []byte, ttl time.Duration) (string, error) {
-	token, _ := s.Save(ctx, "", payload, ttl)
-	return token, s.Delete(ctx, old)
 }
 
 // Delete removes token's record.

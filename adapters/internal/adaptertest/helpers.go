@@ -33,6 +33,23 @@ func Stores(t testing.TB) []NamedStore {
 	return []NamedStore{{"cookiestore", cookies}, {"memstore", memstore.New(nil)}}
 }
 
+// NewManager returns a Manager on store for a test server, which speaks
+// plain HTTP (Options.Insecure), and the ErrorLog its ErrorHandler fills.
+// edit, if not nil, changes the options first.
+func NewManager(t testing.TB, store core.Store, edit func(*core.Options)) (*core.Manager, *ErrorLog) {
+	t.Helper()
+	log := new(ErrorLog)
+	opts := &core.Options{Insecure: true, ErrorHandler: log.Handle}
+	if edit != nil {
+		edit(opts)
+	}
+	m, err := core.NewManager(store, opts)
+	if err != nil {
+		t.Fatalf("NewManager: %v", err)
+	}
+	return m, log
+}
+
 // ErrorLog records what reaches a Manager's ErrorHandler: use its Handle
 // method as core.Options.ErrorHandler. It is safe for concurrent use.
 type ErrorLog struct {

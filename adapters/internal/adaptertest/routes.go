@@ -1,6 +1,7 @@
 package adaptertest
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -33,6 +34,8 @@ func whoami(s *core.Session) string {
 func routes() []Route {
 	return []Route{
 		{"GET", "/untouched", func(c Ctx) { c.Text(http.StatusOK, "ok") }},
+		{"GET", "/untouched-redirect", func(c Ctx) { c.Redirect(http.StatusSeeOther, "/untouched") }},
+		{"GET", "/untouched-fail", func(c Ctx) { c.Fail(errors.New("the handler failed")) }},
 		{"GET", "/whoami", func(c Ctx) {
 			if s := session(c); s != nil {
 				c.Text(http.StatusOK, whoami(s))

@@ -24,21 +24,14 @@ type env struct {
 
 func newEnv(t *testing.T, d Driver, store core.Store, edit func(*core.Options)) *env {
 	t.Helper()
-	e := &env{t: t, store: store, clock: newClock(), errs: &ErrorLog{}}
-	opts := &core.Options{
-		Insecure:     true, // the test servers speak plain HTTP
-		Clock:        e.clock.Now,
-		ErrorHandler: e.errs.Handle,
-	}
-	if edit != nil {
-		edit(opts)
-	}
-	m, err := core.NewManager(store, opts)
-	if err != nil {
-		t.Fatalf("NewManager: %v", err)
-	}
-	e.m = m
-	e.url = d.Serve(t, m, routes())
+	e := &env{t: t, store: store, clock: newClock()}
+	e.m, e.errs = NewManager(t, store, func(o *core.Options) {
+		o.Clock = e.clock.Now
+		if edit != nil {
+			edit(o)
+		}
+	})
+	e.url = d.Serve(t, e.m, routes())
 	return e
 }
 
@@ -152,11 +145,14 @@ func testPeek(t *testing.T, d Driver, store core.Store) {
 
 func testUntouched(t *testing.T, d Driver, store core.Store) {
 	c := newEnv(t, d, store, nil).client()
-	login(t, c, "alice", 1)
-	r := c.get("/untouched")
-	want(t, r, 200, "ok")
-	if r.header.Get("Set-Cookie") != "" || strings.Contains(strings.Join(r.header.Values("Vary"), ","), "Cookie") {
-		t.Fatalf("untouched session: Set-Cookie %q, Vary %q; want neither", r.header.Get("Set-Cookie"), r.header.Values("Vary"))
+	for _, step := range []string{"without a session", "with a session"} {
+		for _, path := range []string{"/untouched", "/untouched-redirect", "/untouched-fail"} {
+			r := c.get(path)
+			if r.header.Get("Set-Cookie") != "" || strings.Contains(strings.Join(r.header.Values("Vary"), ","), "Cookie") {
+				t.Fatalf("%s, GET %s (%d): Set-Cookie %q, Vary %q; want neither", step, path, r.status, r.header.Get("Set-Cookie"), r.header.Values("Vary"))
+			}
+		}
+		login(t, c, "alice", 1)
 	}
 }
 
