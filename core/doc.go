@@ -91,7 +91,10 @@
 // name, a __Host- cookie with a Domain). A tampered, truncated, foreign,
 // renamed, oversized or duplicated cookie gives a fresh session and is
 // logged at debug level, never an error. A cookie store's keys rotate: see
-// package cookiestore.
+// package cookiestore. Server-side stores check a client's token with
+// [ValidID] before any lookup, and a request that loaded a session before
+// a concurrent logout cannot write it back. SECURITY.md, at the root of the
+// repository, has the threat model and the tests behind each of these.
 //
 // [Session.CSRFToken] gives each session a token to put in forms, checked
 // in constant time by [Session.CheckCSRFToken].

@@ -297,9 +297,10 @@ func (m *Manager) persist(ctx context.Context, s *Session, late bool) (string, e
 	switch {
 	case errors.Is(err, ErrNotFound) && s.token != "":
 		// A concurrent request deleted the record (logout, renew): do not
-		// bring it back. This request's changes go with it.
+		// bring it back. This request's changes go with it, and so do any
+		// it makes later.
 		m.debug(ctx, "session deleted by a concurrent request; changes discarded")
-		s.token, s.dirty = "", false
+		s.token, s.dirty, s.skip = "", false, true
 		if late || !s.hadCookie {
 			return "", nil
 		}

@@ -44,7 +44,7 @@ type Session struct {
 	reissue   bool // the store asked for a new token
 	detached  bool // failed to load and carried on empty: never saved
 	started   bool // the response has started
-	skip      bool // the response is a 5xx that must not commit
+	skip      bool // save nothing more: a 5xx that must not commit, an abandoned request, or a record deleted by a concurrent request
 }
 
 const (

@@ -155,7 +155,7 @@ func TestErrors(t *testing.T) {
 		name, method, path, cookie string
 		want                       int
 	}{
-		{"load", "GET", "/load", "session=sometoken", http.StatusServiceUnavailable},
+		{"load", "GET", "/load", "session=" + core.NewID(), http.StatusServiceUnavailable},
 		{"commit", "POST", "/commit", "", http.StatusServiceUnavailable},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

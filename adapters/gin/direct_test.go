@@ -27,14 +27,6 @@ func serve(t *testing.T, store core.Store, add func(r *gin.Engine)) (string, *ad
 	return srv.URL, log
 }
 
-// login sets user=ann in the session.
-func login(c *gin.Context) {
-	if s, err := sessiongin.Get(c); err == nil {
-		_ = s.Set("user", "ann")
-		c.String(http.StatusOK, "in")
-	}
-}
-
 func TestErrors(t *testing.T) {
 	url, _ := serve(t, adaptertest.DownStore(t), func(r *gin.Engine) {
 		// Loading fails: the client sends a cookie the store cannot look up.
@@ -57,7 +49,7 @@ func TestErrors(t *testing.T) {
 		name, method, path, cookie string
 		want                       int
 	}{
-		{"load", "GET", "/load", "session=sometoken", http.StatusServiceUnavailable},
+		{"load", "GET", "/load", "session=" + core.NewID(), http.StatusServiceUnavailable},
 		{"commit", "POST", "/commit", "", http.StatusServiceUnavailable},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -96,7 +88,7 @@ func TestErrorsRecordedInContext(t *testing.T) {
 	r.Use(sessiongin.Middleware(m, nil))
 	r.GET("/", func(c *gin.Context) { _, _ = sessiongin.Get(c) })
 	req := httptest.NewRequest("GET", "/", nil)
-	req.Header.Set("Cookie", "session=sometoken")
+	req.Header.Set("Cookie", "session="+core.NewID())
 	rec := httptest.NewRecorder()
 	r.ServeHTTP(rec, req)
 	if rec.Code != http.StatusServiceUnavailable || len(got) != 1 || !errors.Is(got[0], core.ErrStore) {

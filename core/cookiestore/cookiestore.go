@@ -17,10 +17,11 @@
 // Keys are derived from secrets, as Pyramid's SignedCookieSessionFactory
 // derives its signing key from a secret and a salt. Each secret yields,
 // through HKDF-SHA256 (RFC 5869) salted with Options.Salt, a 64-byte signing
-// key (info "transient/cookiestore/sign") and a 32-byte AES-256 key (info
-// "transient/cookiestore/encrypt"), so one secret serves both purposes
-// safely and two applications with different salts never accept each
-// other's cookies.
+// key (info "transient/cookiestore/sign", or "transient/cookiestore/sign+encrypt"
+// with Encrypt) and a 32-byte AES-256 key (info "transient/cookiestore/encrypt"),
+// so one secret serves every purpose safely, a signed store and an
+// encrypted one never accept each other's cookies, and two applications
+// with different salts never accept each other's cookies either.
 //
 // To rotate keys, put a new secret first in Options.Secrets and keep the old
 // ones after it: the first signs every new cookie, the others still verify,
@@ -86,11 +87,15 @@ func New(opts Options) (*Store, error) {
 		salt = DefaultSalt
 	}
 	s := &Store{name: core.DefaultCookieName, encrypt: opts.Encrypt}
+	signInfo := "transient/cookiestore/sign"
+	if opts.Encrypt {
+		signInfo += "+encrypt"
+	}
 	for i, secret := range opts.Secrets {
 		if len(secret) < MinSecretLength {
 			return nil, fmt.Errorf("%w: cookiestore: secret %d is %d bytes, want at least %d", core.ErrConfig, i, len(secret), MinSecretLength)
 		}
-		hashKey, err := hkdf.Key(sha256.New, []byte(secret), []byte(salt), "transient/cookiestore/sign", 64)
+		hashKey, err := hkdf.Key(sha256.New, []byte(secret), []byte(salt), signInfo, 64)
 		if err != nil {
 			return nil, err
 		}

@@ -84,9 +84,13 @@ func (s *Store) shard(token string) *shard {
 	return &s.shards[maphash.String(s.seed, token)%shardCount]
 }
 
-// Load returns the payload of token, or core.ErrNotFound. The caller must
-// not modify it.
+// Load returns the payload of token, or core.ErrNotFound. A token that is
+// not a valid ID (see core.ValidID) is not found without a lookup. The
+// caller must not modify the payload.
 func (s *Store) Load(_ context.Context, token string) ([]byte, bool, error) {
+	if !core.ValidID(token) {
+		return nil, false, core.ErrNotFound
+	}
 	sh := s.shard(token)
 	sh.mu.RLock()
 	r := sh.records[token]
@@ -99,6 +103,9 @@ func (s *Store) Load(_ context.Context, token string) ([]byte, bool, error) {
 
 // Save stores a copy of payload for ttl; see core.Store for the contract.
 func (s *Store) Save(_ context.Context, token string, payload []byte, ttl time.Duration) (string, error) {
+	if token != "" && !core.ValidID(token) {
+		return "", core.ErrNotFound
+	}
 	now := s.now().UnixNano()
 	r := &record{payload: append([]byte(nil), payload...), expires: now + int64(ttl)}
 	defer s.sweep(now)

@@ -185,9 +185,13 @@ func (s *Store) Close() error {
 	return s.client.Close()
 }
 
-// Load returns the payload of token with one GET, or core.ErrNotFound.
-// The caller must not modify it.
+// Load returns the payload of token with one GET, or core.ErrNotFound. A
+// token that is not a valid ID (see core.ValidID) is not found without a
+// round trip. The caller must not modify the payload.
 func (s *Store) Load(ctx context.Context, token string) ([]byte, bool, error) {
+	if !core.ValidID(token) {
+		return nil, false, core.ErrNotFound
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	b, err := s.client.Get(ctx, s.key(token)).Bytes()
@@ -205,6 +209,9 @@ func (s *Store) Load(ctx context.Context, token string) ([]byte, bool, error) {
 // logout, a renewal, an expiry) is not written back: Save then returns
 // core.ErrNotFound.
 func (s *Store) Save(ctx context.Context, token string, payload []byte, ttl time.Duration) (string, error) {
+	if token != "" && !core.ValidID(token) {
+		return "", core.ErrNotFound
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	if token == "" {

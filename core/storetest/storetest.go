@@ -229,7 +229,7 @@ func testConcurrent(t *testing.T, s core.Store, serverSide bool) {
 				}
 				got, _, err := s.Load(ctx, tok)
 				if err != nil || !bytes.Equal(got, p) {
-					errs <- fmt.Errorf("Load = %s, %v; want %s", got, err, p)
+					errs <- fmt.Errorf("store.Load = %s, %v; want %s", got, err, p)
 					return
 				}
 				if serverSide {

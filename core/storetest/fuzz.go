@@ -1,0 +1,122 @@
+package storetest
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/transient-go/transient/core"
+)
+
+// FuzzCookieHeader is the body of a store's fuzz target for the Cookie
+// header: it feeds arbitrary headers to a Manager on store, and checks that
+// each gives a session without a panic or an error, that a session with
+// data comes only from the cookie the store issued, and, for a store with
+// a Len() int method (such as memstore's), that no lookup creates a record.
+// With a core.CookieStore each request also writes to the session, so that
+// every cookie goes through Save too. seeds are added to the corpus after
+// the generic ones, which derive from a cookie issued with user=alice.
+//
+//	func FuzzCookieHeader(f *testing.F) {
+//		storetest.FuzzCookieHeader(f, memstore.New(nil))
+//	}
+func FuzzCookieHeader(f *testing.F, store core.Store, seeds ...string) {
+	m, err := core.NewManager(store, &core.Options{Insecure: true})
+	if err != nil {
+		f.Fatal(err)
+	}
+	_, clientSide := store.(core.CookieStore)
+	counter, _ := store.(interface{ Len() int })
+
+	issue := begin(m, "")
+	issue.session(f).Set("user", "alice")
+	valid := issue.commit(f)
+	if valid == "" {
+		f.Fatal("a session with data got no cookie")
+	}
+	for _, seed := range []string{
+		"session=" + valid,
+		"session=" + valid + "; session=" + valid,
+		"session=" + valid[:len(valid)/2],
+		"session=" + valid[:len(valid)-1],
+		"session=" + valid + "A",
+		"session=" + strings.ToUpper(valid),
+		`session="` + valid + `"`,
+		"theme=dark; session=" + valid + "; lang=en",
+		"session=" + core.NewID(),
+		"session=",
+		"session=" + strings.Repeat("A", 9000),
+		"session=../../etc/passwd",
+		"session=%%%; ;;=;session",
+	} {
+		f.Add(seed)
+	}
+	for _, seed := range seeds {
+		f.Add(seed)
+	}
+	records := -1
+	if counter != nil {
+		records = counter.Len()
+	}
+	f.Fuzz(func(t *testing.T, header string) {
+		r := begin(m, header)
+		s := r.session(t)
+		// valid is issued anew in each fuzzing process: a seed carrying
+		// another process's cookie gives an anonymous session.
+		if user, _ := s.String("user"); user != "" && (user != "alice" || !strings.Contains(header, valid)) || s.Len() > 1 {
+			t.Fatalf("cookie %q produced a session with %v", header, s.Keys())
+		}
+		if clientSide {
+			s.Set("k", "v")
+		}
+		r.commit(t)
+		if counter != nil {
+			if n := counter.Len(); n != records {
+				t.Fatalf("after cookie %q the store holds %d records; want %d", header, n, records)
+			}
+		}
+	})
+}
+
+// request is one request's session on a Manager, outside any adapter.
+type request struct {
+	m   *core.Manager
+	ctx context.Context
+	s   core.Session
+}
+
+func begin(m *core.Manager, header string) *request {
+	r := &request{m: m}
+	r.ctx = m.Begin(&r.s, context.Background(), core.CookiesFrom(http.Header{"Cookie": {header}}))
+	return r
+}
+
+// session returns the request's session; hostile cookies must give one.
+func (r *request) session(t testing.TB) *core.Session {
+	t.Helper()
+	s, err := core.FromContext(r.ctx)
+	if err != nil {
+		t.Fatalf("FromContext = %v; want a session, whatever the cookie", err)
+	}
+	return s
+}
+
+// commit ends the request and returns the session cookie's new value, if
+// it sets one.
+func (r *request) commit(t testing.TB) string {
+	t.Helper()
+	h := http.Header{}
+	if err := r.m.Commit(r.ctx, &r.s, http.StatusOK, h); err != nil {
+		t.Fatalf("Commit = %v; want nil", err)
+	}
+	if err := r.m.Finish(r.ctx, &r.s); err != nil {
+		t.Fatalf("Finish = %v; want nil", err)
+	}
+	for _, c := range (&http.Response{Header: h}).Cookies() {
+		if c.Name == "session" && c.MaxAge >= 0 {
+			return c.Value
+		}
+	}
+	return ""
+}
