@@ -68,12 +68,15 @@ func testHostile(t *testing.T, d Driver, store core.Store) {
 		{"garbage", "garbage"},
 		{"tampered", string(flipped)},
 		{"truncated", valid[:len(valid)/2]},
-		{"oversized", strings.Repeat("A", 5000)},
+		{"extended", valid + "AAAA"},
+		{"oversized", strings.Repeat("A", 9000)},
 		{"empty", ""},
+		{"non-base64", "!!$$**.." + valid[8:]},
 		{"quoted garbage", `"%%%"`},
 		{"non-ASCII", valid[:10] + "é" + valid[10:]},
 		{"issued in the future", issue(t, store, offsetClock(2*time.Hour))},
-		{"expired", issue(t, store, offsetClock(-30*time.Hour))},
+		{"expired (idle)", issue(t, store, offsetClock(-core.DefaultIdleTimeout-time.Minute))},
+		{"expired (absolute)", issue(t, store, offsetClock(-core.DefaultAbsoluteTimeout-time.Hour))},
 		{"forged payload", base64.URLEncoding.EncodeToString([]byte(`{"c":1800000000,"i":1800000000,"d":{"username":"mallory","user_id":666}}`))},
 	}
 	if isCookieStore(store) {
@@ -86,7 +89,10 @@ func testHostile(t *testing.T, d Driver, store core.Store) {
 			struct{ name, cookie string }{"renamed", issue(t, store, func(o *core.Options) { o.CookieName = "other"; o.Clock = newClock().Now })},
 		)
 	} else {
-		cases = append(cases, struct{ name, cookie string }{"unknown ID", core.NewID()})
+		cases = append(cases,
+			struct{ name, cookie string }{"unknown ID", core.NewID()},
+			struct{ name, cookie string }{"another store's ID", foreignStoreID(t)},
+		)
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -100,6 +106,9 @@ func testHostile(t *testing.T, d Driver, store core.Store) {
 			}
 		})
 	}
+	t.Run("in the URL", func(t *testing.T) {
+		want(t, e.client().get("/whoami?"+url.Values{cookieName: {valid}}.Encode()), 200, "anonymous")
+	})
 	t.Run("duplicated", func(t *testing.T) {
 		c := e.client()
 		want(t, c.do("GET", "/whoami", nil, cookieName+"="+valid+"; "+cookieName+"="+valid), 200, "anonymous")

@@ -3,8 +3,11 @@ package adaptertest
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/transient-go/transient/core"
 )
@@ -30,8 +33,21 @@ func whoami(s *core.Session) string {
 	return fmt.Sprintf("%s(%d)", name, id)
 }
 
-// routes are the suite's handlers, the same on every framework.
-func routes() []Route {
+// gate lets a test hold a request inside its handler: the handler sends on
+// entered once it has loaded the session, then waits for release.
+type gate struct {
+	entered chan struct{}
+	release chan struct{}
+}
+
+func newGate() *gate { return &gate{entered: make(chan struct{}), release: make(chan struct{})} }
+
+// parallelUsers is how many goroutines /parallel runs on one session.
+const parallelUsers = 100
+
+// routes are the suite's handlers, the same on every framework; g holds
+// the requests to /slow.
+func routes(g *gate) []Route {
 	return []Route{
 		{"GET", "/untouched", func(c Ctx) { c.Text(http.StatusOK, "ok") }},
 		{"GET", "/untouched-redirect", func(c Ctx) { c.Redirect(http.StatusSeeOther, "/untouched") }},
@@ -124,6 +140,80 @@ func routes() []Route {
 				c.Text(http.StatusOK, s.CSRFToken())
 			}
 		}},
+		{"POST", "/slow", func(c Ctx) {
+			// A slow request: it loads the session, waits at the gate, and
+			// then writes to the session if asked to.
+			s := session(c)
+			if s == nil {
+				return
+			}
+			who := whoami(s)
+			g.entered <- struct{}{}
+			<-g.release
+			if c.FormValue("write") != "" {
+				must(s.Set("slow", "done"))
+			}
+			c.Text(http.StatusOK, who)
+		}},
+		{"POST", "/set-unencodable", func(c Ctx) {
+			s := session(c)
+			if s == nil {
+				return
+			}
+			var rejected []string
+			for name, v := range map[string]any{
+				"func":     func() {},
+				"channel":  make(chan int),
+				"NaN":      math.NaN(),
+				"infinity": math.Inf(1),
+				"complex":  complex(1, 2),
+				"cycle":    cyclic(),
+			} {
+				if err := s.Set("bad", v); errors.Is(err, core.ErrInvalidValue) && !s.Has("bad") {
+					rejected = append(rejected, name)
+				}
+			}
+			c.Text(http.StatusOK, fmt.Sprint(len(rejected)))
+		}},
+		{"POST", "/parallel", func(c Ctx) {
+			// Many goroutines of one request use its session at once.
+			s := session(c)
+			if s == nil {
+				return
+			}
+			var wg sync.WaitGroup
+			var wrong atomic.Int32
+			for i := range parallelUsers {
+				wg.Go(func() {
+					key := fmt.Sprint("k", i)
+					if s.Set(key, i) != nil {
+						wrong.Add(1)
+					}
+					s.Flash(key, "parallel")
+					if v, ok := s.Int(key); !ok || v != i {
+						wrong.Add(1)
+					}
+					s.PeekFlash("parallel")
+					s.Keys()
+					s.CSRFToken()
+				})
+			}
+			wg.Wait()
+			c.Text(http.StatusOK, fmt.Sprintf("%d keys, %d wrong", s.Len(), wrong.Load()))
+		}},
+		{"GET", "/parallel", func(c Ctx) {
+			s := session(c)
+			if s == nil {
+				return
+			}
+			var keys int
+			for i := range parallelUsers {
+				if v, ok := s.Int(fmt.Sprint("k", i)); ok && v == i {
+					keys++
+				}
+			}
+			c.Text(http.StatusOK, fmt.Sprintf("%d keys, %d flashes", keys, len(s.PopFlash("parallel"))))
+		}},
 		{"GET", "/context", func(c Ctx) {
 			s := session(c)
 			if s == nil {
@@ -133,6 +223,13 @@ func routes() []Route {
 			c.Text(http.StatusOK, fmt.Sprint(err == nil && fromCtx == s))
 		}},
 	}
+}
+
+// cyclic returns a value that refers to itself, which JSON cannot encode.
+func cyclic() any {
+	m := map[string]any{}
+	m["self"] = m
+	return m
 }
 
 func must(err error) {

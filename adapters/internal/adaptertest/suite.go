@@ -19,19 +19,20 @@ type env struct {
 	clock *clock
 	errs  *ErrorLog
 	m     *core.Manager
+	gate  *gate
 	url   string
 }
 
 func newEnv(t *testing.T, d Driver, store core.Store, edit func(*core.Options)) *env {
 	t.Helper()
-	e := &env{t: t, store: store, clock: newClock()}
+	e := &env{t: t, store: store, clock: newClock(), gate: newGate()}
 	e.m, e.errs = NewManager(t, store, func(o *core.Options) {
 		o.Clock = e.clock.Now
 		if edit != nil {
 			edit(o)
 		}
 	})
-	e.url = d.Serve(t, e.m, routes())
+	e.url = d.Serve(t, e.m, routes(e.gate))
 	return e
 }
 
@@ -79,6 +80,12 @@ func Run(t *testing.T, d Driver, store core.Store) {
 		{"Renew", testRenew},
 		{"InvalidateThenFlash", testInvalidate},
 		{"HostileCookies", testHostile},
+		{"FixationBeforeLogin", testFixation},
+		{"ReplayAfterLogout", testReplay},
+		{"UnknownIDFlood", testFlood},
+		{"LogoutRacesSlowRequest", testLogoutRace},
+		{"UnencodableValue", testUnencodable},
+		{"ParallelUseInOneRequest", testParallelUse},
 		{"ChangeAfterResponseStarted", testLate},
 		{"ContextCarriesSession", testContext},
 		{"IdleTimeout", testIdle},
@@ -335,7 +342,10 @@ func testConcurrent(t *testing.T, d Driver, store core.Store) {
 					errs <- fmt.Sprintf("%s: login %d", name, r.status)
 					return
 				}
-				r = c.post("/set", url.Values{"key": {"round"}, "value": {fmt.Sprint(round)}})
+				if r = c.post("/set", url.Values{"key": {"round"}, "value": {fmt.Sprint(round)}}); r.status != 200 {
+					errs <- fmt.Sprintf("%s: set %d", name, r.status)
+					return
+				}
 				got := c.get("/whoami").body + " " + c.get("/get?key=round").body
 				if w := fmt.Sprintf("%s(%d) %d", name, i, round); got != w {
 					errs <- fmt.Sprintf("%s saw %q; want %q", name, got, w)
