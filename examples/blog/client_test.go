@@ -26,7 +26,7 @@ func testConfig(framework, store string) config {
 	return config{
 		framework: framework,
 		store:     store,
-		secret:    "a test secret of at least 32 bytes, not for production",
+		secret:    "a test secret of at least 32 bytes: not for production",
 		log:       slog.New(slog.DiscardHandler),
 	}
 }

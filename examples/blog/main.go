@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -32,13 +33,14 @@ import (
 
 // config is what the flags choose.
 type config struct {
-	addr      string // host:port to listen on
-	framework string // nethttp, gin, echo or fiber
-	store     string // cookie, memory or redis
-	redisURL  string // for the redis store
-	secret    string // signs the cookie store's cookies
-	secure    bool   // mark the session cookie Secure
-	log       *slog.Logger
+	addr      string       // host:port to listen on
+	framework string       // nethttp, gin, echo or fiber
+	store     string       // cookie, memory or redis
+	redisURL  string       // for the redis store
+	secret    string       // signs the cookie store's cookies: see secrets
+	secure    bool         // mark the session cookie Secure
+	users     users        // the accounts that can log in; nil means demoUsers()
+	log       *slog.Logger // where the blog and its server log errors
 }
 
 func main() {
@@ -47,7 +49,7 @@ func main() {
 	flag.StringVar(&cfg.framework, "framework", "nethttp", "web framework: nethttp, gin, echo or fiber")
 	flag.StringVar(&cfg.store, "store", "cookie", "session store: cookie, memory or redis (or none, bench/run's baseline: no session middleware)")
 	flag.StringVar(&cfg.redisURL, "redis", "redis://127.0.0.1:6379/0", "Redis `URL` of -store=redis")
-	flag.StringVar(&cfg.secret, "secret", "", "secret that signs the cookies of -store=cookie, 32 bytes or more (default $BLOG_SECRET, or a random one)")
+	flag.StringVar(&cfg.secret, "secret", "", "`secrets` that sign the cookies of -store=cookie, 32 bytes or more each: one, or a comma-separated list, newest first, to rotate them (the first signs new cookies, all verify) (default $BLOG_SECRET, or a random one)")
 	flag.BoolVar(&cfg.secure, "secure", false, "mark session cookies Secure: set it when the blog is served over HTTPS")
 	flag.Parse()
 	if cfg.secret == "" {
@@ -82,14 +84,39 @@ func (cfg config) check(args []string) error {
 	default:
 		return fmt.Errorf("-store %q: want cookie, memory or redis", cfg.store)
 	}
-	if cfg.store == "cookie" && cfg.secret != "" && len(cfg.secret) < cookiestore.MinSecretLength {
-		return fmt.Errorf("-secret (or BLOG_SECRET) is %d bytes: want %d or more, such as the output of openssl rand -hex 32",
-			len(cfg.secret), cookiestore.MinSecretLength)
+	if cfg.store == "cookie" && cfg.secret != "" {
+		secrets := cfg.secrets()
+		for i, secret := range secrets {
+			if len(secret) >= cookiestore.MinSecretLength {
+				continue
+			}
+			which := "-secret (or BLOG_SECRET)"
+			if len(secrets) > 1 {
+				which = fmt.Sprintf("secret %d of -secret (or BLOG_SECRET), a comma-separated list,", i+1)
+			}
+			return fmt.Errorf("%s is %d bytes: want %d or more, such as the output of openssl rand -hex 32",
+				which, len(secret), cookiestore.MinSecretLength)
+		}
 	}
 	if len(args) > 0 {
 		return fmt.Errorf("unexpected argument %q", args[0])
 	}
 	return nil
+}
+
+// secrets returns the secrets of the cookie store, newest first. -secret
+// (or BLOG_SECRET) is one secret or several separated by commas, with the
+// spaces around each ignored. To rotate, put a new secret first and keep
+// the old one after it: the first signs every new cookie, the others still
+// verify the cookies they signed, which are re-issued under the first on
+// their next request. Drop the old one a day later, once the sessions it
+// signed have expired (core.DefaultAbsoluteTimeout).
+func (cfg config) secrets() []string {
+	secrets := strings.Split(cfg.secret, ",")
+	for i, s := range secrets {
+		secrets[i] = strings.TrimSpace(s)
+	}
+	return secrets
 }
 
 // run serves the blog until the process is interrupted.
@@ -150,7 +177,7 @@ func newSecret() string {
 func newStore(cfg config) (core.Store, error) {
 	switch cfg.store {
 	case "cookie":
-		return cookiestore.New(cookiestore.Options{Secrets: []string{cfg.secret}})
+		return cookiestore.New(cookiestore.Options{Secrets: cfg.secrets()})
 	case "memory", "none": // none keeps nothing in it: see newServer
 		return memstore.New(nil), nil
 	case "redis":
@@ -187,6 +214,9 @@ func newServer(cfg config, store core.Store) (server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.users != nil {
+		b.users = cfg.users
+	}
 	if cfg.store == "none" {
 		// -store none exists for bench/run, which compares the blog with
 		// and without sessions: no session middleware is installed, and
@@ -208,10 +238,14 @@ func newServer(cfg config, store core.Store) (server, error) {
 }
 
 // newHTTPServer returns a server for a net/http handler (net/http, Gin and
-// Echo all make one), refusing forms posted from other sites.
+// Echo all make one), refusing forms posted from other sites. The server
+// logs what goes wrong (a handler that panics, a response written twice)
+// to the blog's logger: Gin and Echo, made with gin.New and echo.New, leave
+// a panic to net/http, which answers it by closing the connection.
 func newHTTPServer(b *blog, h http.Handler) *http.Server {
 	return &http.Server{
 		Handler:           b.crossOriginProtection(h),
 		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(b.log.Handler(), slog.LevelError),
 	}
 }

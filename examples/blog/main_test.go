@@ -3,6 +3,7 @@ package main
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -25,6 +26,12 @@ func TestCheck(t *testing.T) {
 		{"bad framework", func(c *config) { c.framework = "rails" }, nil, `-framework "rails": want nethttp, gin, echo or fiber`},
 		{"bad store", func(c *config) { c.store = "disk" }, nil, `-store "disk": want cookie, memory or redis`},
 		{"short secret", func(c *config) { c.secret = "short" }, nil, "-secret (or BLOG_SECRET) is 5 bytes: want 32 or more"},
+		{"rotation: new secret, old secret", func(c *config) { c.secret = strings.Repeat("n", 32) + "," + strings.Repeat("o", 32) }, nil, ""},
+		{"rotation, spaces around the comma", func(c *config) { c.secret = strings.Repeat("n", 32) + " , " + strings.Repeat("o", 32) }, nil, ""},
+		{"rotation, short old secret", func(c *config) { c.secret = strings.Repeat("n", 32) + ",short" }, nil, "secret 2 of -secret (or BLOG_SECRET), a comma-separated list, is 5 bytes: want 32 or more"},
+		{"rotation, short new secret", func(c *config) { c.secret = "short," + strings.Repeat("o", 32) }, nil, "secret 1 of -secret (or BLOG_SECRET), a comma-separated list, is 5 bytes"},
+		{"rotation, trailing comma", func(c *config) { c.secret = strings.Repeat("n", 32) + "," }, nil, "secret 2 of -secret (or BLOG_SECRET), a comma-separated list, is 0 bytes"},
+		{"rotation, memory store", func(c *config) { c.secret, c.store = "short,short", "memory" }, nil, ""},
 		{"argument", func(*config) {}, []string{"serve"}, `unexpected argument "serve"`},
 	}
 	for _, tt := range tests {
@@ -62,5 +69,22 @@ func TestStoreNone(t *testing.T) {
 				t.Errorf("session cookie %q; want none", v)
 			}
 		})
+	}
+}
+
+func TestSecrets(t *testing.T) {
+	tests := []struct {
+		secret string
+		want   []string
+	}{
+		{"one", []string{"one"}},
+		{"new,old", []string{"new", "old"}},
+		{" new , old ,older", []string{"new", "old", "older"}},
+		{"new,", []string{"new", ""}},
+	}
+	for _, tt := range tests {
+		if got := (config{secret: tt.secret}).secrets(); !slices.Equal(got, tt.want) {
+			t.Errorf("config{secret: %q}.secrets() = %q; want %q", tt.secret, got, tt.want)
+		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net"
+	"runtime/debug"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
@@ -18,18 +20,33 @@ func newFiberServer(b *blog, m *core.Manager) server {
 		DisableStartupMessage: true,
 		// The session adapter hands Fiber's error handler the errors it
 		// meets after the page is done, such as a store that fails while
-		// saving.
+		// saving. Fiber's own errors (404, 405) keep its default page; any
+		// other error, such as a panic the recover middleware caught, gets
+		// a 500 page that does not show the error's text to the client.
 		ErrorHandler: func(c *fiber.Ctx, err error) error {
-			if errors.Is(err, core.ErrStore) {
+			var fe *fiber.Error
+			switch {
+			case errors.Is(err, core.ErrStore):
 				b.sessionError(fiberRequest{c}, err)
-				return nil
+			case errors.As(err, &fe):
+				return fiber.DefaultErrorHandler(c, err)
+			default:
+				b.errorPage(fiberRequest{c}, fiber.StatusInternalServerError, "Server error", "Something went wrong on our side.")
 			}
-			return fiber.DefaultErrorHandler(c, err)
+			return nil
 		},
 	})
 	// Unlike net/http, Fiber does not survive a panicking handler without
-	// this middleware.
-	app.Use(recover.New())
+	// this middleware, which turns the panic into an error for the
+	// ErrorHandler (a 500) and, like net/http, logs it. Fiber reuses the
+	// memory of c.Path() for the next request: the log gets a copy.
+	app.Use(recover.New(recover.Config{
+		EnableStackTrace: true,
+		StackTraceHandler: func(c *fiber.Ctx, v any) {
+			b.log.Error("panic", "method", strings.Clone(c.Method()), "path", strings.Clone(c.Path()),
+				"panic", v, "stack", string(debug.Stack()))
+		},
+	}))
 	// Fiber is not net/http, so it cannot use http.CrossOriginProtection;
 	// crossOrigin runs the same check.
 	app.Use(func(c *fiber.Ctx) error {

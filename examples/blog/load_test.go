@@ -1,0 +1,410 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// The visitors of the fault tests (fault_test.go): each logs in as a user
+// of its own and goes round the blog's pages until the test stops it,
+// checking every page it gets.
+
+// A scene is the visitors of one fault test and what they share.
+type scene struct {
+	visitors []*agent
+	base     atomic.Pointer[string] // the blog the visitors go to
+	down, up atomic.Int64           // when the fault began and ended (UnixNano), 0 before
+	stop     chan struct{}
+	halted   sync.Once
+	running  sync.WaitGroup
+}
+
+// startScene starts a visitor for each of us on the blog at base, and waits
+// until each has logged in and gone round the pages twice. t.Cleanup stops
+// them, before it stops the blog.
+func startScene(t *testing.T, base string, us users) *scene {
+	t.Helper()
+	sc := &scene{stop: make(chan struct{})}
+	sc.base.Store(&base)
+	for _, name := range slices.Sorted(maps.Keys(us)) {
+		c := newClient(t, base)
+		// A transport of its own, which keeps its one connection open:
+		// the default transport, shared, keeps two idle connections per
+		// host, so the visitors would open and close thousands.
+		tr := new(http.Transport)
+		c.http.Transport = tr
+		t.Cleanup(tr.CloseIdleConnections)
+		sc.visitors = append(sc.visitors, &agent{name: name, c: c, healthy: true, pending: map[string]int{}})
+	}
+	t.Cleanup(sc.halt)
+	start := time.Now()
+	for _, v := range sc.visitors {
+		sc.running.Add(1)
+		go v.run(sc)
+	}
+	for range 2 {
+		if !sc.await(time.Now(), 15*time.Second) {
+			sc.halt()
+			for _, v := range sc.visitors {
+				v.report(t)
+			}
+			t.Fatalf("the visitors did not all log in and go round the pages twice within %v", time.Since(start).Round(time.Millisecond))
+		}
+	}
+	return sc
+}
+
+// await waits until every visitor has gone round the pages in a round that
+// started at after or later, or until timeout has passed, and reports
+// whether they did.
+func (sc *scene) await(after time.Time, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		if !slices.ContainsFunc(sc.visitors, func(v *agent) bool { return v.lastFull.Load() < after.UnixNano() }) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// halt stops the visitors and waits until they have.
+func (sc *scene) halt() {
+	sc.halted.Do(func() { close(sc.stop) })
+	sc.running.Wait()
+}
+
+// inFault reports whether a request from start to end overlapped the
+// fault.
+func (sc *scene) inFault(start, end time.Time) bool {
+	down, up := sc.down.Load(), sc.up.Load()
+	return down != 0 && end.UnixNano() >= down && (up == 0 || start.UnixNano() <= up)
+}
+
+// lastMove returns when the last visitor moved to another blog.
+func (sc *scene) lastMove() time.Time {
+	var last time.Time
+	for _, v := range sc.visitors {
+		for _, mv := range v.moves {
+			if mv.at.After(last) {
+				last = mv.at
+			}
+		}
+	}
+	return last
+}
+
+// An agent is one visitor of a fault test: it logs in and goes round the
+// blog's pages until the test stops it, checking every page as it goes
+// (see step). Its fields belong to its goroutine while it runs, and to the
+// test's once the scene is halted, except lastFull.
+type agent struct {
+	name     string
+	c        *client      // its cookie jar; c.base is the blog it visits
+	lastFull atomic.Int64 // start (UnixNano) of its last full round of pages
+
+	loggedIn bool
+	healthy  bool           // since it logged in, no request met the fault: its session is intact
+	pending  map[string]int // the flash messages it caused and has not seen yet, as "queue: message"
+	title    string         // of its last article the blog took
+	articles int
+	hits     []hit
+	full     []span      // its full rounds of pages
+	logins   []time.Time // when it posted the login form, each time the blog took it
+	moves    []move
+	problems []string
+	more     int // problems beyond the first few, not kept
+}
+
+// A hit is a request a visitor made.
+type hit struct {
+	req        string // "GET /dashboard"
+	code       int    // 0 when the request failed
+	location   string
+	start, end time.Time
+	fault      bool   // a 503, or the sign of a session lost: a fault can explain it, nothing else can
+	setCookie  string // the session cookie the response sets, if any
+}
+
+func (h *hit) latency() time.Duration { return h.end.Sub(h.start) }
+
+// since says when t was, relative to t0: "at +1.234s".
+func since(t, t0 time.Time) string {
+	return fmt.Sprintf("at %+.3fs", t.Sub(t0).Seconds())
+}
+
+type span struct{ start, end time.Time }
+
+// A move is the visitor going to another blog: when, the session cookie it
+// held then and the index in hits of its first request there.
+type move struct {
+	at     time.Time
+	cookie string
+	hit    int
+}
+
+func (v *agent) run(sc *scene) {
+	defer sc.running.Done()
+	for {
+		select {
+		case <-sc.stop:
+			return
+		default:
+		}
+		start := time.Now()
+		if base := *sc.base.Load(); base != v.c.base {
+			v.moves = append(v.moves, move{at: start, cookie: v.c.cookie(), hit: len(v.hits)})
+			v.c.base = base
+		}
+		if v.round(sc) {
+			v.full = append(v.full, span{start, time.Now()})
+			v.lastFull.Store(start.UnixNano())
+		} else {
+			time.Sleep(10 * time.Millisecond) // then reload, as a visitor would
+		}
+	}
+}
+
+// round goes round the pages once as a logged-in user, logging in first
+// if need be: the dashboard, a new article and the list that shows it,
+// with the flash message that says it was saved, and the stylesheet. It
+// reports whether every page was the one a logged-in user gets.
+func (v *agent) round(sc *scene) bool {
+	if !v.loggedIn && !v.login(sc) {
+		return false
+	}
+	if _, ok := v.step(sc, "GET", "/dashboard", nil, http.StatusOK, "", ""); !ok {
+		return false
+	}
+	r, ok := v.step(sc, "GET", "/articles/new", nil, http.StatusOK, "", "")
+	if !ok {
+		return false
+	}
+	v.articles++
+	title := fmt.Sprintf("Article %d of %s", v.articles, v.name)
+	form := url.Values{"title": {title}, "body": {"Written under load."}, "csrf_token": {v.token(r)}}
+	if _, ok := v.step(sc, "POST", "/articles", form, http.StatusSeeOther, "/articles", "success: Article saved successfully!"); !ok {
+		return false
+	}
+	v.title = title
+	if _, ok := v.step(sc, "GET", "/articles", nil, http.StatusOK, "", ""); !ok {
+		return false
+	}
+	_, ok = v.step(sc, "GET", "/static/style.css", nil, http.StatusOK, "", "")
+	return ok
+}
+
+// login logs in with the login form, and reports whether the blog took it.
+func (v *agent) login(sc *scene) bool {
+	r, ok := v.step(sc, "GET", "/login", nil, http.StatusOK, "", "")
+	if !ok {
+		return false
+	}
+	form := url.Values{"username": {v.name}, "password": {password(v.name)}, "csrf_token": {v.token(r)}}
+	n := len(v.hits)
+	if _, ok := v.step(sc, "POST", "/login", form, http.StatusSeeOther, "/dashboard", "success: Welcome back, "+v.name+"!"); !ok {
+		return false
+	}
+	v.loggedIn = true
+	// The login page popped every flash message, and the login renewed
+	// the session: what it holds now is known, unless the fault
+	// interfered.
+	get, post := v.hits[n-1], v.hits[n]
+	v.healthy = !sc.inFault(get.start, get.end) && !sc.inFault(post.start, post.end)
+	v.logins = append(v.logins, post.start)
+	return true
+}
+
+// token returns the CSRF token of the form on r's page.
+func (v *agent) token(r response) string {
+	m := csrfField.FindStringSubmatch(r.body)
+	if m == nil {
+		v.problem("%s: no csrf_token field:\n%s", r.req, r.body)
+		return ""
+	}
+	return m[1]
+}
+
+var (
+	whoName    = regexp.MustCompile(`<span class="who">([^<]*)</span>`)
+	helloName  = regexp.MustCompile(`Hello, <strong>([^<]*)</strong>`)
+	homeName   = regexp.MustCompile(`logged in as <strong>([^<]*)</strong>`)
+	authorName = regexp.MustCompile(`<p class="meta">by ([^ <]*) ·`)
+	flashMsg   = regexp.MustCompile(`<p class="flash flash-([a-z]+)" role="alert">([^<]*)</p>`)
+)
+
+// step sends a request and checks the response. want and loc are the
+// status and Location a logged-in visitor gets, flash the message the
+// request leaves in the session for the next page. It reports whether the
+// response was that one. Otherwise the visitor takes what the fault can
+// explain in its stride: a 503, a redirect to the login page or a form
+// refused (403) because its session was lost, which it notes and recovers
+// from; anything else is a problem. Whatever the status, a page that
+// shows another user's name, or a flash message the visitor did not
+// cause, is a problem.
+func (v *agent) step(sc *scene, method, path string, form url.Values, want int, loc, flash string) (response, bool) {
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, v.c.base+path, body)
+	if err != nil {
+		panic(err) // a mistake in the test
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", v.c.base)
+	}
+	h := hit{req: method + " " + path, start: time.Now()}
+	resp, err := v.c.http.Do(req)
+	var b []byte
+	if err == nil {
+		b, err = io.ReadAll(resp.Body)
+		resp.Body.Close()
+	}
+	h.end = time.Now()
+	if err != nil {
+		h.fault = true
+		v.hits = append(v.hits, h)
+		v.healthy = false
+		v.problem("%s: %v", h.req, err)
+		return response{}, false
+	}
+	r := response{req: h.req, code: resp.StatusCode, contentType: resp.Header.Get("Content-Type"),
+		location: resp.Header.Get("Location"), body: string(b)}
+	h.code, h.location = r.code, r.location
+	var sets []string // the session's Set-Cookie headers, to replace or to expire the cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == "session" {
+			h.setCookie = c.Value
+			sets = append(sets, c.String())
+		}
+	}
+	fault := sc.inFault(h.start, h.end)
+	strict := v.healthy && !fault // the response is fully known: nothing can have been lost
+
+	for _, re := range []*regexp.Regexp{whoName, helloName, homeName} {
+		for _, m := range re.FindAllStringSubmatch(r.body, -1) {
+			if m[1] != v.name {
+				v.problem("%s shows the user %q; want %q, its own:\n%s", h.req, m[1], v.name, r.body)
+			}
+		}
+	}
+	if path == "/dashboard" {
+		for _, m := range authorName.FindAllStringSubmatch(r.body, -1) {
+			if m[1] != v.name {
+				v.problem("%s lists an article by %q among those of %q:\n%s", h.req, m[1], v.name, r.body)
+			}
+		}
+	}
+
+	ok := r.code == want && r.location == loc
+	switch {
+	case ok:
+	case r.code == http.StatusServiceUnavailable:
+		h.fault = true
+		if !strings.Contains(r.body, "session store is unavailable") || strings.Contains(r.body, `name="password"`) {
+			v.problem("%s = 503 without the store's error page:\n%s", h.req, r.body)
+		}
+		if len(sets) > 0 { // the session is unknown, not ended
+			v.problem("%s = 503 with Set-Cookie %q; want the visitor's cookie left alone", h.req, sets)
+		}
+	case r.code == http.StatusSeeOther && r.location == "/login" && (path == "/dashboard" || path == "/articles/new"):
+		h.fault = true // the session was lost: loginRequired sent it to the login page
+		v.loggedIn = false
+		clear(v.pending)
+		v.pending["warning: Please log in first."] = 1
+	case r.code == http.StatusForbidden && method == "POST":
+		h.fault = true // the session was lost, and its CSRF token with it
+		v.loggedIn = false
+		clear(v.pending)
+	default:
+		v.problem("%s = %d (Location %q); want %d (Location %q):\n%s", h.req, r.code, r.location, want, loc, r.body)
+	}
+	if h.fault && strict {
+		v.problem("%s = %d (Location %q) with nothing wrong; want %d (Location %q):\n%s", h.req, r.code, r.location, want, loc, r.body)
+	}
+	if fault || h.fault {
+		v.healthy = false
+	}
+
+	if ok && r.code == http.StatusOK && strings.HasPrefix(r.contentType, "text/html") {
+		v.checkPage(r, path, strict)
+	}
+	if ok && flash != "" {
+		v.pending[flash]++
+	}
+	v.hits = append(v.hits, h)
+	return r, ok
+}
+
+// checkPage checks a page the blog rendered, which pops every flash
+// message: each must be one the visitor caused, and when the session is
+// intact (strict) every one it caused must be there; the page must show
+// the visitor logged in, and the list of articles its last one.
+func (v *agent) checkPage(r response, path string, strict bool) {
+	for _, m := range flashMsg.FindAllStringSubmatch(r.body, -1) {
+		key := m[1] + ": " + m[2]
+		if v.pending[key] == 0 {
+			v.problem("%s shows the flash message %q; want only those it caused (%v)", r.req, key, v.pending)
+			continue
+		}
+		v.pending[key]--
+	}
+	for key, n := range v.pending {
+		if n > 0 && strict {
+			v.problem("%s does not show the flash message %q; want it shown", r.req, key)
+		}
+	}
+	clear(v.pending) // popped: never shown if not now
+	if !v.loggedIn {
+		return
+	}
+	if !whoName.MatchString(r.body) {
+		if strict {
+			v.problem("%s shows nobody logged in; want %q:\n%s", r.req, v.name, r.body)
+		}
+		v.loggedIn = false // the session was lost
+		return
+	}
+	if path == "/articles" && strict && !strings.Contains(r.body, "<h2>"+v.title+"</h2>") {
+		v.problem("%s does not list %q, the article just saved:\n%s", r.req, v.title, r.body)
+	}
+}
+
+// problem records something wrong that the visitor saw; the test reports
+// the first few.
+func (v *agent) problem(format string, args ...any) {
+	if len(v.problems) == 3 {
+		v.more++
+		return
+	}
+	msg := fmt.Sprintf(format, args...)
+	if len(msg) > 2000 {
+		msg = msg[:2000] + "..."
+	}
+	v.problems = append(v.problems, msg)
+}
+
+// report fails t with the visitor's problems.
+func (v *agent) report(t *testing.T) {
+	t.Helper()
+	for _, p := range v.problems {
+		t.Errorf("%s: %s", v.name, p)
+	}
+	if v.more > 0 {
+		t.Errorf("%s: and %d more problems", v.name, v.more)
+	}
+}
