@@ -43,7 +43,7 @@ func testFixation(t *testing.T, d Driver, store core.Store) {
 				t.Fatalf("login kept the planted cookie %.20q; want a new one", got)
 			}
 			want(t, victim.get("/whoami"), 200, "alice(42)")
-			want(t, e.client().do("GET", "/whoami", nil, cookieName+"="+tc.planted), 200, "anonymous")
+			want(t, e.whoami(tc.planted), 200, "anonymous")
 		})
 	}
 }
@@ -60,14 +60,13 @@ func testReplay(t *testing.T, d Driver, store core.Store) {
 	if r := c.post("/logout", nil); r.status != 303 {
 		t.Fatalf("POST /logout = %d; want 303", r.status)
 	}
-	replay := func() *response { return e.client().do("GET", "/whoami", nil, cookieName+"="+stolen) }
 	if !isCookieStore(store) {
-		want(t, replay(), 200, "anonymous")
+		want(t, e.whoami(stolen), 200, "anonymous")
 		return
 	}
-	want(t, replay(), 200, "alice(7)") // the limit SECURITY.md states
+	want(t, e.whoami(stolen), 200, "alice(7)") // the limit SECURITY.md states
 	e.clock.Advance(core.DefaultIdleTimeout)
-	want(t, replay(), 200, "anonymous")
+	want(t, e.whoami(stolen), 200, "anonymous")
 }
 
 // testFlood sends many random session IDs, as an attacker guessing or
@@ -174,7 +173,7 @@ func testLogoutRace(t *testing.T, d Driver, store core.Store) {
 	}
 	want(t, c.get("/whoami"), 200, "anonymous")
 	if !isCookieStore(store) {
-		want(t, e.client().do("GET", "/whoami", nil, cookieName+"="+stolen), 200, "anonymous")
+		want(t, e.whoami(stolen), 200, "anonymous")
 	}
 	if errs := e.errs.All(); len(errs) > 0 {
 		t.Fatalf("ErrorHandler got %v; want nothing: discarding the slow request's change is not an error", errs)

@@ -54,7 +54,7 @@ func offsetClock(d time.Duration) func(*core.Options) {
 func testHostile(t *testing.T, d Driver, store core.Store) {
 	e := newEnv(t, d, store, nil)
 	valid := issue(t, store, offsetClock(0))
-	if r := e.client().do("GET", "/whoami", nil, cookieName+"="+valid); r.body != "mallory(666)" {
+	if r := e.whoami(valid); r.body != "mallory(666)" {
 		t.Fatalf("the valid cookie the cases derive from reads as %q", r.body)
 	}
 	flipped := []byte(valid)

@@ -38,6 +38,11 @@ func newEnv(t *testing.T, d Driver, store core.Store, edit func(*core.Options)) 
 
 func (e *env) client() *client { return newClient(e.t, e.url) }
 
+// whoami asks, from a new client, who the session cookie value names.
+func (e *env) whoami(cookie string) *response {
+	return e.client().do("GET", "/whoami", nil, cookieName+"="+cookie)
+}
+
 func isCookieStore(s core.Store) bool {
 	_, ok := s.(core.CookieStore)
 	return ok
@@ -212,9 +217,7 @@ func testRenew(t *testing.T, d Driver, store core.Store) {
 		t.Fatalf("Renew kept the CSRF token")
 	}
 	if !isCookieStore(store) {
-		replay := e.client()
-		replay.setCookie(old)
-		want(t, replay.get("/whoami"), 200, "anonymous")
+		want(t, e.whoami(old), 200, "anonymous")
 	}
 }
 
@@ -232,11 +235,7 @@ func testInvalidate(t *testing.T, d Driver, store core.Store) {
 	}
 	want(t, c.get("/"), 200, "anonymous You have been logged out.")
 	want(t, c.get("/"), 200, "anonymous ")
-	if !isCookieStore(store) {
-		replay := e.client()
-		replay.setCookie(old)
-		want(t, replay.get("/whoami"), 200, "anonymous")
-	}
+	// ReplayAfterLogout replays the old cookie.
 }
 
 func testLate(t *testing.T, d Driver, store core.Store) {
