@@ -160,8 +160,8 @@ func routes(g *gate) []Route {
 			if s == nil {
 				return
 			}
-			var rejected []string
-			for name, v := range map[string]any{
+			rejected := 0
+			for _, v := range map[string]any{
 				"func":     func() {},
 				"channel":  make(chan int),
 				"NaN":      math.NaN(),
@@ -170,10 +170,10 @@ func routes(g *gate) []Route {
 				"cycle":    cyclic(),
 			} {
 				if err := s.Set("bad", v); errors.Is(err, core.ErrInvalidValue) && !s.Has("bad") {
-					rejected = append(rejected, name)
+					rejected++
 				}
 			}
-			c.Text(http.StatusOK, fmt.Sprint(len(rejected)))
+			c.Text(http.StatusOK, fmt.Sprint(rejected))
 		}},
 		{"POST", "/parallel", func(c Ctx) {
 			// Many goroutines of one request use its session at once.
