@@ -11,7 +11,7 @@ func (s *Session) CSRFToken() string {
 	defer s.mu.Unlock()
 	if s.csrf == "" {
 		s.csrf = newToken()
-		s.dirty = true
+		s.ch.any, s.ch.csrf = true, s.csrf
 	}
 	return s.csrf
 }
@@ -22,7 +22,7 @@ func (s *Session) NewCSRFToken() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.csrf = newToken()
-	s.dirty = true
+	s.ch.any, s.ch.csrf = true, s.csrf
 	return s.csrf
 }
 

@@ -65,6 +65,22 @@
 // [StatusCode]) instead of starting an empty session that would overwrite
 // the real one.
 //
+// # Concurrent requests
+//
+// A browser sends several requests with one session at once: tabs,
+// fetches, prefetches, a slow upload while the user logs in or out in
+// another tab. Each request's session records what the request changed,
+// and a commit to a server-side store applies those changes to the record
+// as it is at commit time, not the copy the request loaded (see [Store]):
+// a key the request did not touch keeps what another request wrote, a
+// message flashed meanwhile stays for the next page, a message the request
+// popped is not brought back by anyone, and a session that a logout or a
+// renewal ended stays ended. A request whose session was ended by another
+// saves nothing and sends no Set-Cookie, so it never replaces or clears
+// the cookie the other request has just set. A cookie store cannot do
+// this: each response carries the whole session, and the last one the
+// browser receives wins.
+//
 // # Timeouts
 //
 // The server enforces both timeouts, for every store, from the times
@@ -90,10 +106,11 @@
 // would weaken them silently (SameSite=None without Secure, an invalid
 // name, a __Host- cookie with a Domain). A tampered, truncated, foreign,
 // renamed, oversized or duplicated cookie gives a fresh session and is
-// logged at debug level, never an error. A cookie store's keys rotate: see
-// package cookiestore. Server-side stores check a client's token with
-// [ValidID] before any lookup, and a request that loaded a session before
-// a concurrent logout cannot write it back. SECURITY.md, at the root of the
+// logged at debug level, never an error; duplicated cookies (one may be
+// planted from a sibling domain) are neither used nor cleared. A cookie
+// store's keys rotate: see package cookiestore. Server-side stores check a
+// client's token with [ValidID] before any lookup, and a request that
+// loaded a session before a concurrent logout cannot write it back. SECURITY.md, at the root of the
 // repository, has the threat model and the tests behind each of these.
 //
 // [Session.CSRFToken] gives each session a token to put in forms, checked

@@ -11,6 +11,16 @@ var (
 	// record for. The Manager turns it into a fresh session.
 	ErrNotFound = errors.New("core: session not found")
 
+	// ErrGone is what a server-side Store's Load returns for a record that
+	// a renewal or a logout ended moments ago (see [GoneTTL]). It matches
+	// ErrNotFound. The Manager gives the request a fresh session that is
+	// never saved and sets no cookie, so that the cookie the browser has
+	// just been given stays.
+	ErrGone = fmt.Errorf("%w (ended by a renewal or logout)", ErrNotFound)
+
+	// ErrConflict is matched by a [*ConflictError].
+	ErrConflict = errors.New("core: session changed by a concurrent request")
+
 	// ErrStore wraps every Store failure other than ErrNotFound: the store
 	// could not be reached, timed out or failed. Requests that meet it fail;
 	// see [StatusCode].

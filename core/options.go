@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -102,16 +103,87 @@ type Options struct {
 	// response, or an error for the framework's error handler); returning
 	// nil carries on: a session that failed to load then acts as an empty
 	// session that is never saved, and a failed commit leaves the stored
-	// session as it was. The default logs the error to Logger, if any, and
-	// returns it. It must be safe for concurrent use.
+	// session as it was. The default logs the error to Logger at error
+	// level and returns it. It must be safe for concurrent use.
 	ErrorHandler func(ctx context.Context, err error) error
 
-	// Logger, if set, receives rejected cookies at debug level (tampered,
-	// expired, unknown...) and, through the default ErrorHandler, errors.
-	// Default nil: the Manager logs nothing.
+	// Logger receives, through the default ErrorHandler, the errors that
+	// fail a request (a store outage, an oversized cookie) at error level,
+	// and rejected cookies (tampered, expired, unknown, duplicated...) and
+	// discarded stale changes at debug level. Default nil: slog.Default()
+	// at the time of logging, whose default handler shows errors and hides
+	// debug lines. Successful requests log nothing. To log nothing at all,
+	// set slog.New(slog.DiscardHandler).
 	Logger *slog.Logger
 
 	// Clock returns the current time. Default time.Now. Tests set it to
 	// move time without sleeping.
 	Clock func() time.Time
+}
+
+// resolve fills in defaults and validates o.
+func (o *Options) resolve() error {
+	if o.CookieName == "" {
+		o.CookieName = DefaultCookieName
+	}
+	if o.Path == "" {
+		o.Path = "/"
+	}
+	if o.SameSite == 0 {
+		o.SameSite = http.SameSiteLaxMode
+	}
+	if o.IdleTimeout == 0 {
+		o.IdleTimeout = DefaultIdleTimeout
+	}
+	if o.AbsoluteTimeout == 0 {
+		o.AbsoluteTimeout = DefaultAbsoluteTimeout
+	}
+	if o.ReissueTime == 0 {
+		switch {
+		case o.IdleTimeout > 0:
+			o.ReissueTime = o.IdleTimeout / 10
+		case o.MaxAge > 0:
+			o.ReissueTime = o.MaxAge / 10
+		default:
+			o.ReissueTime = -1
+		}
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	secure := !o.Insecure
+	switch {
+	case !validCookieName(o.CookieName):
+		return configError("cookie name %q is not a valid token", o.CookieName)
+	case !validAttr(o.Path) || o.Path[0] != '/':
+		return configError("cookie path %q must start with / and hold no ';' or control characters", o.Path)
+	case o.Domain != "" && !validDomain(o.Domain):
+		return configError("cookie domain %q is not a domain name", o.Domain)
+	case strings.HasPrefix(o.CookieName, "__Host-") && (!secure || o.Path != "/" || o.Domain != ""):
+		return configError("a __Host- cookie must be Secure, with Path=/ and no Domain")
+	case strings.HasPrefix(o.CookieName, "__Secure-") && !secure:
+		return configError("a __Secure- cookie must be Secure")
+	case o.SameSite == http.SameSiteNoneMode && !secure:
+		return configError("SameSite=None requires Secure (do not set Insecure)")
+	case o.SameSite < http.SameSiteDefaultMode || o.SameSite > http.SameSiteNoneMode:
+		return configError("unknown SameSite value %d", o.SameSite)
+	case o.Partitioned && !secure:
+		return configError("a Partitioned cookie must be Secure")
+	case o.MaxAge < 0:
+		return configError("MaxAge is negative; use Session.Invalidate to end a session")
+	case o.AbsoluteTimeout < time.Second:
+		return configError("AbsoluteTimeout must be at least a second")
+	case o.IdleTimeout > 0 && o.IdleTimeout < time.Second:
+		return configError("IdleTimeout must be at least a second")
+	case o.IdleTimeout > 0 && o.ReissueTime >= o.IdleTimeout:
+		return configError("ReissueTime (%v) must be shorter than IdleTimeout (%v), or active sessions would time out", o.ReissueTime, o.IdleTimeout)
+	}
+	return nil
+}
+
+func seconds(d time.Duration) int64 {
+	if d < 0 {
+		return -1
+	}
+	return int64(d / time.Second)
 }

@@ -11,11 +11,15 @@ import (
 
 // A payload is a session as a store keeps it: a JSON object
 //
-//	{"c":1700000000,"i":1700000300,"d":{"user_id":42},"f":{"success":["Saved."]},"t":"csrf"}
+//	{"c":1700000000,"i":1700000300,"d":{"user_id":42},"f":{"success":["Saved."]},"h":{"info":3},"t":"csrf"}
 //
 // c and i are the creation and issue times in Unix seconds, d the data, f
-// the flash queues and t the CSRF token; d, f and t are left out when empty.
-// Keys are sorted, so equal sessions encode to equal bytes. The codec below
+// the flash queues, h how many messages each queue has given up so far
+// and t the CSRF token; d, f, h and t are left out when empty. A queue's
+// count in h numbers its messages, so that a commit can tell the messages
+// its request popped from those another request flashed meanwhile (see
+// changes.go); only server-side stores keep it. Keys are sorted, so equal
+// sessions encode to equal bytes. The codec below
 // is written for this one shape: it is several times faster than
 // encoding/json through reflection and is fuzzed against it.
 
@@ -29,10 +33,18 @@ type queue struct {
 	msgs []string
 }
 
+// mark is how many messages queue name has given up: its next message is
+// number n.
+type mark struct {
+	name string
+	n    int64
+}
+
 type payload struct {
 	created, issued int64
 	data            []entry // sorted by key, no duplicates
 	flashes         []queue // sorted by name, no empty queue
+	heads           []mark  // sorted by name, no zero count
 	csrf            string
 }
 
@@ -72,6 +84,18 @@ func (p *payload) appendJSON(b []byte) []byte {
 				b = appendString(b, m)
 			}
 			b = append(b, ']')
+		}
+		b = append(b, '}')
+	}
+	if len(p.heads) > 0 {
+		b = append(b, `,"h":{`...)
+		for i, h := range p.heads {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, h.name)
+			b = append(b, ':')
+			b = strconv.AppendInt(b, h.n, 10)
 		}
 		b = append(b, '}')
 	}
@@ -162,6 +186,8 @@ func decodePayload(b []byte) (payload, error) {
 			p.data, err = d.data()
 		case "f":
 			p.flashes, err = d.flashes()
+		case "h":
+			p.heads, err = d.heads()
 		case "t":
 			p.csrf, err = d.string()
 		default:
@@ -289,6 +315,25 @@ func (d *parser) flashes() ([]queue, error) {
 		return nil, err
 	}
 	return qs, err
+}
+
+func (d *parser) heads() ([]mark, error) {
+	var hs []mark
+	err := d.object(func(name string) error {
+		n, err := d.int()
+		if err == nil && n < 0 {
+			err = errSyntax
+		}
+		if n > 0 {
+			hs = append(hs, mark{name, n})
+		}
+		return err
+	})
+	hs = normalize(hs, func(h mark) string { return h.name })
+	if len(hs) == 0 {
+		return nil, err
+	}
+	return hs, err
 }
 
 // normalize sorts s by key and keeps the last of duplicate keys, as

@@ -1,14 +1,9 @@
 package core
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 )
@@ -22,6 +17,11 @@ import (
 // read, so a value read back is a copy: change it and Set it again.
 // Integers round-trip exactly, whatever their size.
 //
+// With a server-side store, a commit writes what the request changed, not
+// the whole session it loaded: another request of the same visitor that
+// ran at the same time keeps the keys it set and the messages it flashed.
+// See [Store].
+//
 // A Session is safe for concurrent use by the goroutines of its request.
 // It remains readable after the request, but changes made then are not
 // saved.
@@ -31,118 +31,31 @@ type Session struct {
 	mu   sync.Mutex
 
 	state uint8
-	err   error        // the load error, for every later caller
+	err   error        // why the session failed to load, for every later caller
 	src   CookieSource // the request's cookies, until loaded
 
-	payload
-	token     string // token of the stored record, "" when there is none
-	stale     string // token of a record to delete at the next commit
-	held      string // the token the client's cookie holds, "" when none is valid
-	hadCookie bool   // the client has a cookie of ours, valid or not
-	isNew     bool
-	dirty     bool // changed since the last commit
-	reissue   bool // the store asked for a new token
-	detached  bool // failed to load and carried on empty: never saved
-	started   bool // the response has started
-	skip      bool // save nothing more: a 5xx that must not commit, an abandoned request, or a record deleted by a concurrent request
+	payload         // what the request sees: the record as loaded, with the request's changes
+	ch      changes // the request's changes since the session was loaded or last written
+	base    []byte  // the record's payload as loaded or last written; nil when there is none
+	pooled  *[]byte // the Manager's buffer that base is in, if it is in one
+	token   string  // the record's token; "" when there is none
+	held    string  // the token the client's cookie holds; "" when it holds no valid one
+	dead    bool    // the client sent one cookie the request could not use: clear it if nothing replaces it
+	isNew   bool
+	reissue bool // the store asked for a new token
 }
 
+// A session's state. A session is loaded on first use. Once loaded it is
+// written at commit if the request changed it, unless it is read-only:
+// loading failed and the ErrorHandler carried on, a concurrent request
+// ended its record, its request failed with a 5xx that the options skip or
+// was abandoned, or its request has finished.
 const (
 	stateUnloaded = iota
-	stateLoaded
-	stateFailed
+	stateLive
+	stateReadOnly
+	stateFailed // err says why
 )
-
-// load reads the session from the request's cookie and the store, once.
-func (s *Session) load(ctx context.Context) error {
-	s.mu.Lock()
-	switch {
-	case s.m == nil:
-		s.mu.Unlock()
-		return ErrNoSession
-	case s.state == stateLoaded:
-		s.mu.Unlock()
-		return nil
-	case s.state == stateFailed:
-		err := s.err
-		s.mu.Unlock()
-		return err
-	}
-	err := s.loadLocked(ctx)
-	if err != nil {
-		// The store failed: the session is unknown, not empty. Until the
-		// ErrorHandler says otherwise, the request fails.
-		s.state, s.err = stateFailed, err
-	}
-	s.mu.Unlock()
-	if err == nil {
-		return nil
-	}
-	if err = s.m.fail(ctx, err); err != nil {
-		s.mu.Lock()
-		s.err = err
-		s.mu.Unlock()
-		return err
-	}
-	s.mu.Lock()
-	s.state, s.err, s.detached = stateLoaded, nil, true
-	s.mu.Unlock()
-	return nil
-}
-
-func (s *Session) loadLocked(ctx context.Context) error {
-	m := s.m
-	now := m.now().Unix()
-	var lines []string
-	if s.src != nil {
-		lines = s.src.CookieLines()
-	}
-	s.src = nil
-	tok, n := findCookie(lines, m.cookie.name)
-	s.state = stateLoaded
-	s.fresh(now)
-	if n == 0 {
-		return nil
-	}
-	s.hadCookie = true
-	if n > 1 {
-		m.debug(ctx, "session cookie rejected", "reason", "duplicate cookies", "count", n)
-		return nil
-	}
-	if !validToken(tok) {
-		m.debug(ctx, "session cookie rejected", "reason", "malformed")
-		return nil
-	}
-	buf, reissue, err := m.store.Load(ctx, tok)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		m.debug(ctx, "session cookie rejected", "reason", "unknown, expired or tampered")
-		return nil
-	case err != nil:
-		return fmt.Errorf("%w: %w", ErrStore, err)
-	}
-	p, err := decodePayload(buf)
-	if err != nil {
-		m.debug(ctx, "session cookie rejected", "reason", "undecodable payload")
-		return nil
-	}
-	if !m.clientSide {
-		// The token is kept as the record's key; the header it was cut
-		// from may be a server's reusable buffer.
-		tok = strings.Clone(tok)
-	}
-	if why := m.expired(&p, now); why != "" {
-		m.debug(ctx, "session cookie rejected", "reason", why)
-		if !m.clientSide {
-			s.stale = tok
-		}
-		return nil
-	}
-	s.payload = p
-	s.token, s.held = tok, tok
-	s.isNew, s.reissue = false, reissue
-	return nil
-}
 
 // fresh makes s a new, empty session.
 func (s *Session) fresh(now int64) {
@@ -170,45 +83,36 @@ func (s *Session) IsNew() bool {
 // flash methods mark the session themselves.
 func (s *Session) Changed() {
 	s.mu.Lock()
-	s.dirty = true
+	s.ch.any = true
 	s.mu.Unlock()
 }
 
 // Invalidate ends the session: its data, flash messages and CSRF token are
-// dropped, a server-side store deletes its record and the response clears
-// the cookie. The Session stays usable in the same request as a new, empty
+// dropped, a server-side store ends its record and the response clears the
+// cookie. The Session stays usable in the same request as a new, empty
 // session, so a flash added after Invalidate ("You have been logged out.")
 // is saved in a fresh session with a new ID.
 func (s *Session) Invalidate() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.token != "" {
-		s.stale, s.token = s.token, ""
-	}
 	s.fresh(s.m.now().Unix())
-	s.dirty = true
+	s.ch = changes{any: true, fresh: true}
 }
 
 // Renew keeps the session's data but gives it a new ID, and a new CSRF token
 // if it had one: the response carries a new cookie and a server-side store
-// deletes the old record, so a copy of the old cookie is worthless. Call it
+// ends the old record, so a copy of the old cookie is worthless. Call it
 // whenever privileges change, at login and logout above all, to defeat
 // session fixation. With a cookie store the old cookie cannot be revoked:
 // it stays valid until it expires.
 func (s *Session) Renew() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.token != "" {
-		s.stale, s.token = s.token, ""
-	}
+	s.ch.any, s.ch.renew = true, true
 	if s.csrf != "" {
 		s.csrf = newToken()
+		s.ch.csrf = s.csrf
 	}
-	s.dirty = true
-}
-
-func (s *Session) find(key string) (int, bool) {
-	return slices.BinarySearchFunc(s.data, key, func(e entry, k string) int { return strings.Compare(e.key, k) })
 }
 
 // Set stores v, encoded as JSON, under key. It returns an error matching
@@ -223,16 +127,9 @@ func (s *Session) Set(key string, v any) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	i, ok := s.find(key)
-	switch {
-	case !ok:
-		s.data = slices.Insert(s.data, i, entry{key, val})
-	case bytes.Equal(s.data[i].val, val):
-		return nil
-	default:
-		s.data[i].val = val
+	if s.set(key, val) {
+		s.ch.setKey(key, val)
 	}
-	s.dirty = true
 	return nil
 }
 
@@ -263,9 +160,8 @@ func (s *Session) Has(key string) bool {
 func (s *Session) Delete(key string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if i, ok := s.find(key); ok {
-		s.data = slices.Delete(s.data, i, i+1)
-		s.dirty = true
+	if s.del(key) {
+		s.ch.setKey(key, nil)
 	}
 }
 
@@ -288,12 +184,26 @@ func (s *Session) Len() int {
 }
 
 // Clear removes every key and every flash message. Unlike Invalidate it
-// keeps the session, its ID, its creation time and its CSRF token.
+// keeps the session, its ID, its creation time and its CSRF token. With a
+// server-side store, it removes what the session holds when the request
+// commits, including what a concurrent request added meanwhile.
 func (s *Session) Clear() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.data) > 0 || len(s.flashes) > 0 {
-		s.data, s.flashes = nil, nil
-		s.dirty = true
+	if len(s.data) == 0 && len(s.flashes) == 0 {
+		return
 	}
+	if s.countsMessages() {
+		// The messages this request flashed were never numbered; the
+		// others are given up.
+		for _, q := range s.flashes {
+			s.setHead(q.name, s.head(q.name)+int64(len(q.msgs)-s.ch.pending(q.name)))
+		}
+	}
+	s.payload.clear(false)
+	s.ch.clear()
 }
+
+// countsMessages reports whether the session numbers its flash messages,
+// which only a server-side store needs (see changes.go).
+func (s *Session) countsMessages() bool { return !s.m.clientSide }

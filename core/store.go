@@ -5,56 +5,107 @@ import (
 	"time"
 )
 
-// Store keeps session payloads between requests. The Manager encodes and
-// decodes payloads; a Store only moves bytes and never looks inside them.
+// Store keeps sessions between requests. The Manager encodes and decodes
+// payloads; a Store only moves bytes and never looks inside them.
 //
-// A token is what the session cookie carries. For a server-side store it is
-// a session ID (see [NewID]); for a [CookieStore] it is the encoded payload
-// itself.
+// A token is what the session cookie carries. For a server-side store
+// (package memstore, redisstore) it is a session ID, made with [NewID]; for
+// a [CookieStore] it is the encoded payload itself.
 //
-// The contract every Store keeps, checked by package storetest:
+// A server-side store applies each request's commit to the record as it is
+// at commit time: the Manager sends the payload it loaded along with the new
+// one, and Update and Renew write only if the record still holds what was
+// loaded. When another request changed the record in between, they return
+// a [*ConflictError] with the record as it is now; the Manager applies the
+// request's changes to that and tries again. The store needs no lock
+// across calls and never merges anything itself.
 //
-//   - Load returns [ErrNotFound] for a token that is unknown, expired,
-//     malformed or fails verification, and creates nothing while looking.
-//     Any other error means the store could not answer (it is down, slow or
-//     broken); the Manager then fails the request rather than start an empty
-//     session that could overwrite the real one.
-//   - Load's reissue result asks the Manager to issue a fresh token for an
-//     otherwise good payload, for example one signed with an old key.
-//   - Save with an empty token creates a new record under a new token
-//     (a server-side store picks one with [NewID]) and returns it.
-//     Save with a token overwrites that record only if it still exists;
-//     if it is gone, Save writes nothing and returns [ErrNotFound], so a
-//     request that loaded a session before a concurrent logout cannot bring
-//     it back.
-//   - ttl is how long the record must live; a server-side store forgets the
-//     record after it. It is always positive.
-//   - Delete removes the record of token; deleting an unknown token is not
-//     an error.
-//   - The caller may reuse the payload it passed to Save once Save returns,
-//     and must not modify the payload Load returns. A store that keeps a
-//     token beyond the call copies it.
+// The contract every server-side Store keeps, checked by package storetest:
+//
+//   - Load returns the payload of token. It returns [ErrNotFound] for a
+//     token that is unknown, expired or not of the form [ValidID] accepts,
+//     and creates nothing while looking; [ErrGone] (which matches
+//     ErrNotFound) for a record that Renew or Delete ended less than
+//     [GoneTTL] ago. Any other error means the store could not answer (it
+//     is down, slow or broken); the Manager then fails the request rather
+//     than start an empty session that could overwrite the real one.
+//     reissue is always false.
+//   - Create stores r under a new token, made with [NewID], and returns it.
+//   - Update replaces the record of token with r if the record still holds
+//     old (byte for byte), and returns token. If it holds something else,
+//     Update writes nothing and returns a *ConflictError holding the
+//     current payload. If the record is gone (deleted, renewed, expired,
+//     never created), Update writes nothing and returns ErrNotFound: an
+//     ended session is never brought back.
+//   - Renew ends the record of token and stores r under a new token, which
+//     it returns, as one operation, if the record still holds old (nil old:
+//     whatever it holds). It fails as Update does, writing nothing, when
+//     the record holds something else or is gone.
+//   - Delete ends the record of token. It returns ErrNotFound if there was
+//     no live record.
+//   - A record that Renew or Delete ended stays gone: Update, Renew and
+//     Delete return ErrNotFound for its token, and for [GoneTTL] (or until
+//     the record would have expired, if that comes first) Load returns
+//     ErrGone, so that a request that was on its way with the old cookie
+//     leaves the cookie a concurrent login or logout has just set alone.
+//   - Records are forgotten after their Record.TTL.
+//   - The caller may reuse the payloads it passed once a call returns, and
+//     must not modify the payloads Load and ConflictError return. A store
+//     that keeps a token beyond the call copies it.
 //   - All methods are safe for concurrent use and honour ctx's deadline.
+//
+// A [CookieStore] keeps the session in the cookie instead: see there.
 type Store interface {
 	Load(ctx context.Context, token string) (payload []byte, reissue bool, err error)
-	Save(ctx context.Context, token string, payload []byte, ttl time.Duration) (newToken string, err error)
+	Create(ctx context.Context, r Record) (token string, err error)
+	Update(ctx context.Context, token string, old []byte, r Record) (newToken string, err error)
+	Renew(ctx context.Context, token string, old []byte, r Record) (newToken string, err error)
 	Delete(ctx context.Context, token string) error
 }
 
-// Renewer is an optional Store capability. Renew creates a record for
-// payload under a new token and deletes the record of old, as one operation
-// (one round trip for a network store). The Manager uses it when a session
-// is renewed or invalidated and refilled; without it, it calls Save and then
-// Delete.
-type Renewer interface {
-	Renew(ctx context.Context, old string, payload []byte, ttl time.Duration) (newToken string, err error)
+// A Record is a session as the Manager writes it to a [Store].
+type Record struct {
+	// Payload is the session, as the Manager encodes it. It is never
+	// empty.
+	Payload []byte
+
+	// TTL is how long the store keeps the record; it is always positive.
+	// The Manager enforces its own timeouts from the payload as well.
+	TTL time.Duration
 }
 
-// CookieStore is a Store that keeps the whole session in the cookie, such as
-// package cookiestore. Its tokens carry the data, so they cannot be revoked
-// before they expire and every change needs a new cookie. The Manager calls
-// WithCookieName once, when it is created, and uses the store it returns, so
-// that a token is only valid under the cookie name it was issued for.
+// GoneTTL is how long a server-side [Store] remembers a record that Renew
+// or Delete ended: the time a request sent with the old cookie before the
+// browser got the new one may take to arrive.
+const GoneTTL = time.Minute
+
+// A ConflictError is returned by a Store's Update or Renew when the record
+// no longer holds the payload the request loaded: another request changed
+// it in between. Current is the record's payload now.
+type ConflictError struct {
+	Current []byte
+}
+
+func (e *ConflictError) Error() string {
+	return "core: session changed by a concurrent request"
+}
+
+// Unwrap makes errors.Is(err, ErrConflict) true.
+func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// CookieStore is a Store that keeps the whole session in the cookie, such
+// as package cookiestore. Its tokens carry the data, so they cannot be
+// revoked before they expire and every change needs a new cookie: Create,
+// Update and Renew each return a new token for r, ignore token and old,
+// and never report a conflict; Delete does nothing. Concurrent requests of
+// one visitor therefore overwrite each other: the last response's cookie
+// wins. Load returns ErrNotFound for a token it cannot verify, and reissue
+// when the token verified but should be replaced, such as one signed with
+// an old key.
+//
+// The Manager calls WithCookieName once, when it is created, and uses the
+// store it returns, so that a token is only valid under the cookie name it
+// was issued for.
 type CookieStore interface {
 	Store
 	WithCookieName(name string) CookieStore

@@ -36,7 +36,6 @@ import (
 	"crypto/hkdf"
 	"crypto/sha256"
 	"fmt"
-	"time"
 
 	"github.com/gorilla/securecookie"
 
@@ -134,10 +133,11 @@ func (s *Store) Load(_ context.Context, token string) ([]byte, bool, error) {
 	return nil, false, core.ErrNotFound
 }
 
-// Save returns the cookie value carrying payload, signed (and encrypted)
-// with the first secret. The token and ttl are not needed: the cookie is
-// the record, and the Manager checks its age.
-func (s *Store) Save(_ context.Context, _ string, payload []byte, _ time.Duration) (string, error) {
+// Create returns the cookie value carrying r.Payload, signed (and
+// encrypted) with the first secret. r.TTL is not needed: the cookie is the
+// record, and the Manager checks its age.
+func (s *Store) Create(_ context.Context, r core.Record) (string, error) {
+	payload := r.Payload
 	if s.encrypt {
 		// securecookie encrypts in place; the caller keeps its buffer.
 		payload = bytes.Clone(payload)
@@ -147,6 +147,19 @@ func (s *Store) Save(_ context.Context, _ string, payload []byte, _ time.Duratio
 		return "", fmt.Errorf("cookiestore: encode: %w", err)
 	}
 	return v, nil
+}
+
+// Update returns a new cookie value for r, as Create does: a cookie is
+// never changed in place, and two requests of one visitor cannot see each
+// other's changes, so the last response's cookie wins.
+func (s *Store) Update(ctx context.Context, _ string, _ []byte, r core.Record) (string, error) {
+	return s.Create(ctx, r)
+}
+
+// Renew returns a new cookie value for r, as Create does. The old cookie
+// cannot be revoked: it stays valid until the Manager's timeouts expire it.
+func (s *Store) Renew(ctx context.Context, _ string, _ []byte, r core.Record) (string, error) {
+	return s.Create(ctx, r)
 }
 
 // Delete does nothing: a cookie cannot be revoked. The Manager clears the

@@ -128,7 +128,7 @@ func TestModesDoNotMix(t *testing.T) {
 	for _, encrypt := range []bool{false, true} {
 		issuer := newStore(t, cookiestore.Options{Secrets: []string{newSecret}, Encrypt: encrypt})
 		reader := newStore(t, cookiestore.Options{Secrets: []string{newSecret}, Encrypt: !encrypt})
-		cookie, err := issuer.Save(context.Background(), "", []byte(`{}`), time.Hour)
+		cookie, err := issuer.Create(context.Background(), core.Record{Payload: []byte(`{}`), TTL: time.Hour})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -27,7 +27,7 @@ func FuzzLoad(f *testing.F) {
 		s := newStore(f, cookiestore.Options{Secrets: []string{newSecret, oldSecret}, Encrypt: encrypt})
 		stores = append(stores, s)
 		for _, signer := range []*cookiestore.Store{s, old} {
-			v, err := signer.Save(context.Background(), "", payload, time.Hour)
+			v, err := signer.Create(context.Background(), core.Record{Payload: payload, TTL: time.Hour})
 			if err != nil {
 				f.Fatal(err)
 			}

@@ -3,6 +3,12 @@
 // and not shared between processes. Use package redisstore for several app
 // servers.
 //
+// Concurrent requests of one visitor keep each other's changes: a commit
+// is applied, under the record's lock, to the record as it is then, so a
+// key or a flash message another request wrote meanwhile stays, a message
+// this request showed is not brought back, and a session that a logout or
+// a login in another tab ended stays ended (see core.Store).
+//
 // Records are spread over 64 shards, each with its own lock. Expired records
 // are never returned, and are removed a shard at a time by the saves that
 // come due (see Options.SweepInterval), so no request waits for a sweep of
@@ -10,6 +16,7 @@
 package memstore
 
 import (
+	"bytes"
 	"context"
 	"hash/maphash"
 	"sync"
@@ -55,9 +62,12 @@ type shard struct {
 // record is replaced, never modified, once a Load may have returned its
 // payload.
 type record struct {
-	payload []byte
-	expires int64 // Unix nanoseconds
+	payload []byte // nil: ended by Renew or Delete (core.ErrGone)
+	expires int64  // Unix nanoseconds
 }
+
+// live reports whether r holds a session at now.
+func (r *record) live(now int64) bool { return r != nil && r.payload != nil && r.expires > now }
 
 var _ core.Store = (*Store)(nil)
 
@@ -84,9 +94,10 @@ func (s *Store) shard(token string) *shard {
 	return &s.shards[maphash.String(s.seed, token)%shardCount]
 }
 
-// Load returns the payload of token, or core.ErrNotFound. A token that is
-// not a valid ID (see core.ValidID) is not found without a lookup. The
-// caller must not modify the payload.
+// Load returns the payload of token, or core.ErrNotFound (core.ErrGone for
+// a record that Renew or Delete ended less than core.GoneTTL ago). A token
+// that is not a valid ID (see core.ValidID) is not found without a lookup.
+// The caller must not modify the payload.
 func (s *Store) Load(_ context.Context, token string) ([]byte, bool, error) {
 	if !core.ValidID(token) {
 		return nil, false, core.ErrNotFound
@@ -95,32 +106,92 @@ func (s *Store) Load(_ context.Context, token string) ([]byte, bool, error) {
 	sh.mu.RLock()
 	r := sh.records[token]
 	sh.mu.RUnlock()
-	if r == nil || r.expires <= s.now().UnixNano() {
+	switch {
+	case r == nil || r.expires <= s.now().UnixNano():
 		return nil, false, core.ErrNotFound
+	case r.payload == nil:
+		return nil, false, core.ErrGone
 	}
 	return r.payload, false, nil
 }
 
-// Save stores a copy of payload for ttl; see core.Store for the contract.
-func (s *Store) Save(_ context.Context, token string, payload []byte, ttl time.Duration) (string, error) {
-	if token != "" && !core.ValidID(token) {
+// Create stores a copy of r.Payload under a new ID for r.TTL.
+func (s *Store) Create(_ context.Context, r core.Record) (string, error) {
+	now := s.now().UnixNano()
+	defer s.sweep(now)
+	return s.insert(newRecord(r, now)), nil
+}
+
+func newRecord(r core.Record, now int64) *record {
+	return &record{payload: append([]byte(nil), r.Payload...), expires: now + int64(r.TTL)}
+}
+
+// Update replaces the record of token with a copy of r.Payload, under the
+// record's lock, if it still holds old; see core.Store for the contract.
+func (s *Store) Update(_ context.Context, token string, old []byte, r core.Record) (string, error) {
+	if !core.ValidID(token) {
 		return "", core.ErrNotFound
 	}
 	now := s.now().UnixNano()
-	r := &record{payload: append([]byte(nil), payload...), expires: now + int64(ttl)}
 	defer s.sweep(now)
-	if token == "" {
-		return s.insert(r), nil
-	}
 	sh := s.shard(token)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	old := sh.records[token]
-	if old == nil || old.expires <= now {
+	if err := check(sh.records[token], old, now); err != nil {
+		return "", err
+	}
+	sh.records[token] = newRecord(r, now)
+	return token, nil
+}
+
+// check returns why cur, the record a request loaded as old, cannot be
+// written: it is gone, or holds something else.
+func check(cur *record, old []byte, now int64) error {
+	switch {
+	case !cur.live(now):
+		return core.ErrNotFound
+	case old != nil && !bytes.Equal(cur.payload, old):
+		return &core.ConflictError{Current: cur.payload}
+	}
+	return nil
+}
+
+// Renew ends the record of token, if it still holds old (or whatever it
+// holds, if old is nil), and stores a copy of r.Payload under a new ID.
+func (s *Store) Renew(_ context.Context, token string, old []byte, r core.Record) (string, error) {
+	if !core.ValidID(token) {
 		return "", core.ErrNotFound
 	}
-	sh.records[token] = r
-	return token, nil
+	now := s.now().UnixNano()
+	defer s.sweep(now)
+	if err := s.end(token, old, now); err != nil {
+		return "", err
+	}
+	// Nobody knows the new ID yet, so nobody can see the moment when
+	// neither record is live.
+	return s.insert(newRecord(r, now)), nil
+}
+
+// Delete ends the record of token; see core.Store.
+func (s *Store) Delete(_ context.Context, token string) error {
+	if !core.ValidID(token) {
+		return core.ErrNotFound
+	}
+	return s.end(token, nil, s.now().UnixNano())
+}
+
+// end replaces the record of token, if it holds old, with a marker that
+// Load reports as core.ErrGone for core.GoneTTL.
+func (s *Store) end(token string, old []byte, now int64) error {
+	sh := s.shard(token)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	cur := sh.records[token]
+	if err := check(cur, old, now); err != nil {
+		return err
+	}
+	sh.records[token] = &record{expires: min(cur.expires, now+int64(core.GoneTTL))}
+	return nil
 }
 
 // insert stores r under a new ID and returns it.
@@ -138,15 +209,6 @@ func (s *Store) insert(r *record) string {
 			return id
 		}
 	}
-}
-
-// Delete removes token's record.
-func (s *Store) Delete(_ context.Context, token string) error {
-	sh := s.shard(token)
-	sh.mu.Lock()
-	delete(sh.records, token)
-	sh.mu.Unlock()
-	return nil
 }
 
 // Len returns the number of records, expired ones not yet swept included.

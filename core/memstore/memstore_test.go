@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/transient-go/transient/core"
 	"github.com/transient-go/transient/core/memstore"
 	"github.com/transient-go/transient/core/storetest"
 )
@@ -33,7 +34,7 @@ func TestSweep(t *testing.T) {
 	s := memstore.New(&memstore.Options{Clock: c.Now, SweepInterval: 64 * time.Second})
 	ctx := context.Background()
 	for range 1000 {
-		if _, err := s.Save(ctx, "", []byte(`{}`), time.Minute); err != nil {
+		if _, err := s.Create(ctx, core.Record{Payload: []byte(`{}`), TTL: time.Minute}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -41,11 +42,11 @@ func TestSweep(t *testing.T) {
 		t.Fatalf("Len() = %d; want 1000", got)
 	}
 	c.Advance(2 * time.Minute)
-	// One shard is swept per second of clock time: after 64 saves a second
+	// One shard is swept per second of clock time: after 64 creates a second
 	// apart, every shard has been swept once.
 	for range 64 {
 		c.Advance(time.Second)
-		if _, err := s.Save(ctx, "", []byte(`{}`), time.Hour); err != nil {
+		if _, err := s.Create(ctx, core.Record{Payload: []byte(`{}`), TTL: time.Hour}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -77,7 +77,11 @@ func requestApp(tb testing.TB) (http.Handler, *roundTrips, func(method, path str
 	client := srv.Client(tb)
 	rt := &roundTrips{}
 	client.AddHook(rt)
-	m := newManager(tb, newStore(tb, client, nil))
+	store := newStore(tb, client, nil)
+	if err := store.Ping(ctx); err != nil { // loads the scripts
+		tb.Fatal(err)
+	}
+	m := newManager(tb, store)
 	read := func(w http.ResponseWriter, r *http.Request) *core.Session {
 		s, err := sessionhttp.Get(r)
 		if err != nil {

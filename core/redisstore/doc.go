@@ -30,18 +30,34 @@
 //   - Load is a GET. An unknown, expired or malformed ID is reported as
 //     [core.ErrNotFound]; looking it up creates nothing, and the ID a client
 //     sent is never adopted.
-//   - Save of a new session is SET NX PX ttl under a new ID (a taken ID,
-//     which 256 random bits make astronomically unlikely, is retried).
-//   - Save of an existing session is SET XX PX ttl: it writes only if the
-//     record still exists. A request that loaded the session before a
-//     concurrent logout, renewal or expiry gets [core.ErrNotFound] and the
-//     Manager discards its changes, so a deleted session never comes back.
+//   - Create is SET NX PX ttl under a new ID (a taken ID, which 256 random
+//     bits make astronomically unlikely, is retried).
+//   - Update is one call of a Lua script on the session's key: it compares
+//     the record with the one the request loaded (by SHA-1, computed on both
+//     sides, so the old payload is not sent back) and writes the new one
+//     only if they match. Otherwise it answers with the record as it is,
+//     in the same round trip, and the core applies the request's changes
+//     to that and calls Update again. A record that is gone is never
+//     written back.
 //   - Renew, used at login and logout to defeat session fixation, is a
-//     pipeline of SET NX PX under a new ID and DEL of the old key, in one
-//     round trip. In a Cluster the two keys live in different slots, so it
-//     cannot be a MULTI transaction: go-redis sends each command to its
-//     node, in parallel.
-//   - Delete is a DEL.
+//     pipeline of the script that ends the old key (with the same check)
+//     and SET NX PX of the new one, in one round trip. In a Cluster the two
+//     keys live in different slots, so it cannot be a MULTI transaction:
+//     go-redis sends each command to its node, in parallel. If the old
+//     record turns out to be gone or changed, the new key, whose ID nobody
+//     has been given, is deleted in one more round trip.
+//   - Delete (Invalidate) is one call of the script that ends the key.
+//
+// Ending a session replaces its value with an empty string for
+// [core.GoneTTL] (or what was left of its life, if shorter), which Load
+// reports as [core.ErrGone]: a request that was sent with the old cookie
+// before the browser got the new one then sets no cookie and saves
+// nothing, instead of replacing the visitor's new login or logout.
+//
+// Every session is one key, so the store works unchanged on Redis Cluster.
+// The scripts are loaded into Redis on first use (EVALSHA, and EVAL when
+// Redis answers NOSCRIPT, as after a restart); [Store.Ping] loads them at
+// start-up.
 //
 // Records expire in Redis after the ttl the Manager passes, which follows
 // core.Options.IdleTimeout and AbsoluteTimeout: nothing else is needed to
@@ -51,10 +67,11 @@
 //
 // A request that never touches its session costs no round trip: the core
 // loads it on first use. Reading costs one (GET). Writing costs at most one
-// more (SET, or the Renew pipeline), and only if the session changed or is
-// due for a re-issue (core.Options.ReissueTime). So: 0, 1, at most 2.
-// A new connection to Redis also pays go-redis's handshake, once; pooled
-// connections do not.
+// more (the Update script, SET NX, or the Renew pipeline), and only if the
+// session changed or is due for a re-issue (core.Options.ReissueTime). So:
+// 0, 1, at most 2. A request whose commit meets another request's change
+// costs one more round trip per retry. A new connection to Redis also pays
+// go-redis's handshake, once; pooled connections do not.
 //
 // # Failures
 //
@@ -83,19 +100,21 @@
 //
 // # Concurrent requests of one user
 //
-// A session is one JSON value, saved whole. When two requests of the same
-// user run at the same time and each changes a different key, each loads
-// the session, changes its key, and saves the whole session it loaded
-// plus its own change. The last to save wins: the other request's change
-// is lost, without an error. For example, with a session {user: carol},
-// request A sets theme=dark and request B sets lang=fr; if A saves first,
-// the session ends as {user: carol, lang: fr}. (TestConcurrentDifferentKeys
-// shows exactly this over HTTP.) Sessions suit data that one request at a
-// time changes: who is logged in, flash messages, a CSRF token. Keep state
-// that concurrent requests update, such as a cart filled from several tabs
-// or counters, in its own Redis keys or in the database, keyed by user.
+// A browser sends several requests with one session at once: tabs,
+// fetches, prefetches, a slow upload while the user logs in elsewhere.
+// Each commit applies what its request did (the keys it set or deleted,
+// the messages it flashed or popped, a renewal, a logout) to the record as
+// it is at commit time, so:
 //
-// What concurrency never does is bring back a deleted session: a request
-// that saves after a concurrent logout is refused (SET XX), as described
-// above.
+//   - a key one request did not touch keeps what another request wrote, and
+//     a privilege that one request dropped is not brought back by another
+//     that loaded the session before;
+//   - a flash message added meanwhile stays for the next page, and one that
+//     a request popped and showed is not shown again;
+//   - a session ended by a logout or a renewal stays ended: a request that
+//     loaded it earlier, or that arrives with the old cookie, saves nothing
+//     and sends no Set-Cookie, so the cookie the logout or login just set
+//     stays in the browser.
+//
+// See core.Store for the contract, which package storetest checks.
 package redisstore

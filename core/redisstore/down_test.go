@@ -40,13 +40,12 @@ func TestRedisDown(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := tt.store(t)
-			r := s.(core.Renewer)
 			ops := map[string]func() error{
-				"Load":      func() error { _, _, err := s.Load(ctx, core.NewID()); return err },
-				"Save(new)": func() error { _, err := s.Save(ctx, "", []byte(`{}`), time.Hour); return err },
-				"Save":      func() error { _, err := s.Save(ctx, core.NewID(), []byte(`{}`), time.Hour); return err },
-				"Renew":     func() error { _, err := r.Renew(ctx, core.NewID(), []byte(`{}`), time.Hour); return err },
-				"Delete":    func() error { return s.Delete(ctx, core.NewID()) },
+				"Load":   func() error { _, _, err := s.Load(ctx, core.NewID()); return err },
+				"Create": func() error { _, err := s.Create(ctx, record(`{}`)); return err },
+				"Update": func() error { _, err := s.Update(ctx, core.NewID(), []byte(`{}`), record(`{}`)); return err },
+				"Renew":  func() error { _, err := s.Renew(ctx, core.NewID(), []byte(`{}`), record(`{}`)); return err },
+				"Delete": func() error { return s.Delete(ctx, core.NewID()) },
 			}
 			for name, op := range ops {
 				for range 2 {

@@ -2,9 +2,11 @@ package redisstore
 
 import (
 	"context"
+	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -17,7 +19,7 @@ import (
 // With 256-bit IDs a single collision means the random source is broken.
 const newAttempts = 3
 
-// Store is a core.Store and core.Renewer that keeps sessions in Redis.
+// Store is a core.Store that keeps sessions in Redis.
 // Create it with New or NewFromURL; it is safe for concurrent use.
 type Store struct {
 	client  redis.UniversalClient
@@ -27,13 +29,13 @@ type Store struct {
 }
 
 var (
-	_ core.Store   = (*Store)(nil)
-	_ core.Renewer = (*Store)(nil)
+	_ core.Store = (*Store)(nil)
 )
 
-// Load returns the payload of token with one GET, or core.ErrNotFound. A
-// token that is not a valid ID (see core.ValidID) is not found without a
-// round trip. The caller must not modify the payload.
+// Load returns the payload of token with one GET, // Load returns the payload of token with one GET, or core.ErrNotFound
+// (core.ErrGone for a record that Renew or Delete ended less than
+// core.GoneTTL ago). A token that is not a valid ID (see core.ValidID) is
+// not found without a round trip. The caller must not modify the payload.
 func (s *Store) Load(ctx context.Context, token string) ([]byte, bool, error) {
 	if !core.ValidID(token) {
 		return nil, false, core.ErrNotFound
@@ -46,38 +48,24 @@ func (s *Store) Load(ctx context.Context, token string) ([]byte, bool, error) {
 		return nil, false, core.ErrNotFound
 	case err != nil:
 		return nil, false, err
+	case len(b) == 0:
+		return nil, false, core.ErrGone
 	}
 	return b, false, nil
 }
 
-// Save writes payload for ttl with one SET: NX under a new ID when token is
-// empty, XX under token otherwise, so that a record deleted meanwhile (a
-// logout, a renewal, an expiry) is not written back: Save then returns
-// core.ErrNotFound.
-func (s *Store) Save(ctx context.Context, token string, payload []byte, ttl time.Duration) (string, error) {
-	if token != "" && !core.ValidID(token) {
-		return "", core.ErrNotFound
-	}
+// Create writes r under a new ID with one SET NX PX.
+func (s *Store) Create(ctx context.Context, r core.Record) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	if token == "" {
-		return s.create(ctx, payload, ttl)
-	}
-	cmd := s.set(ctx, token, payload, ttl, "xx")
-	if err := s.client.Process(ctx, cmd); err != nil {
-		return "", err
-	}
-	if !cmd.Val() {
-		return "", core.ErrNotFound
-	}
-	return token, nil
+	return s.create(ctx, r)
 }
 
-// create writes payload under a new ID.
-func (s *Store) create(ctx context.Context, payload []byte, ttl time.Duration) (string, error) {
+// create writes r under a new ID.
+func (s *Store) create(ctx context.Context, r core.Record) (string, error) {
 	for range newAttempts {
 		id := core.NewID()
-		cmd := s.set(ctx, id, payload, ttl, "nx")
+		cmd := s.set(ctx, id, r)
 		if err := s.client.Process(ctx, cmd); err != nil {
 			return "", err
 		}
@@ -90,47 +78,174 @@ func (s *Store) create(ctx context.Context, payload []byte, ttl time.Duration) (
 
 var errTaken = errors.New("redisstore: every new session ID tried was taken; is the random source broken?")
 
-// Renew writes payload under a new ID and deletes old's record in one round
-// trip: a pipeline of SET NX PX and DEL. The two commands are not a
-// transaction (in a Cluster the two keys live in different slots, and
-// go-redis sends each command to its node, in parallel): if the SET fails
-// and the DEL succeeds, the session is lost and the request fails, which
-// errs on the side of logging the user out; if only the DEL fails, Renew
-// fails and the new record expires unused. A taken ID (never seen in
-// practice) costs another round trip.
-func (s *Store) Renew(ctx context.Context, old string, payload []byte, ttl time.Duration) (string, error) {
+// Update replaces the record of token with r if it still holds old, in one
+// round trip: a script that compares the record with old (by SHA-1, so
+// that old is not sent back) and writes r only if they match. It returns
+// a *core.ConflictError with the record as it is now when they do not, and
+// core.ErrNotFound when the record is gone.
+func (s *Store) Update(ctx context.Context, token string, old []byte, r core.Record) (string, error) {
+	if !core.ValidID(token) {
+		return "", core.ErrNotFound
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	cmd := s.eval(ctx, updateScript, s.key(token), digest(old), r.Payload, millis(r.TTL))
+	if err := result(cmd); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// Renew ends the record of token, if it still holds old (whatever it
+// holds, if old is nil), and writes r under a new ID, in one round trip: a
+// pipeline of the script that ends the old record and a SET NX PX of the
+// new one. In a Cluster the two keys live in different slots, so go-redis
+// sends each command to its node, in parallel; when the old record turns
+// out to be gone or changed, the new one, whose ID nobody has, is deleted
+// (one more round trip) and Renew fails as Update does. If the script
+// succeeds and the SET fails, the session is ended and the request fails,
+// which errs on the side of logging the user out.
+func (s *Store) Renew(ctx context.Context, token string, old []byte, r core.Record) (string, error) {
+	if !core.ValidID(token) {
+		return "", core.ErrNotFound
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	id := core.NewID()
-	set := s.set(ctx, id, payload, ttl, "nx")
-	del := redis.NewIntCmd(ctx, "del", s.key(old))
 	pipe := s.client.Pipeline()
+	end := endScript.EvalSha(ctx, pipe, []string{s.key(token)}, digest(old), millis(core.GoneTTL))
+	set := s.set(ctx, id, r)
 	_ = pipe.Process(ctx, set)
-	_ = pipe.Process(ctx, del)
 	_, _ = pipe.Exec(ctx) // each command carries its own error
+	if isNoScript(end.Err()) {
+		// Redis restarted, or this node has not seen the script yet.
+		end = s.eval(ctx, endScript, s.key(token), digest(old), millis(core.GoneTTL))
+	}
+	if err := result(end); err != nil {
+		if set.Err() == nil && set.Val() {
+			_ = s.client.Del(ctx, s.key(id)).Err() // else it expires unused
+		}
+		return "", err
+	}
 	switch {
 	case set.Err() != nil:
 		return "", set.Err()
-	case del.Err() != nil:
-		return "", del.Err() // the new record expires unused: nobody has its ID
 	case !set.Val():
-		return s.create(ctx, payload, ttl)
+		return s.create(ctx, r) // the new ID was taken: never seen in practice
 	}
 	return id, nil
 }
 
-// Delete removes token's record with one DEL. Deleting an unknown token is
-// not an error.
+// Delete ends the record of token with one script call, leaving the
+// marker that Load reports as core.ErrGone. It returns core.ErrNotFound if
+// there was no live record.
 func (s *Store) Delete(ctx context.Context, token string) error {
+	if !core.ValidID(token) {
+		return core.ErrNotFound
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	return s.client.Del(ctx, s.key(token)).Err()
+	return result(s.eval(ctx, endScript, s.key(token), "", millis(core.GoneTTL)))
 }
 
-// set returns the command SET key(token) payload PX ttl mode.
-func (s *Store) set(ctx context.Context, token string, payload []byte, ttl time.Duration, mode string) *redis.BoolCmd {
-	ms := max(int64((ttl+time.Millisecond-1)/time.Millisecond), 1)
-	return redis.NewBoolCmd(ctx, "set", s.key(token), payload, "px", ms, mode)
+// A record ended by Renew or Delete is an empty string, kept for
+// core.GoneTTL or what was left of the record's life, whichever is
+// shorter; a session's payload is never empty. Both scripts answer nil for
+// a record that is gone, the record for one that holds something else
+// than the caller loaded (ARGV[1], its SHA-1, "" for anything), and 1
+// once done.
+var (
+	// updateScript: KEYS[1] key; ARGV: SHA-1 of old, payload, TTL in ms.
+	updateScript = redis.NewScript(`
+local cur = redis.call('GET', KEYS[1])
+if not cur or cur == '' then return false end
+if redis.sha1hex(cur) ~= ARGV[1] then return cur end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1`)
+
+	// endScript: KEYS[1] key; ARGV: SHA-1 of old or "", marker TTL in ms.
+	endScript = redis.NewScript(`
+local cur = redis.call('GET', KEYS[1])
+if not cur or cur == '' then return false end
+if ARGV[1] ~= '' and redis.sha1hex(cur) ~= ARGV[1] then return cur end
+local ttl = tonumber(ARGV[2])
+local left = redis.call('PTTL', KEYS[1])
+if left > 0 and left < ttl then ttl = left end
+redis.call('SET', KEYS[1], '', 'PX', ttl)
+return 1`)
+)
+
+// Ping checks that Redis answers and loads the store's scripts into it (into
+// every primary of a Cluster), so that a wrong address is found at
+// start-up, before the first request fails, and the first commits do not
+// pay one more round trip to load a script. It fails with an error matching
+// core.ErrStore. Redis also learns the scripts on their first use, and again
+// after a restart.
+func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	load := func(ctx context.Context, c redis.Cmdable) error {
+		for _, script := range []*redis.Script{updateScript, endScript} {
+			if err := script.Load(ctx, c).Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var err error
+	if cc, ok := s.client.(*redis.ClusterClient); ok {
+		err = cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return load(ctx, c) })
+	} else {
+		err = load(ctx, s.client)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: redisstore: %w", core.ErrStore, err)
+	}
+	return nil
+}
+
+// eval runs script on key through the store's client: EVALSHA, and EVAL
+// when Redis does not know the script yet.
+func (s *Store) eval(ctx context.Context, script *redis.Script, key string, args ...any) *redis.Cmd {
+	return script.Run(ctx, s.client, []string{key}, args...)
+}
+
+// result interprets a script's answer.
+func result(cmd *redis.Cmd) error {
+	v, err := cmd.Result()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return core.ErrNotFound
+	case err != nil:
+		return err
+	}
+	if cur, ok := v.(string); ok {
+		return &core.ConflictError{Current: []byte(cur)}
+	}
+	return nil
+}
+
+func isNoScript(err error) bool {
+	return err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT")
+}
+
+// digest returns the hex SHA-1 of a payload the caller loaded, which the
+// scripts compare with the record's, or "" for nil.
+func digest(old []byte) string {
+	if old == nil {
+		return ""
+	}
+	sum := sha1.Sum(old)
+	return hex.EncodeToString(sum[:])
+}
+
+func millis(d time.Duration) int64 {
+	return max(int64((d+time.Millisecond-1)/time.Millisecond), 1)
+}
+
+// set returns the command SET key(token) r.Payload PX r.TTL NX.
+func (s *Store) set(ctx context.Context, token string, r core.Record) *redis.BoolCmd {
+	return redis.NewBoolCmd(ctx, "set", s.key(token), r.Payload, "px", millis(r.TTL), "nx")
 }
 
 // key returns the Redis key of token: the prefix and the hex SHA-256 of the

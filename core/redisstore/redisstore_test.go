@@ -119,19 +119,26 @@ func TestRoundTrips(t *testing.T) {
 			tt.client.AddHook(rt)
 			s := newStore(t, tt.client, nil)
 			warm(t, tt.client)
+			if err := s.Ping(ctx); err != nil { // loads the scripts
+				t.Fatal(err)
+			}
 			var tok string
 			ops := []struct {
 				name string
 				op   func() error
 			}{
-				{"Save(new)", func() (err error) { tok, err = s.Save(ctx, "", []byte(`{}`), time.Minute); return }},
+				{"Create", func() (err error) { tok, err = s.Create(ctx, record(`{}`)); return }},
 				{"Load", func() error { _, _, err := s.Load(ctx, tok); return err }},
-				{"Save(existing)", func() error { _, err := s.Save(ctx, tok, []byte(`{"a":1}`), time.Minute); return err }},
-				{"Renew", func() (err error) { tok, err = s.Renew(ctx, tok, []byte(`{"b":1}`), time.Minute); return }},
-				{"Load(unknown)", func() error { _, _, err := s.Load(ctx, core.NewID()); return ignoreNotFound(err) }},
-				{"Save(unknown)", func() error {
-					_, err := s.Save(ctx, core.NewID(), []byte(`{}`), time.Minute)
-					return ignoreNotFound(err)
+				{"Update", func() error { _, err := s.Update(ctx, tok, []byte(`{}`), record(`{"a":1}`)); return err }},
+				{"Update(conflict)", func() error {
+					_, err := s.Update(ctx, tok, []byte(`{}`), record(`{"a":2}`))
+					return ignore(err, core.ErrConflict)
+				}},
+				{"Renew", func() (err error) { tok, err = s.Renew(ctx, tok, []byte(`{"a":1}`), record(`{"b":1}`)); return }},
+				{"Load(unknown)", func() error { _, _, err := s.Load(ctx, core.NewID()); return ignore(err, core.ErrNotFound) }},
+				{"Update(unknown)", func() error {
+					_, err := s.Update(ctx, core.NewID(), []byte(`{}`), record(`{}`))
+					return ignore(err, core.ErrNotFound)
 				}},
 				{"Delete", func() error { return s.Delete(ctx, tok) }},
 			}
@@ -167,12 +174,16 @@ func warm(t testing.TB, c redis.UniversalClient) {
 	}
 }
 
-func ignoreNotFound(err error) error {
-	if errors.Is(err, core.ErrNotFound) {
+// ignore returns nil for an error matching target.
+func ignore(err, target error) error {
+	if errors.Is(err, target) {
 		return nil
 	}
 	return err
 }
+
+// record is a Record of payload p that lives a minute.
+func record(p string) core.Record { return core.Record{Payload: []byte(p), TTL: time.Minute} }
 
 // TestKeys checks that keys hold a hash of the token, never the token,
 // and that records expire after ttl.
@@ -180,7 +191,7 @@ func TestKeys(t *testing.T) {
 	srv := redistest.Start(t)
 	client := srv.Client(t)
 	s := newStore(t, client, nil)
-	tok, err := s.Save(ctx, "", []byte(`{"x":1}`), 90*time.Second)
+	tok, err := s.Create(ctx, core.Record{Payload: []byte(`{"x":1}`), TTL: 90 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,20 +203,26 @@ func TestKeys(t *testing.T) {
 	if n, err := client.Exists(ctx, redisstore.DefaultPrefix+tok, tok).Result(); err != nil || n != 0 {
 		t.Fatalf("EXISTS of keys naming the token = %d, %v; want 0", n, err)
 	}
-	if _, err := s.Renew(ctx, tok, []byte(`{"x":2}`), 30*time.Second); err != nil {
+	if _, err := s.Renew(ctx, tok, []byte(`{"x":1}`), core.Record{Payload: []byte(`{"x":2}`), TTL: 30 * time.Second}); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := client.Exists(ctx, k).Result(); err != nil || n != 0 {
-		t.Fatalf("EXISTS of the renewed key = %d, %v; want 0", n, err)
+	// The renewed key holds only the marker of an ended session, for
+	// core.GoneTTL.
+	if v, err := client.Get(ctx, k).Result(); err != nil || v != "" {
+		t.Fatalf("GET of the renewed key = %q, %v; want the empty marker", v, err)
+	}
+	if ttl, err := client.PTTL(ctx, k).Result(); err != nil || ttl <= 0 || ttl > core.GoneTTL {
+		t.Fatalf("PTTL of the renewed key = %v, %v; want at most core.GoneTTL", ttl, err)
 	}
 }
 
-// TestUnknownTokensCreateNothing floods Load and Save with unknown tokens.
+// TestUnknownTokensCreateNothing floods Load, Update, Renew and Delete
+// with unknown tokens.
 func TestUnknownTokensCreateNothing(t *testing.T) {
 	srv := redistest.StartLocal(t) // DBSIZE needs a server of its own
 	client := srv.Client(t)
 	s := newStore(t, client, nil)
-	if _, err := s.Save(ctx, "", []byte(`{}`), time.Hour); err != nil {
+	if _, err := s.Create(ctx, record(`{}`)); err != nil {
 		t.Fatal(err)
 	}
 	before, err := client.DBSize(ctx).Result()
@@ -219,9 +236,7 @@ func TestUnknownTokensCreateNothing(t *testing.T) {
 		}
 		wantNotFound(t, s, tok)
 		if i%10 == 0 {
-			if _, err := s.Save(ctx, tok, []byte(`{}`), time.Hour); !errors.Is(err, core.ErrNotFound) {
-				t.Fatalf("Save(unknown) = %v; want core.ErrNotFound", err)
-			}
+			wantWritesRefused(t, s, tok)
 		}
 	}
 	if after, err := client.DBSize(ctx).Result(); err != nil || after != before {
@@ -230,7 +245,8 @@ func TestUnknownTokensCreateNothing(t *testing.T) {
 }
 
 // FuzzLoad sends arbitrary tokens, as a client's cookie would carry, to
-// Load and Save: unknown tokens are not found and create nothing.
+// Load, Update, Renew and Delete: unknown tokens are not found and create
+// nothing.
 func FuzzLoad(f *testing.F) {
 	srv := redistest.Start(f)
 	client := srv.Client(f)
@@ -244,11 +260,24 @@ func FuzzLoad(f *testing.F) {
 			return // the core never passes an empty token: it means "new"
 		}
 		wantNotFound(t, s, tok)
-		if _, err := s.Save(ctx, tok, []byte(`{}`), time.Minute); !errors.Is(err, core.ErrNotFound) {
-			t.Fatalf("Save(unknown) = %v; want core.ErrNotFound", err)
-		}
+		wantWritesRefused(t, s, tok)
 		if keys, err := client.Keys(ctx, prefix+"*").Result(); err != nil || len(keys) != 0 {
 			t.Fatalf("keys under the prefix = %q, %v; want none", keys, err)
 		}
 	})
+}
+
+// wantWritesRefused checks that the writes of an unknown token fail with
+// core.ErrNotFound.
+func wantWritesRefused(t testing.TB, s *redisstore.Store, tok string) {
+	t.Helper()
+	if _, err := s.Update(ctx, tok, []byte(`{}`), record(`{}`)); !errors.Is(err, core.ErrNotFound) {
+		t.Fatalf("Update(unknown) = %v; want core.ErrNotFound", err)
+	}
+	if _, err := s.Renew(ctx, tok, nil, record(`{}`)); !errors.Is(err, core.ErrNotFound) {
+		t.Fatalf("Renew(unknown) = %v; want core.ErrNotFound", err)
+	}
+	if err := s.Delete(ctx, tok); !errors.Is(err, core.ErrNotFound) {
+		t.Fatalf("Delete(unknown) = %v; want core.ErrNotFound", err)
+	}
 }

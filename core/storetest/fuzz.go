@@ -16,7 +16,7 @@ import (
 // only from a header holding its ID), and, for a store with
 // a Len() int method (such as memstore's), that no lookup creates a record.
 // With a core.CookieStore each request also writes to the session, so that
-// every cookie goes through Save too. seeds are added to the corpus after
+// every cookie goes through Create too. seeds are added to the corpus after
 // the generic ones, which derive from a cookie issued with user=alice.
 //
 //	func FuzzCookieHeader(f *testing.F) {

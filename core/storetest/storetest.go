@@ -1,6 +1,7 @@
 // Package storetest is a conformance suite for core.Store implementations,
 // in the manner of testing/slogtest: a store's own test calls Run and gets
-// every behaviour the Manager relies on checked against the real thing.
+// every behaviour the Manager relies on checked against the real thing,
+// the commit of concurrent requests included.
 //
 //	func TestConformance(t *testing.T) {
 //		storetest.Run(t, memstore.New(nil), nil)
@@ -13,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,13 +24,13 @@ import (
 // the wall clock.
 type Options struct {
 	// Advance, if set, moves the store's clock forward by d. Without it the
-	// expiry test waits for a short TTL to pass in real time.
+	// expiry test waits for a short TTL to pass in real time, and the end
+	// of core.GoneTTL is not checked.
 	Advance func(d time.Duration)
 }
 
 // Run checks store against the core.Store contract. A core.CookieStore
-// gets the checks that apply to a store without server state; a
-// core.Renewer also gets its Renew checked.
+// gets the checks that apply to a store without server state.
 func Run(t *testing.T, store core.Store, opts *Options) {
 	t.Helper()
 	var o Options
@@ -39,20 +39,33 @@ func Run(t *testing.T, store core.Store, opts *Options) {
 	}
 	if cs, ok := store.(core.CookieStore); ok {
 		store = cs.WithCookieName("storetest")
-		t.Run("CookieRoundTrip", func(t *testing.T) { testRoundTrip(t, store) })
+		t.Run("CookieRoundTrip", func(t *testing.T) { testCookieRoundTrip(t, store) })
 		t.Run("CookieRejects", func(t *testing.T) { testCookieRejects(t, cs) })
 		t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, store, false) })
 		return
 	}
-	t.Run("RoundTrip", func(t *testing.T) { testRoundTrip(t, store) })
-	t.Run("NotFound", func(t *testing.T) { testNotFound(t, store) })
-	t.Run("Overwrite", func(t *testing.T) { testOverwrite(t, store) })
-	t.Run("UnknownTokenNotAdopted", func(t *testing.T) { testUnknown(t, store) })
-	t.Run("Delete", func(t *testing.T) { testDelete(t, store) })
+	tests := []struct {
+		name string
+		fn   func(*testing.T, core.Store)
+	}{
+		{"RoundTrip", testRoundTrip},
+		{"NotFound", testNotFound},
+		{"Update", testUpdate},
+		{"UpdateConflict", testUpdateConflict},
+		{"UnknownTokenNotAdopted", testUnknown},
+		{"Delete", testDelete},
+		{"Renew", testRenew},
+		{"RenewConflict", testRenewConflict},
+		{"PayloadOwnership", testOwnership},
+		{"ConcurrentUpdates", testConcurrentUpdates},
+		{"ConcurrentRenewAndUpdate", testConcurrentRenew},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.fn(t, store) })
+	}
 	t.Run("Expiry", func(t *testing.T) { testExpiry(t, store, o.Advance) })
-	t.Run("PayloadOwnership", func(t *testing.T) { testOwnership(t, store) })
-	if r, ok := store.(core.Renewer); ok {
-		t.Run("Renew", func(t *testing.T) { testRenew(t, store, r) })
+	if o.Advance != nil {
+		t.Run("GoneExpires", func(t *testing.T) { testGoneExpires(t, store, o.Advance) })
 	}
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, store, true) })
 }
@@ -63,14 +76,16 @@ func payload(n int) []byte {
 	return fmt.Appendf(nil, `{"c":1700000000,"i":1700000000,"d":{"n":%d,"s":"h\u00e9llo \"w\""}}`, n)
 }
 
-func save(t *testing.T, s core.Store, token string, p []byte, ttl time.Duration) string {
+func rec(p []byte, ttl time.Duration) core.Record { return core.Record{Payload: p, TTL: ttl} }
+
+func create(t *testing.T, s core.Store, p []byte, ttl time.Duration) string {
 	t.Helper()
-	tok, err := s.Save(ctx, token, p, ttl)
+	tok, err := s.Create(ctx, rec(p, ttl))
 	if err != nil {
-		t.Fatalf("Save(%q) = %v; want nil error", token, err)
+		t.Fatalf("Create = %v; want nil error", err)
 	}
 	if tok == "" {
-		t.Fatalf("Save(%q) returned an empty token", token)
+		t.Fatalf("Create returned an empty token")
 	}
 	return tok
 }
@@ -86,76 +101,161 @@ func wantPayload(t *testing.T, s core.Store, token string, want []byte) {
 	}
 }
 
-func wantNotFound(t *testing.T, s core.Store, token string) {
+// wantNotFound checks that token loads as not found, and as gone when gone
+// is set (a record Renew or Delete ended): never as gone otherwise.
+func wantNotFound(t *testing.T, s core.Store, token string, gone bool) {
 	t.Helper()
 	got, _, err := s.Load(ctx, token)
-	if !errors.Is(err, core.ErrNotFound) {
+	switch {
+	case !errors.Is(err, core.ErrNotFound):
 		t.Fatalf("Load(%.20q) = %q, %v; want core.ErrNotFound", token, got, err)
+	case gone && !errors.Is(err, core.ErrGone):
+		t.Fatalf("Load(%.20q) of an ended record = %v; want core.ErrGone", token, err)
+	case !gone && errors.Is(err, core.ErrGone):
+		t.Fatalf("Load(%.20q) = core.ErrGone; want plain core.ErrNotFound (the record was never ended)", token)
+	}
+}
+
+// wantConflict checks that err is a *core.ConflictError holding current.
+func wantConflict(t *testing.T, what string, err error, current []byte) {
+	t.Helper()
+	var ce *core.ConflictError
+	if !errors.As(err, &ce) || !errors.Is(err, core.ErrConflict) {
+		t.Fatalf("%s with a stale payload = %v; want a *core.ConflictError", what, err)
+	}
+	if !bytes.Equal(ce.Current, current) {
+		t.Fatalf("%s: ConflictError.Current = %s; want the record as it is, %s", what, ce.Current, current)
 	}
 }
 
 func testRoundTrip(t *testing.T, s core.Store) {
 	p := payload(1)
-	tok := save(t, s, "", p, time.Hour)
+	tok := create(t, s, p, time.Hour)
+	if !core.ValidID(tok) {
+		t.Errorf("Create returned %q; want a token made with core.NewID", tok)
+	}
 	wantPayload(t, s, tok, p)
 	if _, reissue, _ := s.Load(ctx, tok); reissue {
-		t.Errorf("Load of a fresh token asks for a reissue")
+		t.Errorf("Load of a server-side record asks for a reissue")
 	}
-	tok2 := save(t, s, "", p, time.Hour)
-	if tok2 == tok && !isCookieStore(s) {
+	if tok2 := create(t, s, p, time.Hour); tok2 == tok {
 		t.Errorf("two new records got the same token %q", tok)
 	}
 }
 
-func isCookieStore(s core.Store) bool { _, ok := s.(core.CookieStore); return ok }
-
 func testNotFound(t *testing.T, s core.Store) {
-	for _, tok := range []string{core.NewID(), "x", strings.Repeat("A", 4096), "not-base64-!@#"} {
-		wantNotFound(t, s, tok)
+	for _, tok := range []string{core.NewID(), "x", strings.Repeat("A", 4096), "not-base64-!@#", ""} {
+		wantNotFound(t, s, tok, false)
 	}
 }
 
-func testOverwrite(t *testing.T, s core.Store) {
-	tok := save(t, s, "", payload(1), time.Hour)
-	if got := save(t, s, tok, payload(2), time.Hour); got != tok {
-		t.Fatalf("Save(existing token) = %q; want the same token %q", got, tok)
+func testUpdate(t *testing.T, s core.Store) {
+	tok := create(t, s, payload(1), time.Hour)
+	got, err := s.Update(ctx, tok, payload(1), rec(payload(2), time.Hour))
+	if err != nil || got != tok {
+		t.Fatalf("Update = %q, %v; want the same token %q", got, err, tok)
 	}
+	wantPayload(t, s, tok, payload(2))
+	if _, err := s.Update(ctx, tok, payload(2), rec(payload(3), time.Hour)); err != nil {
+		t.Fatalf("a second Update = %v", err)
+	}
+	wantPayload(t, s, tok, payload(3))
+}
+
+func testUpdateConflict(t *testing.T, s core.Store) {
+	tok := create(t, s, payload(1), time.Hour)
+	if _, err := s.Update(ctx, tok, payload(1), rec(payload(2), time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	// A request that loaded payload(1) commits after one that wrote 2.
+	_, err := s.Update(ctx, tok, payload(1), rec(payload(3), time.Hour))
+	wantConflict(t, "Update", err, payload(2))
 	wantPayload(t, s, tok, payload(2))
 }
 
 func testUnknown(t *testing.T, s core.Store) {
-	tok := core.NewID()
-	wantNotFound(t, s, tok)
-	if got, err := s.Save(ctx, tok, payload(1), time.Hour); !errors.Is(err, core.ErrNotFound) {
-		t.Fatalf("Save(unknown token) = %q, %v; want core.ErrNotFound (a client's token is never adopted)", got, err)
+	for _, tok := range []string{core.NewID(), "x", ""} {
+		if got, err := s.Update(ctx, tok, payload(1), rec(payload(1), time.Hour)); !errors.Is(err, core.ErrNotFound) {
+			t.Fatalf("Update(unknown token) = %q, %v; want core.ErrNotFound (a client's token is never adopted)", got, err)
+		}
+		if got, err := s.Renew(ctx, tok, nil, rec(payload(1), time.Hour)); !errors.Is(err, core.ErrNotFound) {
+			t.Fatalf("Renew(unknown token) = %q, %v; want core.ErrNotFound", got, err)
+		}
+		if err := s.Delete(ctx, tok); !errors.Is(err, core.ErrNotFound) {
+			t.Fatalf("Delete(unknown token) = %v; want core.ErrNotFound", err)
+		}
+		wantNotFound(t, s, tok, false)
 	}
-	wantNotFound(t, s, tok)
+}
+
+// wantEnded checks that the record of tok, which Renew or Delete ended,
+// stays ended.
+func wantEnded(t *testing.T, s core.Store, tok string) {
+	t.Helper()
+	wantNotFound(t, s, tok, true)
+	if _, err := s.Update(ctx, tok, payload(1), rec(payload(9), time.Hour)); !errors.Is(err, core.ErrNotFound) {
+		t.Fatalf("Update of an ended record = %v; want core.ErrNotFound (no resurrection)", err)
+	}
+	if _, err := s.Renew(ctx, tok, nil, rec(payload(9), time.Hour)); !errors.Is(err, core.ErrNotFound) {
+		t.Fatalf("Renew of an ended record = %v; want core.ErrNotFound (its data is never copied)", err)
+	}
+	if err := s.Delete(ctx, tok); !errors.Is(err, core.ErrNotFound) {
+		t.Fatalf("Delete of an ended record = %v; want core.ErrNotFound", err)
+	}
+	wantNotFound(t, s, tok, true)
 }
 
 func testDelete(t *testing.T, s core.Store) {
-	tok := save(t, s, "", payload(1), time.Hour)
+	tok := create(t, s, payload(1), time.Hour)
 	if err := s.Delete(ctx, tok); err != nil {
 		t.Fatalf("Delete = %v", err)
 	}
-	wantNotFound(t, s, tok)
-	if _, err := s.Save(ctx, tok, payload(2), time.Hour); !errors.Is(err, core.ErrNotFound) {
-		t.Fatalf("Save after Delete = %v; want core.ErrNotFound (no resurrection)", err)
+	wantEnded(t, s, tok)
+}
+
+func testRenew(t *testing.T, s core.Store) {
+	for _, tc := range []struct {
+		name string
+		old  []byte
+	}{{"checked", payload(1)}, {"unchecked", nil}} {
+		t.Run(tc.name, func(t *testing.T) {
+			old := create(t, s, payload(1), time.Hour)
+			tok, err := s.Renew(ctx, old, tc.old, rec(payload(2), time.Hour))
+			if err != nil {
+				t.Fatalf("Renew = %v", err)
+			}
+			if tok == old || !core.ValidID(tok) {
+				t.Fatalf("Renew = %q; want a new token made with core.NewID", tok)
+			}
+			wantPayload(t, s, tok, payload(2))
+			wantEnded(t, s, old)
+			wantPayload(t, s, tok, payload(2))
+		})
 	}
-	wantNotFound(t, s, tok)
-	if err := s.Delete(ctx, core.NewID()); err != nil {
-		t.Fatalf("Delete(unknown) = %v; want nil", err)
+}
+
+func testRenewConflict(t *testing.T, s core.Store) {
+	tok := create(t, s, payload(1), time.Hour)
+	if _, err := s.Update(ctx, tok, payload(1), rec(payload(2), time.Hour)); err != nil {
+		t.Fatal(err)
 	}
+	got, err := s.Renew(ctx, tok, payload(1), rec(payload(3), time.Hour))
+	wantConflict(t, "Renew", err, payload(2))
+	if got != "" {
+		t.Fatalf("Renew with a conflict returned the token %q; want none", got)
+	}
+	wantPayload(t, s, tok, payload(2)) // not ended
 }
 
 func testExpiry(t *testing.T, s core.Store, advance func(time.Duration)) {
 	ttl := 300 * time.Millisecond
-	long := save(t, s, "", payload(1), time.Hour)
-	tok := save(t, s, "", payload(2), ttl)
+	long := create(t, s, payload(1), time.Hour)
+	tok := create(t, s, payload(2), ttl)
 	wantPayload(t, s, tok, payload(2))
 	if advance != nil {
 		advance(ttl + time.Millisecond)
 	} else {
-		deadline := time.Now().Add(10 * ttl)
+		deadline := time.Now().Add(100 * ttl)
 		for time.Now().Before(deadline) {
 			if _, _, err := s.Load(ctx, tok); errors.Is(err, core.ErrNotFound) {
 				break
@@ -163,87 +263,40 @@ func testExpiry(t *testing.T, s core.Store, advance func(time.Duration)) {
 			time.Sleep(ttl / 10)
 		}
 	}
-	wantNotFound(t, s, tok)
-	if _, err := s.Save(ctx, tok, payload(3), time.Hour); !errors.Is(err, core.ErrNotFound) {
-		t.Fatalf("Save after expiry = %v; want core.ErrNotFound", err)
+	wantNotFound(t, s, tok, false)
+	if _, err := s.Update(ctx, tok, payload(2), rec(payload(3), time.Hour)); !errors.Is(err, core.ErrNotFound) {
+		t.Fatalf("Update after expiry = %v; want core.ErrNotFound", err)
 	}
 	wantPayload(t, s, long, payload(1))
+}
+
+func testGoneExpires(t *testing.T, s core.Store, advance func(time.Duration)) {
+	tok := create(t, s, payload(1), time.Hour)
+	if err := s.Delete(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	wantNotFound(t, s, tok, true)
+	advance(core.GoneTTL + time.Second)
+	wantNotFound(t, s, tok, false)
+	if _, err := s.Update(ctx, tok, payload(1), rec(payload(2), time.Hour)); !errors.Is(err, core.ErrNotFound) {
+		t.Fatalf("Update once the ended record is forgotten = %v; want core.ErrNotFound", err)
+	}
 }
 
 func testOwnership(t *testing.T, s core.Store) {
 	p := payload(7)
 	want := bytes.Clone(p)
-	tok := save(t, s, "", p, time.Hour)
+	tok := create(t, s, p, time.Hour)
 	for i := range p {
 		p[i] = 'x'
 	}
 	wantPayload(t, s, tok, want)
-}
-
-func testRenew(t *testing.T, s core.Store, r core.Renewer) {
-	old := save(t, s, "", payload(1), time.Hour)
-	tok, err := r.Renew(ctx, old, payload(2), time.Hour)
-	if err != nil {
-		t.Fatalf("Renew = %v", err)
+	q := payload(8)
+	if _, err := s.Update(ctx, tok, want, rec(q, time.Hour)); err != nil {
+		t.Fatal(err)
 	}
-	if tok == old || tok == "" {
-		t.Fatalf("Renew = %q; want a new token", tok)
+	for i := range q {
+		q[i] = 'x'
 	}
-	wantNotFound(t, s, old)
-	wantPayload(t, s, tok, payload(2))
-}
-
-func testCookieRejects(t *testing.T, cs core.CookieStore) {
-	s := cs.WithCookieName("storetest")
-	p := payload(1)
-	tok := save(t, s, "", p, time.Hour)
-	flip := []byte(tok)
-	flip[len(flip)/2] ^= 1
-	for name, bad := range map[string]string{
-		"tampered":  string(flip),
-		"truncated": tok[:len(tok)-5],
-		"garbage":   "garbage",
-		"empty":     "",
-	} {
-		if got, _, err := s.Load(ctx, bad); !errors.Is(err, core.ErrNotFound) {
-			t.Errorf("Load(%s) = %q, %v; want core.ErrNotFound", name, got, err)
-		}
-	}
-	other := cs.WithCookieName("renamed")
-	if got, _, err := other.Load(ctx, tok); !errors.Is(err, core.ErrNotFound) {
-		t.Errorf("Load under another cookie name = %q, %v; want core.ErrNotFound", got, err)
-	}
-}
-
-func testConcurrent(t *testing.T, s core.Store, serverSide bool) {
-	var wg sync.WaitGroup
-	errs := make(chan error, 8)
-	for g := range 8 {
-		wg.Go(func() {
-			for i := range 25 {
-				p := payload(g*1000 + i)
-				tok, err := s.Save(ctx, "", p, time.Hour)
-				if err != nil {
-					errs <- err
-					return
-				}
-				got, _, err := s.Load(ctx, tok)
-				if err != nil || !bytes.Equal(got, p) {
-					errs <- fmt.Errorf("store.Load = %s, %v; want %s", got, err, p)
-					return
-				}
-				if serverSide {
-					if err := s.Delete(ctx, tok); err != nil {
-						errs <- err
-						return
-					}
-				}
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
+	wantPayload(t, s, tok, payload(8))
 }

@@ -158,12 +158,13 @@ func testLogoutRace(t *testing.T, d Driver, store core.Store) {
 		}
 		done <- r
 	}()
-	<-e.gate.entered
+	slow := e.gates.get("slow")
+	<-slow.entered
 	if r := c.post("/logout", nil); r.status != 303 {
-		close(e.gate.release)
+		close(slow.release)
 		t.Fatalf("POST /logout = %d; want 303", r.status)
 	}
-	close(e.gate.release)
+	close(slow.release)
 	r := <-done
 	if r.err != nil || r.status != 200 || r.body != "alice(7)" {
 		t.Fatalf("the slow request = %d %q, %v; want 200 alice(7) (errors: %v)", r.status, r.body, r.err, e.errs.All())

@@ -1,6 +1,7 @@
 package adaptertest
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -59,13 +60,23 @@ func (c *client) post(path string, form url.Values) *response {
 // do sends a request; a non-empty rawCookie replaces the jar's cookies.
 func (c *client) do(method, path string, form url.Values, rawCookie string) *response {
 	c.t.Helper()
+	r, err := c.try(method, path, form, rawCookie)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return r
+}
+
+// try is do for any goroutine: it returns its error rather than failing
+// the test.
+func (c *client) try(method, path string, form url.Values, rawCookie string) (*response, error) {
 	var body io.Reader
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
 	req, err := http.NewRequest(method, c.base+path, body)
 	if err != nil {
-		c.t.Fatal(err)
+		return nil, err
 	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -77,14 +88,14 @@ func (c *client) do(method, path string, form url.Values, rawCookie string) *res
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		c.t.Fatalf("%s %s: %v", method, path, err)
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		c.t.Fatalf("%s %s: reading body: %v", method, path, err)
+		return nil, fmt.Errorf("%s %s: reading body: %w", method, path, err)
 	}
-	return &response{status: resp.StatusCode, body: string(b), header: resp.Header}
+	return &response{status: resp.StatusCode, body: string(b), header: resp.Header}, nil
 }
 
 // cookie returns the session cookie's value in the jar, or "".

@@ -2,6 +2,7 @@ package adaptertest_test
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -17,31 +18,67 @@ const redisPrefix = "adaptertest:"
 // that the suite can check that a flood of unknown IDs writes none.
 type countedStore struct {
 	*redisstore.Store
-	client *redis.Client
+	client redis.UniversalClient
 }
 
 // Len returns the number of session keys, or -1 if Redis cannot tell.
 func (s countedStore) Len() int {
-	keys, err := s.client.Keys(context.Background(), redisPrefix+"*").Result()
+	ctx := context.Background()
+	count := func(ctx context.Context, c *redis.Client) (int, error) {
+		keys, err := c.Keys(ctx, redisPrefix+"*").Result()
+		return len(keys), err
+	}
+	var n atomic.Int64
+	var err error
+	switch c := s.client.(type) {
+	case *redis.ClusterClient:
+		err = c.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
+			k, err := count(ctx, c)
+			n.Add(int64(k))
+			return err
+		})
+	case *redis.Client:
+		var k int
+		k, err = count(ctx, c)
+		n.Add(int64(k))
+	}
 	if err != nil {
 		return -1
 	}
-	return len(keys)
+	return int(n.Load())
 }
+
+var drivers = []adaptertest.Driver{adaptertest.NetHTTP, adaptertest.Gin, adaptertest.Echo, adaptertest.Fiber}
 
 // TestRedis runs the suite for every adapter with sessions in a real
 // Redis (see package redistest for how the server is found or started).
 func TestRedis(t *testing.T) {
 	srv := redistest.Start(t)
 	client := srv.Client(t)
+	store := newStore(t, client)
+	for _, d := range drivers {
+		t.Run(d.Name, func(t *testing.T) { adaptertest.Run(t, d, countedStore{store, client}) })
+	}
+	t.Run("Interchange", func(t *testing.T) { adaptertest.Interchange(t, store, drivers...) })
+}
+
+// TestRedisCluster runs the suite for every adapter with sessions in a
+// real three-node Redis Cluster, where a session's old and new keys live
+// on different nodes.
+func TestRedisCluster(t *testing.T) {
+	cluster := redistest.StartCluster(t)
+	client := cluster.Client(t)
+	store := newStore(t, client)
+	for _, d := range drivers {
+		t.Run(d.Name, func(t *testing.T) { adaptertest.Run(t, d, countedStore{store, client}) })
+	}
+}
+
+func newStore(t *testing.T, client redis.UniversalClient) *redisstore.Store {
+	t.Helper()
 	store, err := redisstore.New(client, &redisstore.Options{Prefix: redisPrefix})
 	if err != nil {
 		t.Fatalf("redisstore.New = %v", err)
 	}
-	counted := countedStore{store, client}
-	drivers := []adaptertest.Driver{adaptertest.NetHTTP, adaptertest.Gin, adaptertest.Echo, adaptertest.Fiber}
-	for _, d := range drivers {
-		t.Run(d.Name, func(t *testing.T) { adaptertest.Run(t, d, counted) })
-	}
-	t.Run("Interchange", func(t *testing.T) { adaptertest.Interchange(t, store, drivers...) })
+	return store
 }

@@ -33,22 +33,13 @@ func whoami(s *core.Session) string {
 	return fmt.Sprintf("%s(%d)", name, id)
 }
 
-// gate lets a test hold a request inside its handler: the handler sends on
-// entered once it has loaded the session, then waits for release.
-type gate struct {
-	entered chan struct{}
-	release chan struct{}
-}
-
-func newGate() *gate { return &gate{entered: make(chan struct{}), release: make(chan struct{})} }
-
 // parallelUsers is how many goroutines /parallel runs on one session.
 const parallelUsers = 100
 
 // routes are the suite's handlers, the same on every framework; g holds
-// the requests to /slow.
-func routes(g *gate) []Route {
-	return []Route{
+// the requests to /slow and /ops.
+func routes(g *gates) []Route {
+	return append(opsRoutes(g), []Route{
 		{"GET", "/untouched", func(c Ctx) { c.Text(http.StatusOK, "ok") }},
 		{"GET", "/untouched-redirect", func(c Ctx) { c.Redirect(http.StatusSeeOther, "/untouched") }},
 		{"GET", "/untouched-fail", func(c Ctx) { c.Fail(errors.New("the handler failed")) }},
@@ -148,8 +139,7 @@ func routes(g *gate) []Route {
 				return
 			}
 			who := whoami(s)
-			g.entered <- struct{}{}
-			<-g.release
+			g.hold("slow")
 			if c.FormValue("write") != "" {
 				must(s.Set("slow", "done"))
 			}
@@ -222,7 +212,7 @@ func routes(g *gate) []Route {
 			fromCtx, err := core.FromContext(c.Context())
 			c.Text(http.StatusOK, fmt.Sprint(err == nil && fromCtx == s))
 		}},
-	}
+	}...)
 }
 
 // cyclic returns a value that refers to itself, which JSON cannot encode.

@@ -19,20 +19,20 @@ type env struct {
 	clock *clock
 	errs  *ErrorLog
 	m     *core.Manager
-	gate  *gate
+	gates *gates
 	url   string
 }
 
 func newEnv(t *testing.T, d Driver, store core.Store, edit func(*core.Options)) *env {
 	t.Helper()
-	e := &env{t: t, store: store, clock: newClock(), gate: newGate()}
+	e := &env{t: t, store: store, clock: newClock(), gates: new(gates)}
 	e.m, e.errs = NewManager(t, store, func(o *core.Options) {
 		o.Clock = e.clock.Now
 		if edit != nil {
 			edit(o)
 		}
 	})
-	e.url = d.Serve(t, e.m, routes(e.gate))
+	e.url = d.Serve(t, e.m, routes(e.gates))
 	return e
 }
 
@@ -98,6 +98,9 @@ func Run(t *testing.T, d Driver, store core.Store) {
 		{"ReissueThrottling", testReissue},
 		{"CookieSizeLimit", testSize},
 		{"ConcurrentClients", testConcurrent},
+		{"ConcurrentChanges", testConcurrentChanges},
+		{"StaleRequest", testStaleRequest},
+		{"Randomized", testRandomized},
 		{"StoreDown", testStoreDown},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,447 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// This file is a request's session from beginning to end: Begin attaches
+// it to the request, load reads it on first use, the handler changes it
+// (session.go, flash.go, csrf.go, recording each change in a change set,
+// changes.go), Commit writes it before the response starts, and Finish
+// writes what changed after that and ends it.
+
+// Header is where a commit adds response headers. http.Header satisfies it,
+// and so does fasthttp's *ResponseHeader.
+type Header interface {
+	Add(key, value string)
+}
+
+// CookieSource gives the Manager a request's Cookie header lines. The
+// Manager asks once, when the session is first used, and never after the
+// request's handler has returned, so a source may read a server's reusable
+// request buffers. [CookiesFrom] adapts an http.Header.
+type CookieSource interface {
+	CookieLines() []string
+}
+
+// CookiesFrom returns the CookieSource of a request's http.Header.
+func CookiesFrom(h http.Header) CookieSource { return headerCookies(h) }
+
+type headerCookies http.Header
+
+func (h headerCookies) CookieLines() []string { return h["Cookie"] }
+
+// Begin prepares s, a zero Session, as the session of one request whose
+// cookies come from src, and returns a context derived from parent that
+// carries it (see [FromContext]). Nothing is read, loaded or decoded until
+// the session is first used, so a request that never uses it costs no more
+// than this call. Adapters may embed the Session in their own per-request
+// state to save an allocation; s must not be copied afterwards. A nil src
+// means no cookies: a new session, never saved unless an adapter commits
+// it, as tests and background jobs use (see the example).
+func (m *Manager) Begin(s *Session, parent context.Context, src CookieSource) context.Context {
+	s.m = m
+	s.src = src
+	s.node = sessionContext{Context: parent, s: s}
+	return &s.node
+}
+
+// load loads the session on its first use, once.
+func (s *Session) load(ctx context.Context) error {
+	if s.m == nil {
+		return ErrNoSession
+	}
+	s.mu.Lock()
+	if s.state != stateUnloaded {
+		err := s.err
+		s.mu.Unlock()
+		return err
+	}
+	err := s.m.load(ctx, s)
+	if err != nil {
+		// The store failed: the session is unknown, not empty. Until the
+		// ErrorHandler says otherwise, the request fails.
+		s.state, s.err = stateFailed, err
+	}
+	s.mu.Unlock()
+	if err == nil {
+		return nil
+	}
+	err = s.m.fail(ctx, err)
+	s.mu.Lock()
+	if err != nil {
+		s.err = err
+	} else {
+		// Carry on with an empty session that is never written, so that
+		// it cannot overwrite the real one.
+		s.state, s.err = stateReadOnly, nil
+	}
+	s.mu.Unlock()
+	return err
+}
+
+// load reads s from the request's cookie and the store; s.mu is held.
+func (m *Manager) load(ctx context.Context, s *Session) error {
+	now := m.now().Unix()
+	var lines []string
+	if s.src != nil {
+		lines = s.src.CookieLines()
+	}
+	s.src = nil
+	s.state = stateLive
+	s.fresh(now)
+	tok, n := findCookie(lines, m.cookie.name)
+	switch {
+	case n == 0:
+		return nil
+	case n > 1:
+		// One of them may be planted from a sibling domain (cookie
+		// tossing): the server cannot tell which it issued, so it uses
+		// neither and sets none, since a Set-Cookie would replace the
+		// visitor's own and keep the planted one.
+		m.debug(ctx, "session cookie rejected", "reason", "duplicate cookies", "count", n)
+		s.state = stateReadOnly
+		return nil
+	}
+	s.dead = true // until the store says otherwise
+	if !validToken(tok) {
+		m.debug(ctx, "session cookie rejected", "reason", "malformed")
+		return nil
+	}
+	buf, reissue, err := m.store.Load(ctx, tok)
+	switch {
+	case errors.Is(err, ErrGone):
+		// A concurrent request renewed or ended this session, and its
+		// response carries the visitor's new cookie: this request must
+		// neither save nor touch the cookie.
+		m.debug(ctx, "session cookie rejected", "reason", "ended by a concurrent request")
+		s.state, s.dead = stateReadOnly, false
+		return nil
+	case errors.Is(err, ErrNotFound):
+		m.debug(ctx, "session cookie rejected", "reason", "unknown, expired or tampered")
+		return nil
+	case err != nil:
+		return fmt.Errorf("%w: %w", ErrStore, err)
+	}
+	p, err := decodePayload(buf)
+	if err != nil {
+		m.debug(ctx, "session cookie rejected", "reason", "undecodable payload")
+		return nil
+	}
+	if why := m.expired(&p, now); why != "" {
+		m.debug(ctx, "session cookie rejected", "reason", why)
+		return nil
+	}
+	if !m.clientSide {
+		// The token is kept as the record's key; the header it was cut
+		// from may be a server's reusable buffer.
+		tok = strings.Clone(tok)
+	}
+	s.payload, s.base = p, buf
+	s.token, s.held = tok, tok
+	s.isNew, s.reissue, s.dead = false, reissue, false
+	return nil
+}
+
+// Commit writes s if the request changed it, or re-issues it if that is
+// due, and adds to h the headers the response must carry: Set-Cookie when
+// the client's cookie changes, and Vary: Cookie when the session was used.
+// An adapter calls it once, just before the response's status line and
+// headers are written, with the response status, and then calls
+// [Manager.Finish] when the handler returns. It does nothing for a session
+// the request never used. Errors go through Options.ErrorHandler; a
+// non-nil result is what the adapter must report, and then h is left
+// unchanged.
+func (m *Manager) Commit(ctx context.Context, s *Session, status int, h Header) error {
+	s.mu.Lock()
+	if s.state == stateUnloaded || s.state == stateFailed {
+		s.mu.Unlock()
+		return nil
+	}
+	h.Add("Vary", "Cookie")
+	if status >= 500 && m.skip5xx {
+		s.state = stateReadOnly
+	}
+	var cookie string
+	var err error
+	if s.state == stateLive {
+		if cookie, err = m.write(ctx, s, false); err != nil {
+			s.state = stateReadOnly // the stored session stays as it was
+		}
+	}
+	s.mu.Unlock()
+	if err != nil {
+		return m.fail(ctx, err)
+	}
+	if cookie != "" {
+		h.Add("Set-Cookie", cookie)
+	}
+	return nil
+}
+
+// Finish ends the request's use of s; an adapter calls it once, when the
+// handler returns, after Commit. It writes what changed after Commit, once
+// the response has started and no header can be added: a change that a
+// server-side store can save under the same ID is saved (and a session
+// invalidated late is ended); one that needs a new cookie returns an
+// error matching [ErrLateChange], through Options.ErrorHandler, so that it
+// is never lost silently. The session stays readable, but is never written
+// again. A session the request never used can no longer be loaded
+// afterwards (FromContext returns [ErrEnded]), so code that outlives the
+// request never reads request memory a server has reused.
+func (m *Manager) Finish(ctx context.Context, s *Session) error {
+	s.mu.Lock()
+	var err error
+	if s.state == stateLive {
+		_, err = m.write(ctx, s, true)
+	}
+	m.end(s)
+	s.mu.Unlock()
+	if err != nil {
+		return m.fail(ctx, err)
+	}
+	return nil
+}
+
+// Abandon ends the request's use of s without writing anything more, for
+// an adapter whose handler failed so badly that its changes must not be
+// kept, such as a panic. As after Finish, a session the request never used
+// can no longer be loaded.
+func (m *Manager) Abandon(s *Session) {
+	s.mu.Lock()
+	m.end(s)
+	s.mu.Unlock()
+}
+
+// end makes s read-only for good; s.mu is held.
+func (m *Manager) end(s *Session) {
+	switch s.state {
+	case stateUnloaded:
+		s.state, s.err, s.src = stateFailed, ErrEnded, nil
+	case stateLive:
+		s.state = stateReadOnly
+	}
+	m.release(s)
+}
+
+// maxAttempts bounds the writes of one commit that keep meeting a
+// concurrent request's change.
+const maxAttempts = 16
+
+// write writes what s changed to the store and returns the Set-Cookie
+// header value to send, if any. late means no cookie can be sent any more.
+// s.mu is held.
+func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, error) {
+	if !m.clientSide {
+		// A client that hangs up must not cost a change the store can
+		// still save; the store's own deadline bounds the call.
+		ctx = context.WithoutCancel(ctx)
+	}
+	now := m.now().Unix()
+	switch {
+	case s.token == "" && s.empty():
+		// Nothing to keep: no record, no cookie, but a cookie the
+		// request could not use is cleared.
+		s.ch = changes{}
+		if late || !s.dead {
+			return "", nil
+		}
+		s.dead = false
+		return m.cookie.expire, nil
+	case s.token != "" && s.empty() && (s.ch.fresh || m.clientSide):
+		// The session ended here: Invalidate, or a cookie session that
+		// holds nothing any more.
+		if late && m.clientSide {
+			return "", ErrLateChange
+		}
+		switch err := m.store.Delete(ctx, s.token); {
+		case errors.Is(err, ErrNotFound):
+			m.lost(ctx, s)
+			return "", nil
+		case err != nil:
+			return "", fmt.Errorf("%w: %w", ErrStore, err)
+		}
+		s.token, s.ch = "", changes{}
+		m.release(s)
+		if late || s.held == "" {
+			return "", nil
+		}
+		s.held = ""
+		return m.cookie.expire, nil
+	}
+	due := s.ch.any || s.token == ""
+	if !late {
+		due = due || s.reissue || (m.reissue >= 0 && now-s.issued >= m.reissue)
+	}
+	if !due {
+		return "", nil
+	}
+	if late && (m.clientSide || s.token == "" || s.ch.renew || s.ch.fresh) {
+		return "", ErrLateChange
+	}
+	issued := s.issued
+	s.issued = now
+	for attempt := 1; ; attempt++ {
+		buf := m.buffer()
+		*buf = s.appendJSON((*buf)[:0])
+		r := Record{Payload: *buf, TTL: m.ttl(s.created, now)}
+		var tok string
+		var err error
+		switch {
+		case s.token == "":
+			tok, err = m.store.Create(ctx, r)
+		case s.ch.fresh:
+			tok, err = m.store.Renew(ctx, s.token, nil, r)
+		case s.ch.renew:
+			tok, err = m.store.Renew(ctx, s.token, s.base, r)
+		default:
+			tok, err = m.store.Update(ctx, s.token, s.base, r)
+		}
+		if err == nil && !late && (tok != s.held || m.maxAge) {
+			if size := m.cookie.size(tok); size > MaxCookieSize {
+				err = &CookieTooLargeError{Size: size, Limit: MaxCookieSize}
+			}
+		}
+		var conflict *ConflictError
+		switch {
+		case err == nil:
+			m.wrote(s, tok, buf)
+			if late || (tok == s.held && !m.maxAge) {
+				return "", nil
+			}
+			s.held, s.dead = tok, false
+			return m.cookie.header(tok), nil
+		case errors.As(err, &conflict) && attempt < maxAttempts:
+			m.putBuffer(buf)
+			if err := m.merge(s, conflict.Current, now); err != nil {
+				return "", err
+			}
+			if !s.ch.any {
+				return "", nil // a re-issue: the other request's write did it
+			}
+		case errors.Is(err, ErrNotFound) && s.token != "":
+			m.putBuffer(buf)
+			m.lost(ctx, s)
+			return "", nil
+		default:
+			m.putBuffer(buf)
+			s.issued = issued
+			if errors.Is(err, ErrCookieTooLarge) {
+				return "", err
+			}
+			return "", fmt.Errorf("%w: %w", ErrStore, err)
+		}
+	}
+}
+
+// wrote records that s was written as the payload in buf under tok.
+func (m *Manager) wrote(s *Session, tok string, buf *[]byte) {
+	m.release(s)
+	if m.clientSide {
+		m.putBuffer(buf) // a cookie session is never compared
+	} else {
+		s.base, s.pooled = *buf, buf // what the next write must find
+	}
+	s.token, s.ch, s.reissue = tok, changes{}, false
+}
+
+// merge applies the request's changes to current, the record as a
+// concurrent request left it, which becomes what the request sees and what
+// its next write must find.
+func (m *Manager) merge(s *Session, current []byte, now int64) error {
+	p, err := decodePayload(current)
+	if err != nil {
+		return fmt.Errorf("%w: a concurrent request left a session that cannot be decoded: %w", ErrStore, err)
+	}
+	s.ch.apply(&p)
+	p.issued = now
+	m.release(s)
+	s.payload, s.base = p, current
+	return nil
+}
+
+// lost records that a concurrent request ended the record of s: what this
+// request changed is discarded, it writes nothing more, and it sends no
+// cookie, so the one the other request set stays.
+func (m *Manager) lost(ctx context.Context, s *Session) {
+	m.debug(ctx, "session ended by a concurrent request; this request's changes are discarded")
+	s.state, s.ch = stateReadOnly, changes{}
+	m.release(s)
+}
+
+// release gives s.base back to the Manager's buffers if it is one of them.
+func (m *Manager) release(s *Session) {
+	if s.pooled != nil {
+		m.putBuffer(s.pooled)
+		s.pooled = nil
+	}
+	s.base = nil
+}
+
+func (m *Manager) buffer() *[]byte {
+	if b, ok := m.buffers.Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, 0, 512)
+	return &b
+}
+
+func (m *Manager) putBuffer(b *[]byte) {
+	if cap(*b) <= 64<<10 {
+		m.buffers.Put(b) // stores do not keep the payload they are given
+	}
+}
+
+// ttl is how long a session created at created and issued now may live.
+func (m *Manager) ttl(created, now int64) time.Duration {
+	left := created + m.absolute - now
+	if m.idle > 0 && m.idle < left {
+		left = m.idle
+	}
+	return time.Duration(max(left, 1)) * time.Second
+}
+
+// expired returns why a payload loaded at now cannot be used, or "".
+func (m *Manager) expired(p *payload, now int64) string {
+	switch {
+	case p.issued > now+int64(ClockSkew/time.Second):
+		return "issued in the future"
+	case p.created <= 0 || p.created > p.issued:
+		return "bad creation time"
+	case now-p.created >= m.absolute:
+		return "absolute timeout"
+	case m.idle > 0 && now-p.issued >= m.idle:
+		return "idle timeout"
+	}
+	return ""
+}
+
+// fail passes err through the ErrorHandler.
+func (m *Manager) fail(ctx context.Context, err error) error {
+	if m.onError != nil {
+		return m.onError(ctx, err)
+	}
+	m.logger().ErrorContext(ctx, "session error", "err", err)
+	return err
+}
+
+func (m *Manager) debug(ctx context.Context, msg string, args ...any) {
+	if l := m.logger(); l.Enabled(ctx, slog.LevelDebug) {
+		l.DebugContext(ctx, msg, args...)
+	}
+}
+
+// logger returns Options.Logger, or slog's default logger when none was
+// given.
+func (m *Manager) logger() *slog.Logger {
+	if m.log != nil {
+		return m.log
+	}
+	return slog.Default()
+}
