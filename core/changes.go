@@ -28,14 +28,16 @@ import (
 
 // changes is what one request did to its session since it last wrote it.
 type changes struct {
-	any     bool    // something changed, or Changed was called: write the session
-	cleared bool    // Clear: first remove every key and message the record holds
-	keys    []entry // keys set (val != nil) or deleted (val == nil), sorted by key
-	flashed []flash // messages added, in order
-	popped  []mark  // per queue, messages numbered below n are removed
-	csrf    string  // the new CSRF token, if it was replaced
-	renew   bool    // the record moves to a new token
-	fresh   bool    // Invalidate: the record ends; what the request sees is a new session
+	any      bool         // something changed, or Changed was called: write the session
+	cleared  bool         // Clear: first remove every key and message the record holds
+	keys     []entry      // keys set (val != nil) or deleted (val == nil), sorted by key
+	flashed  []flash      // messages added, in order
+	popped   []mark       // per queue, messages numbered below n are removed
+	csrf     string       // the new CSRF token, if it was replaced
+	remember uint8        // RememberMe: rememberOn or rememberOff
+	owner    *ownerChange // SetOwner
+	renew    bool         // the record moves to a new token
+	fresh    bool         // Invalidate: the record ends; what the request sees is a new session
 }
 
 // flash is one message added to a queue.
@@ -65,6 +67,18 @@ func (c *changes) apply(p *payload) {
 	if c.csrf != "" {
 		p.csrf = c.csrf
 	}
+	if c.remember != 0 {
+		p.remember = c.remember
+	}
+	if c.owner != nil {
+		p.owner, p.device = c.owner.name, c.owner.device
+	}
+}
+
+// ownerChange is a change of a session's owner or device.
+type ownerChange struct {
+	name   string
+	device Device
 }
 
 // setKey records that key was set to val, or deleted if val is nil.
@@ -108,7 +122,7 @@ func (c *changes) pop(queue string, n int64) {
 
 // clear records Clear: what was recorded before no longer matters.
 func (c *changes) clear() {
-	*c = changes{any: true, cleared: true, csrf: c.csrf, renew: c.renew, fresh: c.fresh}
+	*c = changes{any: true, cleared: true, csrf: c.csrf, remember: c.remember, owner: c.owner, renew: c.renew, fresh: c.fresh}
 }
 
 // The primitives below change a payload in place; the session's methods

@@ -4,33 +4,30 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // cookieSpec is the Set-Cookie attributes, formatted once by NewManager so
 // that a commit only concatenates.
 type cookieSpec struct {
 	name   string
-	suffix string // "; Path=/; HttpOnly; Secure; SameSite=Lax", with Max-Age when set
+	scope  string // "; Path=/", with the Domain when set
+	flags  string // "; HttpOnly; Secure; SameSite=Lax"
 	expire string // the whole header value that deletes the cookie
 }
 
 func newCookieSpec(o *Options) cookieSpec {
-	var attrs strings.Builder
-	attrs.WriteString("; Path=")
-	attrs.WriteString(o.Path)
+	scope := "; Path=" + o.Path
 	if o.Domain != "" {
-		attrs.WriteString("; Domain=")
-		attrs.WriteString(o.Domain)
+		scope += "; Domain=" + o.Domain
 	}
-	tail := cookieFlags(o)
-	spec := cookieSpec{name: o.CookieName}
-	if o.MaxAge > 0 {
-		spec.suffix = attrs.String() + "; Max-Age=" + strconv.FormatInt(int64(o.MaxAge.Seconds()), 10) + tail
-	} else {
-		spec.suffix = attrs.String() + tail
+	flags := cookieFlags(o)
+	return cookieSpec{
+		name:   o.CookieName,
+		scope:  scope,
+		flags:  flags,
+		expire: o.CookieName + "=" + scope + "; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT" + flags,
 	}
-	spec.expire = o.CookieName + "=" + attrs.String() + "; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT" + tail
-	return spec
 }
 
 func cookieFlags(o *Options) string {
@@ -55,14 +52,35 @@ func cookieFlags(o *Options) string {
 	return b.String()
 }
 
-// size is the length of the Set-Cookie header value for a token.
+// lifetimeAttrs is the longest "; Max-Age=...; Expires=..." a persistent
+// cookie carries: Max-Age in seconds, up to ten digits, and an
+// http.TimeFormat date.
+const lifetimeAttrs = len("; Max-Age=") + 10 + len("; Expires=") + len(http.TimeFormat)
+
+// size is the length of the longest Set-Cookie header value for a token.
 func (c *cookieSpec) size(token string) int {
-	return len(c.name) + 1 + len(token) + len(c.suffix)
+	return len(c.name) + 1 + len(token) + len(c.scope) + lifetimeAttrs + len(c.flags)
 }
 
-// header returns the Set-Cookie header value for token.
-func (c *cookieSpec) header(token string) string {
-	return c.name + "=" + token + c.suffix
+// header returns the Set-Cookie header value for token: a cookie that the
+// browser keeps for maxAge seconds from now, with both Max-Age and
+// Expires (for clients that know only Expires), or until it closes when
+// maxAge is 0.
+func (c *cookieSpec) header(token string, maxAge int64, now time.Time) string {
+	if maxAge <= 0 {
+		return c.name + "=" + token + c.scope + c.flags
+	}
+	b := make([]byte, 0, c.size(token))
+	b = append(b, c.name...)
+	b = append(b, '=')
+	b = append(b, token...)
+	b = append(b, c.scope...)
+	b = append(b, "; Max-Age="...)
+	b = strconv.AppendInt(b, maxAge, 10)
+	b = append(b, "; Expires="...)
+	b = now.Add(time.Duration(maxAge)*time.Second).UTC().AppendFormat(b, http.TimeFormat)
+	b = append(b, c.flags...)
+	return string(b)
 }
 
 // findCookie returns the value of the cookie called name in the Cookie header

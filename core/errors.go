@@ -51,6 +51,12 @@ var (
 	// are saved instead.
 	ErrLateChange = errors.New("core: session changed after the response started")
 
+	// ErrNotRevocable is returned by [Manager.Sessions], EndSession and
+	// the others with a store that cannot list or end sessions before they
+	// expire: a cookie store, whose sessions live in the cookies. Use a
+	// server-side store (memstore, redisstore, pgstore) for these.
+	ErrNotRevocable = errors.New("core: the session store cannot list or end sessions (a cookie store's sessions live in the client's cookie; use a server-side store)")
+
 	// ErrConfig is matched by every error NewManager returns for bad
 	// Options.
 	ErrConfig = errors.New("core: invalid session configuration")

@@ -15,7 +15,11 @@ import (
 
 // sessionForExample returns a new session, as ExampleManager_Begin does.
 func sessionForExample() *core.Session {
-	m, err := core.NewManager(memstore.New(nil), nil)
+	store, err := memstore.New(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := core.NewManager(store, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -29,7 +33,11 @@ func sessionForExample() *core.Session {
 // Outside a request, in a test or a background job, Begin with no cookies
 // gives a new session to hand to code that takes one. It is never saved.
 func ExampleManager_Begin() {
-	m, err := core.NewManager(memstore.New(nil), nil)
+	store, err := memstore.New(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := core.NewManager(store, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -46,7 +54,7 @@ func ExampleManager_Begin() {
 }
 
 func ExampleNewManager() {
-	store, err := cookiestore.New(cookiestore.Options{
+	store, err := cookiestore.New(&cookiestore.Options{
 		Secrets: []string{"a secret of at least 32 bytes, from your config"},
 	})
 	if err != nil {

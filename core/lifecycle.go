@@ -243,7 +243,8 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 		// still save; the store's own deadline bounds the call.
 		ctx = context.WithoutCancel(ctx)
 	}
-	now := m.now().Unix()
+	clock := m.now()
+	now := clock.Unix()
 	switch {
 	case s.token == "" && s.empty():
 		// Nothing to keep: no record, no cookie, but a cookie the
@@ -290,7 +291,7 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 	for attempt := 1; ; attempt++ {
 		buf := m.buffer()
 		*buf = s.appendJSON((*buf)[:0])
-		r := Record{Payload: *buf, TTL: m.ttl(s.created, now)}
+		r := Record{Payload: *buf, TTL: m.ttl(s.created, now), Owner: s.owner}
 		var tok string
 		var err error
 		switch {
@@ -303,7 +304,11 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 		default:
 			tok, err = m.store.Update(ctx, s.token, s.base, r)
 		}
-		if err == nil && !late && (tok != s.held || m.maxAge) {
+		// The cookie goes out when it changes, and every time for a
+		// persistent cookie, whose expiry moves on.
+		age := m.cookieAge(&s.payload, now)
+		send := !late && (tok != s.held || age > 0 || s.ch.remember != 0)
+		if err == nil && send {
 			if size := m.cookie.size(tok); size > MaxCookieSize {
 				err = &CookieTooLargeError{Size: size, Limit: MaxCookieSize}
 			}
@@ -312,11 +317,11 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 		switch {
 		case err == nil:
 			m.wrote(s, tok, buf)
-			if late || (tok == s.held && !m.maxAge) {
+			if !send {
 				return "", nil
 			}
 			s.held, s.dead = tok, false
-			return m.cookie.header(tok), nil
+			return m.cookie.header(tok, age, clock), nil
 		case errors.As(err, &conflict) && attempt < maxAttempts:
 			m.putBuffer(buf)
 			if err := m.merge(s, conflict.Current, now); err != nil {
@@ -396,6 +401,23 @@ func (m *Manager) putBuffer(b *[]byte) {
 	if cap(*b) <= 64<<10 {
 		m.buffers.Put(b) // stores do not keep the payload they are given
 	}
+}
+
+// cookieAge returns how long, in seconds from now, the browser is to keep
+// the cookie of p: 0 for a browser-session cookie. A remembered session's
+// cookie lasts Options.MaxAge if set, or until the absolute timeout; the
+// server enforces the timeouts whatever the browser keeps.
+func (m *Manager) cookieAge(p *payload, now int64) int64 {
+	left := max(p.created+m.absolute-now, 1)
+	switch {
+	case p.remember == rememberOff:
+		return 0
+	case m.maxAge > 0:
+		return min(m.maxAge, left)
+	case p.remember == rememberOn:
+		return left
+	}
+	return 0
 }
 
 // ttl is how long a session created at created and issued now may live.

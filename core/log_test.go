@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/transient-go/transient/core"
-	"github.com/transient-go/transient/core/memstore"
 )
 
 // TestLogsHoldNoToken logs at debug level, where the Manager says why it
@@ -15,7 +14,7 @@ import (
 // not a valid one, not one that was rejected.
 func TestLogsHoldNoToken(t *testing.T) {
 	var log bytes.Buffer
-	store := memstore.New(nil)
+	store := mustMemstore()
 	m := newManager(t, store, &core.Options{Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	first := begin(m)
 	first.session(t).Set("user", "alice")

@@ -16,7 +16,7 @@ type Manager struct {
 	store      Store
 	clientSide bool // the store keeps the data in the cookie
 	cookie     cookieSpec
-	maxAge     bool  // the cookie has a Max-Age, refreshed on every re-issue
+	maxAge     int64 // seconds a cookie lasts (Options.MaxAge); 0: browser-session cookies
 	idle       int64 // seconds; 0 when disabled
 	absolute   int64 // seconds
 	reissue    int64 // seconds; -1 never
@@ -47,7 +47,7 @@ func NewManager(store Store, opts *Options) (*Manager, error) {
 	m := &Manager{
 		store:    store,
 		cookie:   newCookieSpec(&o),
-		maxAge:   o.MaxAge > 0,
+		maxAge:   seconds(o.MaxAge),
 		idle:     seconds(o.IdleTimeout),
 		absolute: seconds(o.AbsoluteTimeout),
 		reissue:  seconds(o.ReissueTime),

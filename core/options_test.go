@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/transient-go/transient/core"
-	"github.com/transient-go/transient/core/memstore"
 )
 
 func TestNewManagerRejects(t *testing.T) {
@@ -36,7 +35,7 @@ func TestNewManagerRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := core.NewManager(memstore.New(nil), &tt.opts); !errors.Is(err, core.ErrConfig) {
+			if _, err := core.NewManager(mustMemstore(), &tt.opts); !errors.Is(err, core.ErrConfig) {
 				t.Fatalf("NewManager(%+v) = %v; want an error matching core.ErrConfig", tt.opts, err)
 			}
 		})
@@ -50,7 +49,7 @@ func TestNewManagerRejects(t *testing.T) {
 // Set-Cookie header it produced.
 func setCookie(t *testing.T, opts *core.Options) string {
 	t.Helper()
-	m, err := core.NewManager(memstore.New(nil), opts)
+	m, err := core.NewManager(mustMemstore(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,8 +78,8 @@ func TestCookieAttributes(t *testing.T) {
 		{"defaults", nil, "; Path=/; HttpOnly; Secure; SameSite=Lax"},
 		{"everything", &core.Options{
 			CookieName: "__Secure-app", Path: "/app", Domain: "example.com", SameSite: http.SameSiteNoneMode,
-			Partitioned: true, MaxAge: 2 * time.Hour,
-		}, "; Path=/app; Domain=example.com; Max-Age=7200; HttpOnly; Secure; SameSite=None; Partitioned"},
+			Partitioned: true, MaxAge: 2 * time.Hour, Clock: func() time.Time { return time.Unix(1_800_000_000, 0) },
+		}, "; Path=/app; Domain=example.com; Max-Age=7200; Expires=Fri, 15 Jan 2027 10:00:00 GMT; HttpOnly; Secure; SameSite=None; Partitioned"},
 		{"development", &core.Options{Insecure: true, AllowScriptAccess: true, SameSite: http.SameSiteStrictMode}, "; Path=/; SameSite=Strict"},
 		{"default SameSite mode omits it", &core.Options{SameSite: http.SameSiteDefaultMode}, "; Path=/; HttpOnly; Secure"},
 	}

@@ -14,8 +14,11 @@ import (
 //	{"c":1700000000,"i":1700000300,"d":{"user_id":42},"f":{"success":["Saved."]},"h":{"info":3},"t":"csrf"}
 //
 // c and i are the creation and issue times in Unix seconds, d the data, f
-// the flash queues, h how many messages each queue has given up so far
-// and t the CSRF token; d, f, h and t are left out when empty. A queue's
+// the flash queues, h how many messages each queue has given up so far, o
+// the owner and a and u the address and user agent of the owner's device
+// (Session.SetOwner), r whether the cookie is to last beyond the browser
+// session (Session.RememberMe) and t the CSRF token; all but c and i are
+// left out when empty. A queue's
 // count in h numbers its messages, so that a commit can tell the messages
 // its request popped from those another request flashed meanwhile (see
 // changes.go); only server-side stores keep it. Keys are sorted, so equal
@@ -46,7 +49,16 @@ type payload struct {
 	flashes         []queue // sorted by name, no empty queue
 	heads           []mark  // sorted by name, no zero count
 	csrf            string
+	remember        uint8  // rememberOn or rememberOff when the request chose; 0: Options.MaxAge decides
+	owner           string // Session.SetOwner
+	device          Device // where the owner uses the session
 }
+
+// Values of payload.remember.
+const (
+	rememberOn  = 1
+	rememberOff = 2
+)
 
 func (p *payload) empty() bool {
 	return len(p.data) == 0 && len(p.flashes) == 0 && p.csrf == ""
@@ -99,6 +111,22 @@ func (p *payload) appendJSON(b []byte) []byte {
 		}
 		b = append(b, '}')
 	}
+	if p.owner != "" {
+		b = append(b, `,"o":`...)
+		b = appendString(b, p.owner)
+	}
+	if p.device.Address != "" {
+		b = append(b, `,"a":`...)
+		b = appendString(b, p.device.Address)
+	}
+	if p.device.UserAgent != "" {
+		b = append(b, `,"u":`...)
+		b = appendString(b, p.device.UserAgent)
+	}
+	if p.remember != 0 {
+		b = append(b, `,"r":`...)
+		b = strconv.AppendBool(b, p.remember == rememberOn)
+	}
 	if p.csrf != "" {
 		b = append(b, `,"t":`...)
 		b = appendString(b, p.csrf)
@@ -129,7 +157,7 @@ func appendString(b []byte, s string) []byte {
 			case '\t':
 				b = append(b, '\\', 't')
 			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 			}
 			i++
 			start = i
@@ -145,7 +173,7 @@ func appendString(b []byte, s string) []byte {
 		}
 		if r == '\u2028' || r == '\u2029' {
 			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
 			i += size
 			start = i
 			continue
@@ -156,7 +184,7 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-const hex = "0123456789abcdef"
+const hexDigits = "0123456789abcdef"
 
 var errSyntax = errors.New("core: malformed session payload")
 
@@ -188,6 +216,14 @@ func decodePayload(b []byte) (payload, error) {
 			p.flashes, err = d.flashes()
 		case "h":
 			p.heads, err = d.heads()
+		case "o":
+			p.owner, err = d.string()
+		case "a":
+			p.device.Address, err = d.string()
+		case "u":
+			p.device.UserAgent, err = d.string()
+		case "r":
+			p.remember, err = d.remember()
 		case "t":
 			p.csrf, err = d.string()
 		default:
@@ -315,6 +351,16 @@ func (d *parser) flashes() ([]queue, error) {
 		return nil, err
 	}
 	return qs, err
+}
+
+func (d *parser) remember() (uint8, error) {
+	switch {
+	case d.literal("true") == nil:
+		return rememberOn, nil
+	case d.literal("false") == nil:
+		return rememberOff, nil
+	}
+	return 0, errSyntax
 }
 
 func (d *parser) heads() ([]mark, error) {

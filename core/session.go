@@ -108,6 +108,10 @@ func (s *Session) Invalidate() {
 func (s *Session) Renew() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.renew()
+}
+
+func (s *Session) renew() {
 	s.ch.any, s.ch.renew = true, true
 	if s.csrf != "" {
 		s.csrf = newToken()
@@ -115,13 +119,36 @@ func (s *Session) Renew() {
 	}
 }
 
+// RememberMe chooses whether this visitor's cookie outlives the browser
+// session: with on, the cookie gets Max-Age and Expires, lasting
+// Options.MaxAge if it is set and otherwise until the session's absolute
+// timeout; with off, it is a browser-session cookie, which the browser
+// forgets when it closes, whatever Options.MaxAge says. Call it at login,
+// from a "Remember me" box. The server enforces IdleTimeout and
+// AbsoluteTimeout either way. scs calls this RememberMe too.
+func (s *Session) RememberMe(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v := uint8(rememberOff)
+	if on {
+		v = rememberOn
+	}
+	if s.remember != v {
+		s.remember, s.ch.remember, s.ch.any = v, v, true
+	}
+}
+
 // Set stores v, encoded as JSON, under key. It returns an error matching
 // [ErrInvalidValue], and changes nothing, if v cannot be encoded (a channel,
-// a function, a NaN...); it never fails for a string, an int, an int64 or a
-// bool. Setting a key to the value it already holds does not mark the
+// a function, a NaN...) or nests arrays and objects more than 1000 levels
+// deep; it never fails for a string, an int, an int64 or a bool. Setting a key to the value it already holds does not mark the
 // session changed.
 func (s *Session) Set(key string, v any) error {
 	val, err := marshal(v)
+	if err == nil && (val[0] == '[' || val[0] == '{') && nesting(val) > maxDepth {
+		// What Set accepts, the next request must read back.
+		err = fmt.Errorf("nested more than %d levels deep", maxDepth)
+	}
 	if err != nil {
 		return fmt.Errorf("%w: key %q: %w", ErrInvalidValue, key, err)
 	}
@@ -146,6 +173,27 @@ func marshal(v any) ([]byte, error) {
 		return strconv.AppendBool(nil, v), nil
 	}
 	return json.Marshal(v)
+}
+
+// nesting returns how deeply the arrays and objects of val, valid JSON,
+// nest.
+func nesting(val []byte) int {
+	depth, deepest, inString := 0, 0, false
+	for i := 0; i < len(val); i++ {
+		switch c := val[i]; {
+		case inString && c == '\\':
+			i++
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '[' || c == '{':
+			depth++
+			deepest = max(deepest, depth)
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return deepest
 }
 
 // Has reports whether the session holds key.

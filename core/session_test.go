@@ -25,7 +25,7 @@ type request struct {
 func newManager(t *testing.T, store core.Store, opts *core.Options) *core.Manager {
 	t.Helper()
 	if store == nil {
-		store = memstore.New(nil)
+		store = mustMemstore()
 	}
 	m, err := core.NewManager(store, opts)
 	if err != nil {
@@ -234,7 +234,7 @@ func TestUnchangedWritesNothing(t *testing.T) {
 }
 
 func TestInvalidate(t *testing.T) {
-	store := memstore.New(nil)
+	store := mustMemstore()
 	m := newManager(t, store, nil)
 	r := begin(m)
 	r.session(t).Set("user", "alice")
@@ -342,4 +342,17 @@ func TestSkipOnServerError(t *testing.T) {
 	if err := m.Commit(r.ctx, &r.s, http.StatusInternalServerError, h); err != nil || h.Get("Set-Cookie") == "" {
 		t.Fatalf("by default Commit(500) = %v, Set-Cookie %q; want the session saved", err, h.Get("Set-Cookie"))
 	}
+}
+
+// mustMemstore returns a memory store for opts, which may be left out.
+func mustMemstore(opts ...*memstore.Options) *memstore.Store {
+	var o *memstore.Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	s, err := memstore.New(o)
+	if err != nil {
+		panic(err)
+	}
+	return s
 }

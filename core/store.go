@@ -2,6 +2,8 @@ package core
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"time"
 )
 
@@ -72,6 +74,54 @@ type Record struct {
 	// TTL is how long the store keeps the record; it is always positive.
 	// The Manager enforces its own timeouts from the payload as well.
 	TTL time.Duration
+
+	// Owner is the user the session belongs to ([Session.SetOwner]), or
+	// "" for an anonymous session. An [Index] lists the record under it.
+	// A record's owner never changes in place: a new owner comes with
+	// Renew.
+	Owner string
+}
+
+// An Index is a server-side Store that also lists each owner's sessions,
+// so that a user can see and end them ([Manager.Sessions],
+// [Manager.EndSession]). Records are listed by handle ([HandleOf]), a name
+// that is safe to show: it does not reveal the session's ID.
+//
+// The contract, checked by package storetest:
+//
+//   - A record that Create, Update or Renew writes with an Owner is listed
+//     under that owner until it is ended or expires; one written without
+//     is never listed. An index that lists a record longer (an entry of a
+//     record already ended) must leave it out of List.
+//   - List returns owner's live records, with their payloads, in no
+//     particular order; nothing for an owner without any.
+//   - End ends the record listed as handle under owner, at once and for
+//     good: it is deleted, not marked gone as Delete does, so the
+//     visitor's next request starts a new session. It returns ErrNotFound
+//     when owner has no live record of that handle.
+//   - Each owner has a bounded number of records listed (the store
+//     documents how many): when one more is written, the store ends the
+//     owner's records that were written longest ago.
+//   - An owner with no live record takes no space in the index once its
+//     records have expired.
+type Index interface {
+	Store
+	List(ctx context.Context, owner string) ([]Listed, error)
+	End(ctx context.Context, owner, handle string) error
+}
+
+// Listed is one record of an owner, as an [Index] lists it.
+type Listed struct {
+	Handle  string
+	Payload []byte
+}
+
+// HandleOf returns the handle of the session whose ID is id: the hex
+// SHA-256 of the ID, which names the session without revealing the ID, as
+// an [Index] lists it and [SessionInfo] shows it.
+func HandleOf(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:])
 }
 
 // GoneTTL is how long a server-side [Store] remembers a record that Renew

@@ -20,7 +20,11 @@ func ExampleFlashes() {
 		`<h1>Articles</h1>{{template "session/flashes" .}}`))
 	page = template.Must(templates.AddTo(page))
 
-	m, err := core.NewManager(memstore.New(nil), nil)
+	store, err := memstore.New(nil)
+	if err != nil {
+		panic(err)
+	}
+	m, err := core.NewManager(store, nil)
 	if err != nil {
 		panic(err)
 	}

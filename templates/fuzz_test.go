@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/transient-go/transient/core"
-	"github.com/transient-go/transient/core/memstore"
 	"github.com/transient-go/transient/templates"
 )
 
@@ -27,7 +26,7 @@ func FuzzFlashesTemplate(f *testing.F) {
 	} {
 		f.Add(seed[0], seed[1])
 	}
-	m, err := core.NewManager(memstore.New(nil), nil)
+	m, err := core.NewManager(mustMemstore(), nil)
 	if err != nil {
 		f.Fatal(err)
 	}

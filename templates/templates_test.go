@@ -17,7 +17,7 @@ import (
 // would start one.
 func newSession(t *testing.T) *core.Session {
 	t.Helper()
-	m, err := core.NewManager(memstore.New(nil), nil)
+	m, err := core.NewManager(mustMemstore(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,4 +190,17 @@ func render(t *testing.T, src string, data any) string {
 		t.Fatal(err)
 	}
 	return buf.String()
+}
+
+// mustMemstore returns a memory store for opts, which may be left out.
+func mustMemstore(opts ...*memstore.Options) *memstore.Store {
+	var o *memstore.Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	s, err := memstore.New(o)
+	if err != nil {
+		panic(err)
+	}
+	return s
 }

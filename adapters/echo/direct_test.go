@@ -14,7 +14,6 @@ import (
 	sessionecho "github.com/transient-go/transient/adapters/echo"
 	"github.com/transient-go/transient/adapters/internal/adaptertest"
 	"github.com/transient-go/transient/core"
-	"github.com/transient-go/transient/core/memstore"
 )
 
 // serve starts an Echo server with the session middleware and the routes
@@ -47,74 +46,6 @@ func pop(c echo.Context) error {
 		return err
 	}
 	return c.String(http.StatusOK, strings.Join(s.PopFlash(c.QueryParam("queue")), "|"))
-}
-
-// TestErrorPageUsesSession checks that a handler's error reaches the
-// HTTPErrorHandler while the session is live: the error page pops a flash,
-// the commit sees the error's status, and both the handler's change and
-// the page's pop are saved.
-func TestErrorPageUsesSession(t *testing.T) {
-	for _, st := range adaptertest.Stores(t) {
-		t.Run(st.Name, func(t *testing.T) {
-			url, _ := serve(t, st.Store, nil, func(e *echo.Echo) {
-				e.HTTPErrorHandler = func(err error, c echo.Context) {
-					if c.Response().Committed {
-						return
-					}
-					s, serr := sessionecho.Get(c)
-					if serr != nil {
-						_ = c.NoContent(http.StatusInternalServerError)
-						return
-					}
-					_ = c.String(err.(*echo.HTTPError).Code, strings.Join(s.PopFlash("error"), "|"))
-				}
-				e.GET("/login", login)
-				e.POST("/fail", func(c echo.Context) error {
-					s, err := sessionecho.Get(c)
-					if err != nil {
-						return err
-					}
-					s.Flash("shown on the error page", "error")
-					s.Flash("kept for later", "later")
-					return echo.NewHTTPError(http.StatusBadRequest)
-				})
-				e.GET("/pop", pop)
-			})
-			cl := adaptertest.Browser(t)
-			adaptertest.Fetch(t, cl, "GET", url+"/login")
-			if res, body := adaptertest.Fetch(t, cl, "POST", url+"/fail"); res.StatusCode != http.StatusBadRequest || body != "shown on the error page" {
-				t.Errorf("POST /fail = %d %q; want 400 and the flash", res.StatusCode, body)
-			}
-			for queue, want := range map[string]string{"error": "", "later": "kept for later"} {
-				if _, body := adaptertest.Fetch(t, cl, "GET", url+"/pop?queue="+queue); body != want {
-					t.Errorf("queue %q after the error page = %q; want %q", queue, body, want)
-				}
-			}
-		})
-	}
-}
-
-func TestSkipOnServerErrorSeesErrorStatus(t *testing.T) {
-	url, _ := serve(t, memstore.New(nil), func(o *core.Options) { o.SkipOnServerError = true }, func(e *echo.Echo) {
-		e.GET("/login", login)
-		e.POST("/fail", func(c echo.Context) error {
-			s, err := sessionecho.Get(c)
-			if err != nil {
-				return err
-			}
-			s.Flash("lost", "")
-			return errors.New("boom") // Echo answers 500
-		})
-		e.GET("/pop", pop)
-	})
-	cl := adaptertest.Browser(t)
-	adaptertest.Fetch(t, cl, "GET", url+"/login")
-	if res, _ := adaptertest.Fetch(t, cl, "POST", url+"/fail"); res.StatusCode != http.StatusInternalServerError {
-		t.Fatalf("POST /fail = %d; want 500", res.StatusCode)
-	}
-	if _, body := adaptertest.Fetch(t, cl, "GET", url+"/pop"); body != "" {
-		t.Errorf("a change in a 500 response with SkipOnServerError was saved: %q", body)
-	}
 }
 
 func TestErrors(t *testing.T) {
@@ -182,13 +113,4 @@ func TestErrors(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestNilManagerPanics(t *testing.T) {
-	defer func() {
-		if recover() == nil {
-			t.Error("Middleware(nil, nil) did not panic")
-		}
-	}()
-	sessionecho.Middleware(nil, nil)
 }

@@ -14,7 +14,7 @@ import (
 )
 
 func Example() {
-	store, err := cookiestore.New(cookiestore.Options{
+	store, err := cookiestore.New(&cookiestore.Options{
 		Secrets: []string{"a secret of at least 32 bytes, from your config"},
 	})
 	if err != nil {

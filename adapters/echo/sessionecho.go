@@ -81,7 +81,9 @@ func (mw *middleware) serve(c echo.Context, next echo.HandlerFunc) error {
 	st.w = commitwriter.Writer{ResponseWriter: res.Writer, M: mw.m, S: &st.session, R: &st.req}
 	c.SetRequest(&st.req)
 	res.Writer = &st.w
+	defer st.abandonUnlessDone(mw.m)
 	err := next(c)
+	st.done = true
 	if err != nil && !res.Committed {
 		c.Error(err)
 	}
@@ -120,4 +122,14 @@ type state struct {
 	req     http.Request
 	w       commitwriter.Writer
 	session core.Session
+	done    bool // the handler returned
+}
+
+// abandonUnlessDone runs when the middleware returns: if the handler
+// panicked, what it changed is discarded, whatever the recovery middleware
+// then answers.
+func (st *state) abandonUnlessDone(m *core.Manager) {
+	if !st.done {
+		m.Abandon(&st.session)
+	}
 }

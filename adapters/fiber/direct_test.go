@@ -13,7 +13,6 @@ import (
 	sessionfiber "github.com/transient-go/transient/adapters/fiber"
 	"github.com/transient-go/transient/adapters/internal/adaptertest"
 	"github.com/transient-go/transient/core"
-	"github.com/transient-go/transient/core/memstore"
 )
 
 // setup adjusts a test server; the zero value is the defaults.
@@ -55,72 +54,6 @@ func pop(c *fiber.Ctx) error {
 		return err
 	}
 	return c.SendString(strings.Join(s.PopFlash(c.Query("queue")), "|"))
-}
-
-// TestErrorPageUsesSession checks that a handler's error reaches the
-// ErrorHandler while the session is live: the error page pops a flash,
-// the commit sees the error's status, and both the handler's change and
-// the page's pop are saved.
-func TestErrorPageUsesSession(t *testing.T) {
-	for _, st := range adaptertest.Stores(t) {
-		t.Run(st.Name, func(t *testing.T) {
-			errorPage := func(c *fiber.Ctx, err error) error {
-				s, serr := sessionfiber.Get(c)
-				if serr != nil {
-					return serr
-				}
-				var fe *fiber.Error
-				errors.As(err, &fe)
-				return c.Status(fe.Code).SendString(strings.Join(s.PopFlash("error"), "|"))
-			}
-			url, _ := serve(t, st.Store, setup{errorHandler: errorPage}, func(app *fiber.App) {
-				app.Get("/login", login)
-				app.Post("/fail", func(c *fiber.Ctx) error {
-					s, err := sessionfiber.Get(c)
-					if err != nil {
-						return err
-					}
-					s.Flash("shown on the error page", "error")
-					s.Flash("kept for later", "later")
-					return fiber.ErrBadRequest
-				})
-				app.Get("/pop", pop)
-			})
-			cl := adaptertest.Browser(t)
-			adaptertest.Fetch(t, cl, "GET", url+"/login")
-			if res, body := adaptertest.Fetch(t, cl, "POST", url+"/fail"); res.StatusCode != http.StatusBadRequest || body != "shown on the error page" {
-				t.Errorf("POST /fail = %d %q; want 400 and the flash", res.StatusCode, body)
-			}
-			for queue, want := range map[string]string{"error": "", "later": "kept for later"} {
-				if _, body := adaptertest.Fetch(t, cl, "GET", url+"/pop?queue="+queue); body != want {
-					t.Errorf("queue %q after the error page = %q; want %q", queue, body, want)
-				}
-			}
-		})
-	}
-}
-
-func TestSkipOnServerErrorSeesErrorStatus(t *testing.T) {
-	url, _ := serve(t, memstore.New(nil), setup{options: func(o *core.Options) { o.SkipOnServerError = true }}, func(app *fiber.App) {
-		app.Get("/login", login)
-		app.Post("/fail", func(c *fiber.Ctx) error {
-			s, err := sessionfiber.Get(c)
-			if err != nil {
-				return err
-			}
-			s.Flash("lost", "")
-			return errors.New("boom") // Fiber answers 500
-		})
-		app.Get("/pop", pop)
-	})
-	cl := adaptertest.Browser(t)
-	adaptertest.Fetch(t, cl, "GET", url+"/login")
-	if res, _ := adaptertest.Fetch(t, cl, "POST", url+"/fail"); res.StatusCode != http.StatusInternalServerError {
-		t.Fatalf("POST /fail = %d; want 500", res.StatusCode)
-	}
-	if _, body := adaptertest.Fetch(t, cl, "GET", url+"/pop"); body != "" {
-		t.Errorf("a change in a 500 response with SkipOnServerError was saved: %q", body)
-	}
 }
 
 func TestErrors(t *testing.T) {
@@ -188,13 +121,4 @@ func TestErrors(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestNilManagerPanics(t *testing.T) {
-	defer func() {
-		if recover() == nil {
-			t.Error("Middleware(nil, nil) did not panic")
-		}
-	}()
-	sessionfiber.Middleware(nil, nil)
 }

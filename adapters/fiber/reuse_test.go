@@ -13,7 +13,6 @@ import (
 	sessionfiber "github.com/transient-go/transient/adapters/fiber"
 	"github.com/transient-go/transient/adapters/internal/adaptertest"
 	"github.com/transient-go/transient/core"
-	"github.com/transient-go/transient/core/memstore"
 )
 
 // TestStreamWriter checks what package sessionfiber documents for
@@ -94,7 +93,7 @@ func TestNothingLeftInContext(t *testing.T) {
 		after <- serr
 		return err
 	}
-	url, _ := serve(t, memstore.New(nil), setup{outer: outer}, func(app *fiber.App) {
+	url, _ := serve(t, adaptertest.Memstore(t), setup{outer: outer}, func(app *fiber.App) {
 		app.Get("/login", login)
 		app.Get("/plain", func(c *fiber.Ctx) error { return c.SendString("plain") })
 	})
@@ -174,7 +173,7 @@ func TestConcurrentClients(t *testing.T) {
 // fasthttp and then set a request header: fasthttp moves the raw Cookie
 // line into the slot that the new header reuses.
 func TestCookieReadThenHeaderSet(t *testing.T) {
-	url, _ := serve(t, memstore.New(nil), setup{}, func(app *fiber.App) {
+	url, _ := serve(t, adaptertest.Memstore(t), setup{}, func(app *fiber.App) {
 		app.Get("/login", login)
 		app.Get("/whoami", func(c *fiber.Ctx) error {
 			_ = c.Cookies("lang")

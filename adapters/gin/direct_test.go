@@ -95,12 +95,3 @@ func TestErrorsRecordedInContext(t *testing.T) {
 		t.Errorf("status %d, c.Errors %v; want 503 and one error matching core.ErrStore", rec.Code, got)
 	}
 }
-
-func TestNilManagerPanics(t *testing.T) {
-	defer func() {
-		if recover() == nil {
-			t.Error("Middleware(nil, nil) did not panic")
-		}
-	}()
-	sessiongin.Middleware(nil, nil)
-}

@@ -79,7 +79,9 @@ func (mw *middleware) serve(c *gin.Context) {
 	st.req = *c.Request.WithContext(ctx)
 	st.w = writer{ResponseWriter: c.Writer, c: c, mw: mw, s: &st.session, r: &st.req}
 	c.Request, c.Writer = &st.req, &st.w
+	defer st.abandonUnlessDone(mw.m)
 	c.Next()
+	st.done = true
 	st.w.commit() // Gin writes the headers itself if nothing was written
 	if !st.w.failed {
 		if err := mw.m.Finish(ctx, &st.session); err != nil {
@@ -112,6 +114,16 @@ type state struct {
 	req     http.Request
 	w       writer
 	session core.Session
+	done    bool // the chain returned
+}
+
+// abandonUnlessDone runs when the middleware returns: if a handler
+// panicked, what it changed is discarded, whatever the recovery
+// middleware then answers.
+func (st *state) abandonUnlessDone(m *core.Manager) {
+	if !st.done {
+		m.Abandon(&st.session)
+	}
 }
 
 // writer commits the session when the response's headers go out.

@@ -28,7 +28,7 @@ type ctxKey struct{}
 // context can do (context.WithValue and r.WithContext), "middleware" the
 // session middleware.
 func BenchmarkUntouched(b *testing.B) {
-	store, err := cookiestore.New(cookiestore.Options{Secrets: []string{strings.Repeat("k", 32)}})
+	store, err := cookiestore.New(&cookiestore.Options{Secrets: []string{strings.Repeat("k", 32)}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -76,6 +76,7 @@ type state struct {
 	req     http.Request
 	w       commitwriter.Writer
 	session core.Session
+	done    bool // the handler returned
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -83,6 +84,17 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := h.m.Begin(&st.session, r.Context(), core.CookiesFrom(r.Header))
 	st.req = *r.WithContext(ctx)
 	st.w = commitwriter.Writer{ResponseWriter: w, M: h.m, S: &st.session, R: &st.req, OnError: h.onError}
+	defer st.abandonUnlessDone(h.m)
 	h.next.ServeHTTP(&st.w, &st.req)
+	st.done = true
 	_ = st.w.Finish() // errors went to the ErrorResponse or core's ErrorHandler
+}
+
+// abandonUnlessDone runs when ServeHTTP returns: if the handler panicked,
+// what it changed is discarded, whatever a recovery middleware then
+// answers.
+func (st *state) abandonUnlessDone(m *core.Manager) {
+	if !st.done {
+		m.Abandon(&st.session)
+	}
 }

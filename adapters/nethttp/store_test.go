@@ -7,10 +7,10 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/transient-go/transient/adapters/internal/adaptertest"
 	sessionhttp "github.com/transient-go/transient/adapters/nethttp"
 	"github.com/transient-go/transient/core"
 	"github.com/transient-go/transient/core/cookiestore"
-	"github.com/transient-go/transient/core/memstore"
 )
 
 // app serves /login, which stores a user, and /whoami, which reads it.
@@ -53,7 +53,7 @@ func get(t *testing.T, c *http.Client, url string) (string, *http.Response) {
 func TestKeyRotationOverHTTP(t *testing.T) {
 	const oldSecret, newSecret = "the secret we used until yesterday, 32+ bytes", "the secret we rotated to this morning, 32+ bytes"
 	serve := func(secrets ...string) string {
-		store, err := cookiestore.New(cookiestore.Options{Secrets: secrets})
+		store, err := cookiestore.New(&cookiestore.Options{Secrets: secrets})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,7 +84,7 @@ func TestKeyRotationOverHTTP(t *testing.T) {
 // TestUnknownIDCreatesNothing sends session IDs the server never issued:
 // the store gains no record, and the ID is never adopted.
 func TestUnknownIDCreatesNothing(t *testing.T) {
-	store := memstore.New(nil)
+	store := adaptertest.Memstore(t)
 	srv := httptest.NewServer(app(manager(t, store, nil)))
 	t.Cleanup(srv.Close)
 	for range 100 {

@@ -76,9 +76,9 @@ type Store struct {
 var _ core.CookieStore = (*Store)(nil)
 
 // New returns a Store for opts. It returns an error matching
-// core.ErrConfig if there is no secret or one is too short.
-func New(opts Options) (*Store, error) {
-	if len(opts.Secrets) == 0 {
+// core.ErrConfig if opts is nil, has no secret or one that is too short.
+func New(opts *Options) (*Store, error) {
+	if opts == nil || len(opts.Secrets) == 0 {
 		return nil, fmt.Errorf("%w: cookiestore: no secret", core.ErrConfig)
 	}
 	salt := opts.Salt

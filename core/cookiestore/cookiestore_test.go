@@ -21,7 +21,7 @@ const (
 
 func newStore(t testing.TB, opts cookiestore.Options) *cookiestore.Store {
 	t.Helper()
-	s, err := cookiestore.New(opts)
+	s, err := cookiestore.New(&opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestNewRejects(t *testing.T) {
 		"short secret":        {Secrets: []string{"short"}},
 		"short second secret": {Secrets: []string{newSecret, "short"}},
 	} {
-		if _, err := cookiestore.New(opts); !errors.Is(err, core.ErrConfig) {
+		if _, err := cookiestore.New(&opts); !errors.Is(err, core.ErrConfig) {
 			t.Errorf("New(%s) = %v; want core.ErrConfig", name, err)
 		}
 	}

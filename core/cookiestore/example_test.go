@@ -11,7 +11,7 @@ import (
 // Rotating keys: the new secret signs, the old one still verifies, and
 // sessions are moved to the new secret as their owners come back.
 func ExampleNew() {
-	store, err := cookiestore.New(cookiestore.Options{
+	store, err := cookiestore.New(&cookiestore.Options{
 		Secrets: []string{
 			os.Getenv("SESSION_SECRET"),          // newest first: signs new cookies
 			os.Getenv("SESSION_SECRET_PREVIOUS"), // still accepted, re-issued under the newest

@@ -3,7 +3,6 @@ package memstore_test
 import (
 	"testing"
 
-	"github.com/transient-go/transient/core/memstore"
 	"github.com/transient-go/transient/core/storetest"
 )
 
@@ -12,5 +11,5 @@ import (
 // only the ID the store issued gives its session, and no lookup creates a
 // record (see storetest.FuzzCookieHeader).
 func FuzzCookieHeader(f *testing.F) {
-	storetest.FuzzCookieHeader(f, memstore.New(nil))
+	storetest.FuzzCookieHeader(f, mustMemstore())
 }

@@ -26,12 +26,12 @@ func (c *clock) Advance(d time.Duration) {
 
 func TestConformance(t *testing.T) {
 	c := &clock{t: time.Unix(1_700_000_000, 0)}
-	storetest.Run(t, memstore.New(&memstore.Options{Clock: c.Now}), &storetest.Options{Advance: c.Advance})
+	storetest.Run(t, mustMemstore(&memstore.Options{Clock: c.Now}), &storetest.Options{Advance: c.Advance})
 }
 
 func TestSweep(t *testing.T) {
 	c := &clock{t: time.Unix(1_700_000_000, 0)}
-	s := memstore.New(&memstore.Options{Clock: c.Now, SweepInterval: 64 * time.Second})
+	s := mustMemstore(&memstore.Options{Clock: c.Now, SweepInterval: 64 * time.Second})
 	ctx := context.Background()
 	for range 1000 {
 		if _, err := s.Create(ctx, core.Record{Payload: []byte(`{}`), TTL: time.Minute}); err != nil {
@@ -53,4 +53,17 @@ func TestSweep(t *testing.T) {
 	if got := s.Len(); got != 64 {
 		t.Fatalf("Len() after expiry and a full sweep = %d; want 64 (only the live records)", got)
 	}
+}
+
+// mustMemstore returns a memory store for opts, which may be left out.
+func mustMemstore(opts ...*memstore.Options) *memstore.Store {
+	var o *memstore.Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	s, err := memstore.New(o)
+	if err != nil {
+		panic(err)
+	}
+	return s
 }

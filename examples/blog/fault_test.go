@@ -268,7 +268,7 @@ func serveCookieBlog(t *testing.T, cfg config) string {
 // newCookieStore returns a cookie store that verifies with secret alone.
 func newCookieStore(t *testing.T, secret string) core.Store {
 	t.Helper()
-	st, err := cookiestore.New(cookiestore.Options{Secrets: []string{secret}})
+	st, err := cookiestore.New(&cookiestore.Options{Secrets: []string{secret}})
 	if err != nil {
 		t.Fatal(err)
 	}

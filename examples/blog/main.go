@@ -177,9 +177,13 @@ func newSecret() string {
 func newStore(cfg config) (core.Store, error) {
 	switch cfg.store {
 	case "cookie":
-		return cookiestore.New(cookiestore.Options{Secrets: cfg.secrets()})
+		return cookiestore.New(&cookiestore.Options{Secrets: cfg.secrets()})
 	case "memory", "none": // none keeps nothing in it: see newServer
-		return memstore.New(nil), nil
+		st, err := memstore.New(nil)
+		if err != nil {
+			return nil, err
+		}
+		return st, nil
 	case "redis":
 		// Redis is not called until the first request: the blog starts
 		// while Redis is down, and answers 503 until it is up.

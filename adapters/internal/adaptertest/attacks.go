@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/transient-go/transient/core"
-	"github.com/transient-go/transient/core/memstore"
 )
 
 // This file holds the suite's attacks on the session life cycle; hostile.go
@@ -210,5 +209,56 @@ func testParallelUse(t *testing.T, d Driver, store core.Store) {
 
 // foreignStoreID returns a genuine ID of another server-side store.
 func foreignStoreID(t *testing.T) string {
-	return issue(t, memstore.New(nil), offsetClock(0))
+	return issue(t, Memstore(t), offsetClock(0))
+}
+
+// testDeepValue sets values nested close to, at and beyond the depth the
+// session's decoder reads: what Set accepts, the next request must read
+// back, and what it refuses must leave the session as it was. A value that
+// Set took but the next request could not decode would log the visitor out.
+func testDeepValue(t *testing.T, d Driver, store core.Store) {
+	e := newEnv(t, d, store, nil)
+	c := e.client()
+	login(t, c, "alice", 7)
+	for _, n := range []int{10, 1000, 1001, 1002, 5000, 20000} {
+		got := c.post("/set-deep", url.Values{"n": {fmt.Sprint(n)}})
+		switch got.body {
+		case "set":
+			want(t, c.get("/get-deep"), 200, fmt.Sprint(n))
+		case "rejected":
+		default:
+			t.Fatalf("POST /set-deep?n=%d = %d %q", n, got.status, got.body)
+		}
+		want(t, c.get("/whoami"), 200, "alice(7)")
+	}
+}
+
+// testCookieTossing plants a second cookie of the session's name, as a
+// sibling subdomain can with Domain=, next to the victim's own: the server
+// cannot tell which it issued, so it uses neither, and it must not answer
+// with a Set-Cookie either, expiring or new, which would replace the
+// victim's host-only cookie and leave the planted one in charge.
+func testCookieTossing(t *testing.T, d Driver, store core.Store) {
+	e := newEnv(t, d, store, nil)
+	victim := e.client()
+	own := login(t, victim, "alice", 7)
+	planted := issue(t, store, offsetClock(0))
+	for _, header := range []string{
+		cookieName + "=" + planted + "; " + cookieName + "=" + own,
+		cookieName + "=" + own + "; " + cookieName + "=" + planted,
+	} {
+		for _, r := range []*response{
+			victim.do("GET", "/whoami", nil, header),
+			victim.do("POST", "/set", url.Values{"key": {"k"}, "value": {"v"}}, header),
+			victim.do("POST", "/flash", url.Values{"msg": {"hi"}}, header),
+		} {
+			if r.status >= 500 || strings.Contains(r.body, "mallory") {
+				t.Fatalf("duplicated cookies gave %d %q", r.status, r.body)
+			}
+			if v := r.header.Values("Set-Cookie"); len(v) > 0 {
+				t.Fatalf("duplicated cookies were answered with Set-Cookie %q; want none", v)
+			}
+		}
+	}
+	want(t, victim.get("/whoami"), 200, "alice(7)")
 }

@@ -12,7 +12,7 @@ import (
 // BenchManager returns the Manager of the adapters' benchmarks: a cookie
 // store, default options.
 func BenchManager(b *testing.B) *core.Manager {
-	store, err := cookiestore.New(cookiestore.Options{Secrets: []string{"an example secret of at least 32 bytes"}})
+	store, err := cookiestore.New(&cookiestore.Options{Secrets: []string{"an example secret of at least 32 bytes"}})
 	if err != nil {
 		b.Fatal(err)
 	}

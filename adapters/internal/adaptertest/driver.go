@@ -7,6 +7,9 @@ package adaptertest
 
 import (
 	"context"
+	"errors"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/transient-go/transient/core"
@@ -17,10 +20,15 @@ type Driver struct {
 	// Name is the framework's name, used in test names.
 	Name string
 
+	// Middleware returns the adapter's middleware for m, with default
+	// adapter options, as an application makes it.
+	Middleware func(m *core.Manager) any
+
 	// Serve starts a loopback HTTP server whose routes run with the
-	// adapter's middleware, built from m with default adapter options, and
-	// returns its base URL ("http://127.0.0.1:port"). The server is stopped
-	// by t.Cleanup.
+	// adapter's middleware, built from m with default adapter options,
+	// behind the framework's usual recovery from panics (installed first,
+	// as applications do), and returns its base URL
+	// ("http://127.0.0.1:port"). The server is stopped by t.Cleanup.
 	Serve func(t testing.TB, m *core.Manager, routes []Route) string
 }
 
@@ -56,8 +64,41 @@ type Ctx interface {
 	Text(code int, body string)
 
 	// Fail hands err to the framework's error path the way an
-	// application's handler would: net/http answers with
-	// core.StatusCode(err); Gin records it with c.Error and aborts; Echo
-	// and Fiber handlers return it to the framework's error handler.
+	// application's handler would, and that path renders an error page
+	// with the status StatusOf(err): net/http renders it in the handler;
+	// Gin records err with c.Error and renders it; Echo's and Fiber's
+	// handlers return err to the framework's error handler, which renders
+	// it. For a StatusError the page shows the messages of the session's
+	// "error" queue, popped (see errorPage).
 	Fail(err error)
+}
+
+// StatusError is an error that an error page answers with Code.
+type StatusError struct{ Code int }
+
+func (e StatusError) Error() string { return http.StatusText(e.Code) }
+
+// StatusOf returns the status of the error page for err: a StatusError's
+// code, or core.StatusCode(err).
+func StatusOf(err error) int {
+	var se StatusError
+	if errors.As(err, &se) {
+		return se.Code
+	}
+	return core.StatusCode(err)
+}
+
+// errorPage is the body of the error page for err: for a StatusError, an
+// application's error, the messages of the session's "error" queue, which
+// it pops; for any other, the status text, without using the session.
+func errorPage(err error, session func() (*core.Session, error)) string {
+	var se StatusError
+	if !errors.As(err, &se) {
+		return http.StatusText(StatusOf(err))
+	}
+	s, serr := session()
+	if serr != nil {
+		return http.StatusText(StatusOf(serr))
+	}
+	return strings.Join(s.PopFlash("error"), "|")
 }

@@ -2,21 +2,37 @@ package adaptertest
 
 import (
 	"context"
+	"errors"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	sessionecho "github.com/transient-go/transient/adapters/echo"
 	"github.com/transient-go/transient/core"
 )
 
-// Echo drives package sessionecho, with Echo's default error handler.
+// Echo drives package sessionecho, behind Echo's Recover middleware, with
+// an HTTPErrorHandler that renders the suite's error page.
 var Echo = Driver{
-	Name: "echo",
+	Name:       "echo",
+	Middleware: func(m *core.Manager) any { return sessionecho.Middleware(m, nil) },
 	Serve: func(t testing.TB, m *core.Manager, routes []Route) string {
 		e := echo.New()
 		e.HideBanner, e.HidePort = true, true
+		e.HTTPErrorHandler = func(err error, c echo.Context) {
+			if c.Response().Committed {
+				return
+			}
+			code := StatusOf(err)
+			var he *echo.HTTPError
+			if errors.As(err, &he) {
+				code = he.Code
+			}
+			_ = c.String(code, errorPage(err, func() (*core.Session, error) { return sessionecho.Get(c) }))
+		}
+		e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}))
 		e.Use(sessionecho.Middleware(m, nil))
 		for _, rt := range routes {
 			e.Add(rt.Method, rt.Path, func(c echo.Context) error {

@@ -2,27 +2,44 @@ package adaptertest
 
 import (
 	"context"
+	"errors"
 	"net"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	sessionfiber "github.com/transient-go/transient/adapters/fiber"
 	"github.com/transient-go/transient/core"
 )
 
-// Fiber drives package sessionfiber, with Fiber's default error handler,
-// on a loopback listener. Its read buffer is raised from fasthttp's 4096
+// Fiber drives package sessionfiber, behind Fiber's recover middleware,
+// with an ErrorHandler that renders the suite's error page, on a loopback
+// listener. Its read buffer is raised from fasthttp's 4096
 // bytes, as package sessionfiber advises, so that a request carrying a
 // cookie near the 4096-byte limit reaches the handler instead of getting a
 // 431.
 var Fiber = Driver{
-	Name: "fiber",
+	Name:       "fiber",
+	Middleware: func(m *core.Manager) any { return sessionfiber.Middleware(m, nil) },
 	Serve: func(t testing.TB, m *core.Manager, routes []Route) string {
-		app := fiber.New(fiber.Config{DisableStartupMessage: true, ReadBufferSize: 16 << 10})
-		app.Use(sessionfiber.Middleware(m, nil))
+		app := fiber.New(fiber.Config{
+			DisableStartupMessage: true,
+			ReadBufferSize:        16 << 10,
+			ErrorHandler: func(c *fiber.Ctx, err error) error {
+				code := StatusOf(err)
+				var fe *fiber.Error
+				if errors.As(err, &fe) {
+					code = fe.Code
+				}
+				page := errorPage(err, func() (*core.Session, error) { return sessionfiber.Get(c) })
+				c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
+				return c.Status(code).SendString(page)
+			},
+		})
+		app.Use(recover.New(), sessionfiber.Middleware(m, nil))
 		for _, rt := range routes {
 			app.Add(rt.Method, rt.Path, func(c *fiber.Ctx) error {
 				fc := &fiberCtx{c: c}

@@ -2,6 +2,7 @@ package adaptertest
 
 import (
 	"context"
+	"io"
 	"net/http/httptest"
 	"testing"
 
@@ -11,13 +12,15 @@ import (
 	"github.com/transient-go/transient/core"
 )
 
-// Gin drives package sessiongin. Gin prints its routes in debug mode; a
-// test that wants quiet output calls gin.SetMode(gin.TestMode) first.
+// Gin drives package sessiongin, behind gin.Recovery (writing its log to
+// io.Discard). Gin prints its routes in debug mode; a test that wants
+// quiet output calls gin.SetMode(gin.TestMode) first.
 var Gin = Driver{
-	Name: "gin",
+	Name:       "gin",
+	Middleware: func(m *core.Manager) any { return sessiongin.Middleware(m, nil) },
 	Serve: func(t testing.TB, m *core.Manager, routes []Route) string {
 		r := gin.New()
-		r.Use(sessiongin.Middleware(m, nil))
+		r.Use(gin.RecoveryWithWriter(io.Discard), sessiongin.Middleware(m, nil))
 		for _, rt := range routes {
 			r.Handle(rt.Method, rt.Path, func(c *gin.Context) {
 				rt.Handle(&ginCtx{c: c})
@@ -41,7 +44,13 @@ func (c *ginCtx) FormValue(key string) string {
 }
 func (c *ginCtx) Redirect(code int, location string) { c.c.Redirect(code, location) }
 func (c *ginCtx) Text(code int, body string)         { c.c.String(code, "%s", body) }
+
+// Fail records err and renders the error page, as Gin applications do.
 func (c *ginCtx) Fail(err error) {
 	_ = c.c.Error(err)
-	c.c.AbortWithStatus(core.StatusCode(err))
+	page := errorPage(err, func() (*core.Session, error) { return sessiongin.Get(c.c) })
+	if !c.c.Writer.Written() { // else Get has answered
+		c.c.String(StatusOf(err), "%s", page)
+	}
+	c.c.Abort()
 }

@@ -10,9 +10,12 @@ import (
 	"github.com/transient-go/transient/core"
 )
 
-// NetHTTP drives package sessionhttp.
+// NetHTTP drives package sessionhttp, behind a recovery handler of its own
+// (net/http has none but the server's, which logs and drops the
+// connection).
 var NetHTTP = Driver{
-	Name: "nethttp",
+	Name:       "nethttp",
+	Middleware: func(m *core.Manager) any { return sessionhttp.Middleware(m, nil) },
 	Serve: func(t testing.TB, m *core.Manager, routes []Route) string {
 		mux := http.NewServeMux()
 		for _, rt := range routes {
@@ -20,10 +23,22 @@ var NetHTTP = Driver{
 				rt.Handle(&httpCtx{w: w, r: r})
 			})
 		}
-		srv := httptest.NewServer(sessionhttp.Middleware(m, nil)(mux))
+		srv := httptest.NewServer(recoverer(sessionhttp.Middleware(m, nil)(mux)))
 		t.Cleanup(srv.Close)
 		return srv.URL
 	},
+}
+
+// recoverer answers 500 for a handler that panics.
+func recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if recover() != nil {
+				http.Error(w, "recovered", http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
 }
 
 type httpCtx struct {
@@ -42,7 +57,8 @@ func (c *httpCtx) Text(code int, body string) {
 	c.w.WriteHeader(code)
 	_, _ = c.w.Write([]byte(body))
 }
+
+// Fail renders the error page in the handler, as net/http applications do.
 func (c *httpCtx) Fail(err error) {
-	code := core.StatusCode(err)
-	http.Error(c.w, http.StatusText(code), code)
+	c.Text(StatusOf(err), errorPage(err, func() (*core.Session, error) { return sessionhttp.Get(c.r) }))
 }

@@ -26,11 +26,21 @@ type NamedStore struct {
 // and a memory store.
 func Stores(t testing.TB) []NamedStore {
 	t.Helper()
-	cookies, err := cookiestore.New(cookiestore.Options{Secrets: []string{"an example secret of at least 32 bytes"}})
+	cookies, err := cookiestore.New(&cookiestore.Options{Secrets: []string{"an example secret of at least 32 bytes"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return []NamedStore{{"cookiestore", cookies}, {"memstore", memstore.New(nil)}}
+	return []NamedStore{{"cookiestore", cookies}, {"memstore", Memstore(t)}}
+}
+
+// Memstore returns a new memory store with the default options.
+func Memstore(t testing.TB) *memstore.Store {
+	t.Helper()
+	s, err := memstore.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // NewManager returns a Manager on store for a test server, which speaks

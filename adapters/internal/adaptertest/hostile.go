@@ -80,7 +80,7 @@ func testHostile(t *testing.T, d Driver, store core.Store) {
 		{"forged payload", base64.URLEncoding.EncodeToString([]byte(`{"c":1800000000,"i":1800000000,"d":{"username":"mallory","user_id":666}}`))},
 	}
 	if isCookieStore(store) {
-		foreign, err := cookiestore.New(cookiestore.Options{Secrets: []string{strings.Repeat("f", 32)}})
+		foreign, err := cookiestore.New(&cookiestore.Options{Secrets: []string{strings.Repeat("f", 32)}})
 		if err != nil {
 			t.Fatal(err)
 		}

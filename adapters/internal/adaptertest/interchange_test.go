@@ -5,18 +5,17 @@ import (
 
 	"github.com/transient-go/transient/adapters/internal/adaptertest"
 	"github.com/transient-go/transient/core/cookiestore"
-	"github.com/transient-go/transient/core/memstore"
 )
 
 // TestInterchange writes a session through each adapter and reads it
 // through every other, with each store that needs no outside service
 // (redis_test.go adds Redis).
 func TestInterchange(t *testing.T) {
-	cookies, err := cookiestore.New(cookiestore.Options{Secrets: []string{"an example secret of at least 32 bytes"}})
+	cookies, err := cookiestore.New(&cookiestore.Options{Secrets: []string{"an example secret of at least 32 bytes"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	drivers := []adaptertest.Driver{adaptertest.NetHTTP, adaptertest.Gin, adaptertest.Echo, adaptertest.Fiber}
 	t.Run("cookiestore", func(t *testing.T) { adaptertest.Interchange(t, cookies, drivers...) })
-	t.Run("memstore", func(t *testing.T) { adaptertest.Interchange(t, memstore.New(nil), drivers...) })
+	t.Run("memstore", func(t *testing.T) { adaptertest.Interchange(t, adaptertest.Memstore(t), drivers...) })
 }

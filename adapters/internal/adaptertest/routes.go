@@ -1,6 +1,7 @@
 package adaptertest
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -164,6 +165,64 @@ func routes(g *gates) []Route {
 				}
 			}
 			c.Text(http.StatusOK, fmt.Sprint(rejected))
+		}},
+		{"POST", "/panic", func(c Ctx) {
+			// A half-done privilege change, then a panic.
+			if s := session(c); s != nil {
+				must(s.Set("role", "admin"))
+				s.Flash("half done", "q")
+				panic("the handler failed")
+			}
+		}},
+		{"POST", "/fail", func(c Ctx) {
+			// Flash messages, then the framework's error page, which
+			// shows the "error" queue.
+			if s := session(c); s != nil {
+				s.Flash("shown on the error page", "error")
+				s.Flash("kept for later", "later")
+				var code int
+				fmt.Sscan(c.FormValue("code"), &code)
+				c.Fail(StatusError{code})
+			}
+		}},
+		{"POST", "/remember", func(c Ctx) {
+			if s := session(c); s != nil {
+				s.RememberMe(c.FormValue("on") == "1")
+				c.Text(http.StatusOK, whoami(s))
+			}
+		}},
+		{"POST", "/set-deep", func(c Ctx) {
+			// A value nested n levels deep: Set must refuse it, or the
+			// next request must read it back.
+			s := session(c)
+			if s == nil {
+				return
+			}
+			var n int
+			fmt.Sscan(c.FormValue("n"), &n)
+			if err := s.Set("deep", json.RawMessage(strings.Repeat("[", n)+strings.Repeat("]", n))); errors.Is(err, core.ErrInvalidValue) {
+				c.Text(http.StatusOK, "rejected")
+				return
+			}
+			c.Text(http.StatusOK, "set")
+		}},
+		{"GET", "/get-deep", func(c Ctx) {
+			s := session(c)
+			if s == nil {
+				return
+			}
+			var v any
+			if err := s.Get("deep", &v); err != nil {
+				c.Text(http.StatusOK, "none")
+				return
+			}
+			depth := 0
+			for a, ok := v.([]any); ok; a, ok = a[0].([]any) {
+				if depth++; len(a) == 0 {
+					break
+				}
+			}
+			c.Text(http.StatusOK, fmt.Sprint(depth))
 		}},
 		{"POST", "/parallel", func(c Ctx) {
 			// Many goroutines of one request use its session at once.

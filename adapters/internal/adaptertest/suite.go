@@ -76,6 +76,8 @@ func Run(t *testing.T, d Driver, store core.Store) {
 	}{
 		{"FlashAfterRedirectShownOnce", testFlashOnce},
 		{"CookieAttributes", testAttributes},
+		{"PersistentCookie", testPersistentCookie},
+		{"RememberMe", testRememberMe},
 		{"QueuesAreIndependent", testQueues},
 		{"FlashUnique", testUnique},
 		{"PeekDoesNotConsume", testPeek},
@@ -85,11 +87,13 @@ func Run(t *testing.T, d Driver, store core.Store) {
 		{"Renew", testRenew},
 		{"InvalidateThenFlash", testInvalidate},
 		{"HostileCookies", testHostile},
+		{"CookieTossing", testCookieTossing},
 		{"FixationBeforeLogin", testFixation},
 		{"ReplayAfterLogout", testReplay},
 		{"UnknownIDFlood", testFlood},
 		{"LogoutRacesSlowRequest", testLogoutRace},
 		{"UnencodableValue", testUnencodable},
+		{"DeepValue", testDeepValue},
 		{"ParallelUseInOneRequest", testParallelUse},
 		{"ChangeAfterResponseStarted", testLate},
 		{"ContextCarriesSession", testContext},
@@ -102,6 +106,10 @@ func Run(t *testing.T, d Driver, store core.Store) {
 		{"StaleRequest", testStaleRequest},
 		{"Randomized", testRandomized},
 		{"StoreDown", testStoreDown},
+		{"Panic", testPanic},
+		{"ErrorPage", testErrorPage},
+		{"SkipOnServerError", testSkipOnServerError},
+		{"NilManager", testNilManager},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, d, store) })

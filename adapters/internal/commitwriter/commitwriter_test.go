@@ -7,16 +7,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/transient-go/transient/adapters/internal/adaptertest"
 	"github.com/transient-go/transient/adapters/internal/commitwriter"
 	"github.com/transient-go/transient/core"
-	"github.com/transient-go/transient/core/memstore"
 )
 
 // newWriter returns a Writer over a recorder for a request whose handler
 // has already added a flash to its session.
 func newWriter(t *testing.T) (*commitwriter.Writer, *httptest.ResponseRecorder) {
 	t.Helper()
-	m, err := core.NewManager(memstore.New(nil), nil)
+	m, err := core.NewManager(adaptertest.Memstore(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,80 @@
+package adaptertest
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/transient-go/transient/core"
+)
+
+// This file holds the cases of a request that fails: a panic, an error
+// page, a 5xx with Options.SkipOnServerError, a missing Manager.
+
+// testPanic has a handler make a half-done privilege change and panic:
+// whatever the recovery middleware answers, nothing is committed, neither
+// to the store nor in a cookie.
+func testPanic(t *testing.T, d Driver, store core.Store) {
+	e := newEnv(t, d, store, nil)
+	c := e.client()
+	login(t, c, "alice", 7)
+	for _, who := range []*client{c, e.client()} { // with a session, and a new visitor
+		before := who.cookie()
+		r := who.post("/panic", nil)
+		if r.status != 500 {
+			t.Fatalf("POST /panic = %d %q; want the recovery's 500", r.status, r.body)
+		}
+		if v := r.header.Values("Set-Cookie"); len(v) > 0 || who.cookie() != before {
+			t.Fatalf("a request whose handler panicked set %q; want no Set-Cookie", v)
+		}
+	}
+	want(t, c.get("/whoami"), 200, "alice(7)")
+	want(t, c.get("/get?key=role"), 200, "")
+	want(t, c.get("/pop?queue=q"), 200, "")
+	if errs := e.errs.All(); len(errs) > 0 {
+		t.Fatalf("ErrorHandler got %v; want nothing", errs)
+	}
+}
+
+// testErrorPage has a handler flash two messages and fail with a 400: the
+// framework's error page pops and shows one queue while the session is
+// still live, and both changes are committed with the error's status.
+func testErrorPage(t *testing.T, d Driver, store core.Store) {
+	c := newEnv(t, d, store, nil).client()
+	login(t, c, "alice", 7)
+	want(t, c.post("/fail", url.Values{"code": {"400"}}), 400, "shown on the error page")
+	want(t, c.get("/pop?queue=error"), 200, "")
+	want(t, c.get("/pop?queue=later"), 200, "kept for later")
+}
+
+// testSkipOnServerError fails a request with a 500: by default its changes
+// are committed, as Pyramid's set_on_exception does; with
+// SkipOnServerError they are not, and the commit sees the error page's
+// status on every framework.
+func testSkipOnServerError(t *testing.T, d Driver, store core.Store) {
+	for _, skip := range []bool{false, true} {
+		t.Run(fmt.Sprint("SkipOnServerError=", skip), func(t *testing.T) {
+			c := newEnv(t, d, store, func(o *core.Options) { o.SkipOnServerError = skip }).client()
+			login(t, c, "alice", 7)
+			want(t, c.post("/fail", url.Values{"code": {"500"}}), 500, "shown on the error page")
+			kept := "kept for later"
+			if skip {
+				kept = ""
+			}
+			want(t, c.get("/pop?queue=later"), 200, kept)
+		})
+	}
+}
+
+// testNilManager checks that the middleware refuses a nil Manager at
+// start-up, with a message that names the adapter.
+func testNilManager(t *testing.T, d Driver, _ core.Store) {
+	defer func() {
+		msg := fmt.Sprint(recover())
+		if !strings.Contains(msg, "nil *core.Manager") {
+			t.Fatalf("Middleware(nil) panicked with %q; want a message about the nil *core.Manager", msg)
+		}
+	}()
+	d.Middleware(nil)
+}
