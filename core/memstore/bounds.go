@@ -3,6 +3,7 @@ package memstore
 import (
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync/atomic"
 	"time"
 )
@@ -15,14 +16,19 @@ type bounds struct {
 	reported atomic.Int64 // Unix nanoseconds of the last report
 }
 
-// sample is how many records an eviction chooses among.
+// sample is how many records an eviction of a user's session chooses
+// among.
 const sample = 8
 
 // makeRoom evicts records, never keep, while the store holds more than
 // MaxSessions.
 func (s *Store) makeRoom(keep string, now int64) {
 	for s.records.Load() > s.bounds.max {
-		if victim := s.victim(keep, now); victim != "" {
+		victim := s.anonymous(keep)
+		if victim == "" {
+			victim = s.victim(keep, now)
+		}
+		if victim != "" {
 			s.remove(victim)
 			s.evicted.Add(1)
 		}
@@ -30,28 +36,43 @@ func (s *Store) makeRoom(keep string, now int64) {
 	s.report(now)
 }
 
+// anonymous returns the oldest anonymous record of a shard, starting from
+// a random one, or "" if there is none. Each shard keeps its anonymous
+// records' tokens in the order they were created (shard.anon).
+func (s *Store) anonymous(keep string) string {
+	start := rand.IntN(shardCount)
+	for i := range shardCount {
+		sh := &s.shards[(start+i)%shardCount]
+		sh.mu.Lock()
+		for len(sh.anon) > 0 {
+			tok := sh.anon[0]
+			sh.anon = sh.anon[1:]
+			if r, ok := sh.records[tok]; ok && r.owner == "" && tok != keep {
+				sh.mu.Unlock()
+				return tok
+			}
+		}
+		sh.anon = nil // let the array go
+		sh.mu.Unlock()
+	}
+	return ""
+}
+
 // victim samples a few records of a random shard and returns the one to
-// evict, never keep: an expired or ended record first, then an anonymous
-// one, then a user's, the least recently written first; "" if there is
-// none to take.
+// evict, never keep: an expired or ended record first, then the least
+// recently written; "" if there is none to take.
 func (s *Store) victim(keep string, now int64) string {
 	sh := &s.shards[rand.IntN(shardCount)]
 	sh.mu.RLock()
 	defer sh.mu.RUnlock()
-	best, bestRank, bestWritten, n := "", 3, int64(0), 0
+	best, bestDead, bestWritten, n := "", false, int64(0), 0
 	for tok, r := range sh.records { // map order is random
 		if tok == keep {
 			continue
 		}
-		rank := 2
-		switch {
-		case !r.live(now):
-			rank = 0
-		case r.owner == "":
-			rank = 1
-		}
-		if best == "" || rank < bestRank || rank == bestRank && r.written < bestWritten {
-			best, bestRank, bestWritten = tok, rank, r.written
+		dead := !r.live(now)
+		if best == "" || dead && !bestDead || dead == bestDead && r.written < bestWritten {
+			best, bestDead, bestWritten = tok, dead, r.written
 		}
 		if n++; n == sample {
 			break
@@ -93,4 +114,8 @@ func (s *Store) sweep(now int64) {
 	for _, tok := range expired {
 		s.remove(tok)
 	}
+	// Drop the tokens of anonymous records that are gone.
+	sh.mu.Lock()
+	sh.anon = slices.DeleteFunc(sh.anon, func(tok string) bool { return sh.records[tok] == nil })
+	sh.mu.Unlock()
 }

@@ -13,10 +13,10 @@
 // see and end them; a user has at most Options.MaxPerOwner.
 //
 // The store is bounded: it holds at most Options.MaxSessions records.
-// Past that, each new record evicts another, chosen among a few sampled at
-// random: an expired or ended one first, then an anonymous one, then a
-// user's, the least recently written first (an active session is written
-// at least every core.Options.ReissueTime). A flood of cookieless requests
+// Past that, each new record evicts another: the oldest anonymous one of a
+// shard, or if there is none left, a user's, among a few sampled at random
+// the least recently written (an active session is written at least every
+// core.Options.ReissueTime). A flood of cookieless requests
 // that each start a session, with a CSRF token for a login form say,
 // therefore evicts other anonymous sessions long before a logged-in user
 // is logged out. Evictions are reported through Options.Logger, at most
@@ -96,6 +96,7 @@ type Store struct {
 type shard struct {
 	mu      sync.RWMutex
 	records map[string]*record
+	anon    []string // tokens of anonymous records, oldest first; some may be gone
 }
 
 // record is replaced, never modified, once a Load may have returned its
@@ -267,6 +268,9 @@ func (s *Store) insert(r core.Record, now int64) string {
 		_, taken := sh.records[id]
 		if !taken {
 			sh.records[id] = rec
+			if r.Owner == "" {
+				sh.anon = append(sh.anon, id)
+			}
 		}
 		sh.mu.Unlock()
 		if taken {

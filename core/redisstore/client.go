@@ -16,6 +16,9 @@ const (
 
 	// DefaultTimeout is the default Options.Timeout.
 	DefaultTimeout = 500 * time.Millisecond
+
+	// DefaultMaxPerOwner is the default Options.MaxPerOwner.
+	DefaultMaxPerOwner = 50
 )
 
 // Options configures a Store. A nil *Options and the zero value both mean
@@ -35,6 +38,11 @@ type Options struct {
 	// (one dial, one retry) than with go-redis's default options, which
 	// retry dials and commands until the Timeout.
 	Timeout time.Duration
+
+	// MaxPerOwner bounds the sessions listed for one user (core.Index): a
+	// login past it ends that user's sessions that expire soonest, the
+	// least recently active. Default DefaultMaxPerOwner (50).
+	MaxPerOwner int
 }
 
 // New returns a Store that keeps sessions through client: a *redis.Client
@@ -57,7 +65,7 @@ func New(client redis.UniversalClient, opts *Options) (*Store, error) {
 	if err := checkClient(client); err != nil {
 		return nil, err
 	}
-	return &Store{client: client, prefix: o.Prefix, timeout: o.Timeout}, nil
+	return &Store{client: client, prefix: o.Prefix, timeout: o.Timeout, maxPerOwner: o.MaxPerOwner}, nil
 }
 
 // checkClient returns an error for a nil client, or for one whose options
@@ -139,6 +147,12 @@ func resolve(opts *Options) (Options, error) {
 	}
 	if o.Prefix == "" {
 		o.Prefix = DefaultPrefix
+	}
+	switch {
+	case o.MaxPerOwner == 0:
+		o.MaxPerOwner = DefaultMaxPerOwner
+	case o.MaxPerOwner < 0:
+		return o, configError("MaxPerOwner %d is negative", o.MaxPerOwner)
 	}
 	switch {
 	case o.Timeout == 0:

@@ -19,17 +19,18 @@ import (
 // With 256-bit IDs a single collision means the random source is broken.
 const newAttempts = 3
 
-// Store is a core.Store that keeps sessions in Redis.
+// Store is a core.Store and core.Index that keeps sessions in Redis.
 // Create it with New or NewFromURL; it is safe for concurrent use.
 type Store struct {
-	client  redis.UniversalClient
-	owned   bool // created by NewFromURL: Close closes it
-	prefix  string
-	timeout time.Duration
+	client      redis.UniversalClient
+	owned       bool // created by NewFromURL: Close closes it
+	prefix      string
+	timeout     time.Duration
+	maxPerOwner int
 }
 
 var (
-	_ core.Store = (*Store)(nil)
+	_ core.Index = (*Store)(nil)
 )
 
 // Load returns the payload of token with one GET, // Load returns the payload of token with one GET, or core.ErrNotFound
@@ -54,7 +55,8 @@ func (s *Store) Load(ctx context.Context, token string) ([]byte, bool, error) {
 	return b, false, nil
 }
 
-// Create writes r under a new ID with one SET NX PX.
+// Create writes r under a new ID with one SET NX PX, in a pipeline with
+// the owner's index when r has an owner.
 func (s *Store) Create(ctx context.Context, r core.Record) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
@@ -65,11 +67,24 @@ func (s *Store) Create(ctx context.Context, r core.Record) (string, error) {
 func (s *Store) create(ctx context.Context, r core.Record) (string, error) {
 	for range newAttempts {
 		id := core.NewID()
-		cmd := s.set(ctx, id, r)
-		if err := s.client.Process(ctx, cmd); err != nil {
-			return "", err
+		set := s.set(ctx, id, r)
+		if r.Owner == "" {
+			if err := s.client.Process(ctx, set); err != nil {
+				return "", err
+			}
+		} else {
+			pipe := s.client.Pipeline()
+			_ = pipe.Process(ctx, set)
+			list := s.list(ctx, pipe, r, id, "")
+			_, _ = pipe.Exec(ctx)
+			if set.Err() != nil {
+				return "", set.Err()
+			}
+			if set.Val() {
+				s.listed(ctx, list, r, id)
+			}
 		}
-		if cmd.Val() {
+		if set.Val() {
 			return id, nil
 		}
 	}
@@ -80,17 +95,29 @@ var errTaken = errors.New("redisstore: every new session ID tried was taken; is 
 
 // Update replaces the record of token with r if it still holds old, in one
 // round trip: a script that compares the record with old (by SHA-1, so
-// that old is not sent back) and writes r only if they match. It returns
-// a *core.ConflictError with the record as it is now when they do not, and
-// core.ErrNotFound when the record is gone.
+// that old is not sent back) and writes r only if they match, pipelined
+// with the refresh of the owner's index when r has an owner. It returns a
+// *core.ConflictError with the record as it is now when they do not match,
+// and core.ErrNotFound when the record is gone.
 func (s *Store) Update(ctx context.Context, token string, old []byte, r core.Record) (string, error) {
 	if !core.ValidID(token) {
 		return "", core.ErrNotFound
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	cmd := s.eval(ctx, updateScript, s.key(token), digest(old), r.Payload, millis(r.TTL))
-	if err := result(cmd); err != nil {
+	args := []any{digest(old), r.Payload, millis(r.TTL)}
+	var upd *redis.Cmd
+	if r.Owner == "" {
+		upd = s.eval(ctx, updateScript, s.key(token), args...)
+	} else {
+		pipe := s.client.Pipeline()
+		upd = updateScript.EvalSha(ctx, pipe, []string{s.key(token)}, args...)
+		touch := touchScript.EvalSha(ctx, pipe, []string{s.ownerKey(r.Owner)}, handle(token), millis(r.TTL))
+		_, _ = pipe.Exec(ctx)
+		upd = s.again(ctx, upd, updateScript, s.key(token), args...)
+		s.again(ctx, touch, touchScript, s.ownerKey(r.Owner), handle(token), millis(r.TTL))
+	}
+	if err := result(upd); err != nil {
 		return "", err
 	}
 	return token, nil
@@ -98,13 +125,13 @@ func (s *Store) Update(ctx context.Context, token string, old []byte, r core.Rec
 
 // Renew ends the record of token, if it still holds old (whatever it
 // holds, if old is nil), and writes r under a new ID, in one round trip: a
-// pipeline of the script that ends the old record and a SET NX PX of the
-// new one. In a Cluster the two keys live in different slots, so go-redis
-// sends each command to its node, in parallel; when the old record turns
-// out to be gone or changed, the new one, whose ID nobody has, is deleted
-// (one more round trip) and Renew fails as Update does. If the script
-// succeeds and the SET fails, the session is ended and the request fails,
-// which errs on the side of logging the user out.
+// pipeline of the script that ends the old record, a SET NX PX of the new
+// one, and the owner's index. In a Cluster the keys live in different
+// slots, so go-redis sends each command to its node, in parallel; when the
+// old record turns out to be gone or changed, the new one, whose ID nobody
+// has, is deleted (one more round trip) and Renew fails as Update does. If
+// the script succeeds and the SET fails, the session is ended and the
+// request fails, which errs on the side of logging the user out.
 func (s *Store) Renew(ctx context.Context, token string, old []byte, r core.Record) (string, error) {
 	if !core.ValidID(token) {
 		return "", core.ErrNotFound
@@ -112,18 +139,23 @@ func (s *Store) Renew(ctx context.Context, token string, old []byte, r core.Reco
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	id := core.NewID()
+	args := []any{digest(old), millis(core.GoneTTL)}
 	pipe := s.client.Pipeline()
-	end := endScript.EvalSha(ctx, pipe, []string{s.key(token)}, digest(old), millis(core.GoneTTL))
+	end := endScript.EvalSha(ctx, pipe, []string{s.key(token)}, args...)
 	set := s.set(ctx, id, r)
 	_ = pipe.Process(ctx, set)
-	_, _ = pipe.Exec(ctx) // each command carries its own error
-	if isNoScript(end.Err()) {
-		// Redis restarted, or this node has not seen the script yet.
-		end = s.eval(ctx, endScript, s.key(token), digest(old), millis(core.GoneTTL))
+	var list *redis.Cmd
+	if r.Owner != "" {
+		list = s.list(ctx, pipe, r, id, handle(token))
 	}
+	_, _ = pipe.Exec(ctx) // each command carries its own error
+	end = s.again(ctx, end, endScript, s.key(token), args...)
 	if err := result(end); err != nil {
 		if set.Err() == nil && set.Val() {
 			_ = s.client.Del(ctx, s.key(id)).Err() // else it expires unused
+		}
+		if r.Owner != "" && !errors.Is(err, core.ErrNotFound) {
+			s.relist(ctx, r, token) // the old record lives on
 		}
 		return "", err
 	}
@@ -132,6 +164,9 @@ func (s *Store) Renew(ctx context.Context, token string, old []byte, r core.Reco
 		return "", set.Err()
 	case !set.Val():
 		return s.create(ctx, r) // the new ID was taken: never seen in practice
+	}
+	if list != nil {
+		s.listed(ctx, list, r, id)
 	}
 	return id, nil
 }
@@ -185,7 +220,7 @@ func (s *Store) Ping(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	load := func(ctx context.Context, c redis.Cmdable) error {
-		for _, script := range []*redis.Script{updateScript, endScript} {
+		for _, script := range []*redis.Script{updateScript, endScript, listScript, touchScript, trimScript, dropScript} {
 			if err := script.Load(ctx, c).Err(); err != nil {
 				return err
 			}
@@ -208,6 +243,16 @@ func (s *Store) Ping(ctx context.Context) error {
 // when Redis does not know the script yet.
 func (s *Store) eval(ctx context.Context, script *redis.Script, key string, args ...any) *redis.Cmd {
 	return script.Run(ctx, s.client, []string{key}, args...)
+}
+
+// again returns cmd, an EVALSHA of script that a pipeline ran, or, when
+// Redis did not know the script (it restarted, or this node has not seen
+// it yet), the result of running it again with eval.
+func (s *Store) again(ctx context.Context, cmd *redis.Cmd, script *redis.Script, key string, args ...any) *redis.Cmd {
+	if isNoScript(cmd.Err()) {
+		return s.eval(ctx, script, key, args...)
+	}
+	return cmd
 }
 
 // result interprets a script's answer.

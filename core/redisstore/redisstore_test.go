@@ -19,12 +19,12 @@ var ctx = context.Background()
 
 func TestConformance(t *testing.T) {
 	srv := redistest.Start(t)
-	storetest.Run(t, newStore(t, srv.Client(t), nil), nil)
+	storetest.Run(t, newStore(t, srv.Client(t), nil), &storetest.Options{MaxPerOwner: redisstore.DefaultMaxPerOwner})
 }
 
 func TestConformanceCluster(t *testing.T) {
 	c := redistest.StartCluster(t)
-	storetest.Run(t, newStore(t, c.Client(t), nil), nil)
+	storetest.Run(t, newStore(t, c.Client(t), nil), &storetest.Options{MaxPerOwner: redisstore.DefaultMaxPerOwner})
 }
 
 func TestConformanceFromURL(t *testing.T) {
@@ -279,5 +279,38 @@ func wantWritesRefused(t testing.TB, s *redisstore.Store, tok string) {
 	}
 	if err := s.Delete(ctx, tok); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("Delete(unknown) = %v; want core.ErrNotFound", err)
+	}
+}
+
+// TestIndexFloods logs one user in a thousand times, and has a thousand
+// anonymous visitors start sessions: the user's index lists
+// MaxPerOwner sessions, the others are ended, and the anonymous sessions
+// create no index at all.
+func TestIndexFloods(t *testing.T) {
+	srv := redistest.StartLocal(t) // counts keys: a server of its own
+	client := srv.Client(t)
+	s := newStore(t, client, nil)
+	for range 1000 {
+		if _, err := s.Create(ctx, core.Record{Payload: []byte(`{}`), TTL: time.Hour, Owner: "alice"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	owners, err := client.Keys(ctx, redisstore.DefaultPrefix+"owner:*").Result()
+	if err != nil || len(owners) != 1 {
+		t.Fatalf("owner keys = %q, %v; want alice's only", owners, err)
+	}
+	if n, err := client.ZCard(ctx, owners[0]).Result(); err != nil || n != redisstore.DefaultMaxPerOwner {
+		t.Fatalf("alice's index lists %d, %v; want %d", n, err, redisstore.DefaultMaxPerOwner)
+	}
+	if n, err := client.DBSize(ctx).Result(); err != nil || n != redisstore.DefaultMaxPerOwner+1 {
+		t.Fatalf("DBSIZE after a thousand logins of one user = %d, %v; want her %d sessions and her index", n, err, redisstore.DefaultMaxPerOwner)
+	}
+	for range 1000 {
+		if _, err := s.Create(ctx, core.Record{Payload: []byte(`{}`), TTL: time.Hour}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if keys, err := client.Keys(ctx, redisstore.DefaultPrefix+"owner:*").Result(); err != nil || len(keys) != 1 {
+		t.Fatalf("owner keys after anonymous visitors = %d, %v; want 1", len(keys), err)
 	}
 }

@@ -27,10 +27,15 @@ type Options struct {
 	// expiry test waits for a short TTL to pass in real time, and the end
 	// of core.GoneTTL is not checked.
 	Advance func(d time.Duration)
+
+	// MaxPerOwner, for a core.Index, is how many records the store lists
+	// per owner, which Run then checks; 0 skips the check.
+	MaxPerOwner int
 }
 
-// Run checks store against the core.Store contract. A core.CookieStore
-// gets the checks that apply to a store without server state.
+// Run checks store against the core.Store contract, and against the
+// core.Index contract if it implements it. A core.CookieStore gets the
+// checks that apply to a store without server state.
 func Run(t *testing.T, store core.Store, opts *Options) {
 	t.Helper()
 	var o Options
@@ -68,6 +73,9 @@ func Run(t *testing.T, store core.Store, opts *Options) {
 		t.Run("GoneExpires", func(t *testing.T) { testGoneExpires(t, store, o.Advance) })
 	}
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, store, true) })
+	if idx, ok := store.(core.Index); ok {
+		t.Run("Index", func(t *testing.T) { runIndex(t, idx, o) })
+	}
 }
 
 var ctx = context.Background()

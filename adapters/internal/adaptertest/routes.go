@@ -38,9 +38,9 @@ func whoami(s *core.Session) string {
 const parallelUsers = 100
 
 // routes are the suite's handlers, the same on every framework; g holds
-// the requests to /slow and /ops.
-func routes(g *gates) []Route {
-	return append(opsRoutes(g), []Route{
+// the requests to /slow and /ops, and m is the server's Manager.
+func routes(g *gates, m *core.Manager) []Route {
+	return append(append(opsRoutes(g), ownerRoutes(m)...), []Route{
 		{"GET", "/untouched", func(c Ctx) { c.Text(http.StatusOK, "ok") }},
 		{"GET", "/untouched-redirect", func(c Ctx) { c.Redirect(http.StatusSeeOther, "/untouched") }},
 		{"GET", "/untouched-fail", func(c Ctx) { c.Fail(errors.New("the handler failed")) }},

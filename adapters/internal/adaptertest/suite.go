@@ -32,7 +32,7 @@ func newEnv(t *testing.T, d Driver, store core.Store, edit func(*core.Options)) 
 			edit(o)
 		}
 	})
-	e.url = d.Serve(t, e.m, routes(e.gates))
+	e.url = d.Serve(t, e.m, routes(e.gates, e.m))
 	return e
 }
 
@@ -105,6 +105,8 @@ func Run(t *testing.T, d Driver, store core.Store) {
 		{"ConcurrentChanges", testConcurrentChanges},
 		{"StaleRequest", testStaleRequest},
 		{"Randomized", testRandomized},
+		{"UserSessions", testUserSessions},
+		{"EndWhileRunning", testEndWhileRunning},
 		{"StoreDown", testStoreDown},
 		{"Panic", testPanic},
 		{"ErrorPage", testErrorPage},
