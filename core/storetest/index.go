@@ -37,7 +37,9 @@ func runIndex(t *testing.T, idx core.Index, o Options) {
 }
 
 // owned is a Record of payload p owned by owner.
-func owned(p []byte, owner string) core.Record { return core.Record{Payload: p, TTL: time.Hour, Owner: owner} }
+func owned(p []byte, owner string) core.Record {
+	return core.Record{Payload: p, TTL: time.Hour, Owner: owner}
+}
 
 // newOwner returns an owner no other test uses.
 func newOwner(name string) string { return name + "-" + core.NewID()[:8] }
