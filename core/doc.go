@@ -33,7 +33,7 @@
 // [Session.Set] encodes a value as JSON at once, so a value that cannot be
 // encoded is rejected there, with [ErrInvalidValue], and never when the
 // response is already on its way. Reading decodes into the type the caller
-// names, with [Get], [Session.Get] or [Session.String], [Session.Int] and
+// names, with [Get] or the conveniences [Session.String], [Session.Int] and
 // [Session.Bool]: integers round-trip exactly (no float64 in between), and
 // structs round-trip through their JSON encoding.
 //

@@ -34,7 +34,7 @@ var (
 	// that has ended, if the request never used it.
 	ErrEnded = errors.New("core: session used after its request ended")
 
-	// ErrNoKey is returned by [Session.Get] and [Get] for a key the session
+	// ErrNoKey is returned by [Get] for a key the session
 	// does not hold.
 	ErrNoKey = errors.New("core: no such key in session")
 

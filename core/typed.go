@@ -50,16 +50,6 @@ func decode[T any](raw []byte) (T, error) {
 	return v, err
 }
 
-// Get decodes the value under key into v, which must be a pointer, as
-// json.Unmarshal does. It returns [ErrNoKey] if the session has no such key.
-func (s *Session) Get(key string, v any) error {
-	raw, ok := s.raw(key)
-	if !ok {
-		return ErrNoKey
-	}
-	return json.Unmarshal(raw, v)
-}
-
 // String returns the string under key; ok is false if there is none or the
 // value is not a JSON string.
 func (s *Session) String(key string) (v string, ok bool) {

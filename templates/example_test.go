@@ -29,7 +29,7 @@ func ExampleFlashes() {
 		panic(err)
 	}
 	articles := func(w http.ResponseWriter, r *http.Request) {
-		s, err := sessionhttp.Get(r)
+		s, err := sessionhttp.Session(r)
 		if err != nil {
 			http.Error(w, "session store unavailable", core.StatusCode(err))
 			return

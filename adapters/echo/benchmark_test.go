@@ -18,11 +18,11 @@ import (
 func benchEcho(m *core.Manager) *echo.Echo {
 	e := echo.New()
 	if m != nil {
-		e.Use(sessionecho.Middleware(m, nil))
+		e.Use(sessionecho.Middleware(m))
 	}
 	e.GET("/untouched", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
 	e.POST("/login", func(c echo.Context) error {
-		s, err := sessionecho.Get(c)
+		s, err := sessionecho.Session(c)
 		if err != nil {
 			return err
 		}
@@ -31,7 +31,7 @@ func benchEcho(m *core.Manager) *echo.Echo {
 		return c.String(http.StatusOK, "ok")
 	})
 	read := func(c echo.Context) (*core.Session, error) {
-		s, err := sessionecho.Get(c)
+		s, err := sessionecho.Session(c)
 		if err != nil {
 			return nil, err
 		}

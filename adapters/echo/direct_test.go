@@ -22,7 +22,7 @@ func serve(t *testing.T, store core.Store, edit func(*core.Options), add func(e 
 	t.Helper()
 	m, log := adaptertest.NewManager(t, store, edit)
 	e := echo.New()
-	e.Use(sessionecho.Middleware(m, nil))
+	e.Use(sessionecho.Middleware(m))
 	add(e)
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
@@ -31,7 +31,7 @@ func serve(t *testing.T, store core.Store, edit func(*core.Options), add func(e 
 
 // login sets user=ann in the session.
 func login(c echo.Context) error {
-	s, err := sessionecho.Get(c)
+	s, err := sessionecho.Session(c)
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func login(c echo.Context) error {
 
 // pop writes the messages of the queue named by ?queue.
 func pop(c echo.Context) error {
-	s, err := sessionecho.Get(c)
+	s, err := sessionecho.Session(c)
 	if err != nil {
 		return err
 	}
@@ -60,14 +60,14 @@ func TestErrors(t *testing.T) {
 		}
 		// Loading fails: the client sends a cookie the store cannot look up.
 		e.GET("/load", func(c echo.Context) error {
-			if _, err := sessionecho.Get(c); err != nil {
+			if _, err := sessionecho.Session(c); err != nil {
 				return err
 			}
 			return c.String(http.StatusOK, "unreachable")
 		})
 		// Committing fails: a new session cannot be saved.
 		e.POST("/commit", func(c echo.Context) error {
-			s, err := sessionecho.Get(c)
+			s, err := sessionecho.Session(c)
 			if err != nil {
 				return err
 			}

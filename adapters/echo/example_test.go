@@ -26,9 +26,9 @@ func Example() {
 	}
 
 	e := echo.New()
-	e.Use(sessionecho.Middleware(sessions, nil))
+	e.Use(sessionecho.Middleware(sessions))
 	e.POST("/articles", func(c echo.Context) error {
-		s, err := sessionecho.Get(c)
+		s, err := sessionecho.Session(c)
 		if err != nil {
 			return err // a 503 or 500 *echo.HTTPError
 		}
@@ -36,7 +36,7 @@ func Example() {
 		return c.Redirect(http.StatusSeeOther, "/articles")
 	})
 	e.GET("/articles", func(c echo.Context) error {
-		s, err := sessionecho.Get(c)
+		s, err := sessionecho.Session(c)
 		if err != nil {
 			return err
 		}

@@ -4,9 +4,9 @@
 // handler can set a flash and call c.Redirect without ever calling Save.
 //
 //	e := echo.New()
-//	e.Use(sessionecho.Middleware(manager, nil))
+//	e.Use(sessionecho.Middleware(manager))
 //
-// Handlers reach the session with [Get], and code below them with
+// Handlers reach the session with [Session], and code below them with
 // core.FromContext(c.Request().Context()). The session is loaded on first
 // use only: a request that never uses it parses no cookie, calls no store
 // and gets no Set-Cookie header.
@@ -23,7 +23,7 @@
 // Errors go to Echo's HTTPErrorHandler as *echo.HTTPError values whose Code
 // is core.StatusCode(err) (503 when the store is down, 500 otherwise) and
 // whose Internal is core's error, so errors.Is(err, core.ErrStore) holds:
-// [Get] returns them for the handler to return, and the middleware returns
+// [Session] returns them for the handler to return, and the middleware returns
 // them when the commit fails. In that case the handler's headers are
 // cleared and what it wrote is discarded, so the error handler writes the
 // whole response.
@@ -46,16 +46,10 @@ import (
 	"github.com/transient-go/transient/core"
 )
 
-// Options configures the middleware; nil means the defaults. It has no
-// fields yet: Echo needs nothing beyond what core.Options sets, and errors
-// take Echo's own path (HTTPErrorHandler). It exists so that options can be
-// added without changing Middleware's signature.
-type Options struct{}
-
 // Middleware returns the session middleware for m. Install it with
 // Echo.Use, or on a group, before the handlers that use sessions. It panics
 // if m is nil, a wiring mistake found at start-up.
-func Middleware(m *core.Manager, _ *Options) echo.MiddlewareFunc {
+func Middleware(m *core.Manager) echo.MiddlewareFunc {
 	if m == nil {
 		panic("sessionecho: Middleware called with a nil *core.Manager")
 	}
@@ -101,12 +95,23 @@ func (mw *middleware) serve(c echo.Context, next echo.HandlerFunc) error {
 	return err
 }
 
-// Get returns the request's session, loading it on first use. Its error,
-// for the handler to return, is an *echo.HTTPError wrapping core's:
+// Session returns the request's session, loading it on first use. Its
+// error, for the handler to return, is an *echo.HTTPError wrapping core's:
 // core.ErrNoSession without the middleware (500), or one matching
-// core.ErrStore when the store failed (503).
-func Get(c echo.Context) (*core.Session, error) {
-	s, err := core.FromContext(c.Request().Context())
+// core.ErrStore when the store failed (503). With several session
+// middlewares on a route, it returns the last one's: see SessionOf.
+func Session(c echo.Context) (*core.Session, error) {
+	return answer(core.FromContext(c.Request().Context()))
+}
+
+// SessionOf returns the request's session of m, for a route that runs
+// several session middlewares (a preferences session in a cookie and a
+// login session in Redis, say), as Session does.
+func SessionOf(c echo.Context, m *core.Manager) (*core.Session, error) {
+	return answer(m.FromContext(c.Request().Context()))
+}
+
+func answer(s *core.Session, err error) (*core.Session, error) {
 	if err != nil {
 		return nil, httpError(err)
 	}

@@ -21,11 +21,11 @@ import (
 func benchApp(m *core.Manager) *fiber.App {
 	app := fiber.New(fiber.Config{ReadBufferSize: 8192})
 	if m != nil {
-		app.Use(sessionfiber.Middleware(m, nil))
+		app.Use(sessionfiber.Middleware(m))
 	}
 	app.Get("/untouched", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	app.Post("/login", func(c *fiber.Ctx) error {
-		s, err := sessionfiber.Get(c)
+		s, err := sessionfiber.Session(c)
 		if err != nil {
 			return err
 		}
@@ -34,7 +34,7 @@ func benchApp(m *core.Manager) *fiber.App {
 		return c.SendString("ok")
 	})
 	read := func(c *fiber.Ctx) (*core.Session, error) {
-		s, err := sessionfiber.Get(c)
+		s, err := sessionfiber.Session(c)
 		if err != nil {
 			return nil, err
 		}

@@ -32,14 +32,14 @@ func serve(t *testing.T, store core.Store, su setup, add func(app *fiber.App)) (
 	if su.outer != nil {
 		app.Use(su.outer)
 	}
-	app.Use(sessionfiber.Middleware(m, nil))
+	app.Use(sessionfiber.Middleware(m))
 	add(app)
 	return adaptertest.ServeFiber(t, app), log
 }
 
 // login sets user=?name (default ann) in the session.
 func login(c *fiber.Ctx) error {
-	s, err := sessionfiber.Get(c)
+	s, err := sessionfiber.Session(c)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func login(c *fiber.Ctx) error {
 
 // pop writes the messages of the queue named by ?queue.
 func pop(c *fiber.Ctx) error {
-	s, err := sessionfiber.Get(c)
+	s, err := sessionfiber.Session(c)
 	if err != nil {
 		return err
 	}
@@ -68,14 +68,14 @@ func TestErrors(t *testing.T) {
 	url, _ := serve(t, adaptertest.DownStore(t), setup{errorHandler: errorHandler}, func(app *fiber.App) {
 		// Loading fails: the client sends a cookie the store cannot look up.
 		app.Get("/load", func(c *fiber.Ctx) error {
-			if _, err := sessionfiber.Get(c); err != nil {
+			if _, err := sessionfiber.Session(c); err != nil {
 				return err
 			}
 			return c.SendString("unreachable")
 		})
 		// Committing fails: a new session cannot be saved.
 		app.Post("/commit", func(c *fiber.Ctx) error {
-			s, err := sessionfiber.Get(c)
+			s, err := sessionfiber.Session(c)
 			if err != nil {
 				return err
 			}

@@ -26,9 +26,9 @@ func Example() {
 	}
 
 	app := fiber.New(fiber.Config{ReadBufferSize: 8192}) // room for a 4 KiB cookie
-	app.Use(sessionfiber.Middleware(sessions, nil))
+	app.Use(sessionfiber.Middleware(sessions))
 	app.Post("/articles", func(c *fiber.Ctx) error {
-		s, err := sessionfiber.Get(c)
+		s, err := sessionfiber.Session(c)
 		if err != nil {
 			return err // Fiber's error handler answers 503 or 500
 		}
@@ -36,7 +36,7 @@ func Example() {
 		return c.Redirect("/articles", fiber.StatusSeeOther)
 	})
 	app.Get("/articles", func(c *fiber.Ctx) error {
-		s, err := sessionfiber.Get(c)
+		s, err := sessionfiber.Session(c)
 		if err != nil {
 			return err
 		}

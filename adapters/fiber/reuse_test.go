@@ -33,7 +33,7 @@ func TestStreamWriter(t *testing.T) {
 		ended := make(chan struct{})
 		c.Locals("ended", ended)
 		if use {
-			if _, err := sessionfiber.Get(c); err != nil {
+			if _, err := sessionfiber.Session(c); err != nil {
 				return err
 			}
 		}
@@ -57,7 +57,7 @@ func TestStreamWriter(t *testing.T) {
 				app.Get("/unused", func(c *fiber.Ctx) error { return stream(c, false) })
 				app.Get("/used", func(c *fiber.Ctx) error { return stream(c, true) })
 				app.Get("/read", func(c *fiber.Ctx) error {
-					s, err := sessionfiber.Get(c)
+					s, err := sessionfiber.Session(c)
 					if err != nil {
 						return err
 					}
@@ -114,7 +114,7 @@ func TestConcurrentClients(t *testing.T) {
 			url, log := serve(t, st.Store, setup{}, func(app *fiber.App) {
 				app.Get("/login", login)
 				app.Post("/note", func(c *fiber.Ctx) error {
-					s, err := sessionfiber.Get(c)
+					s, err := sessionfiber.Session(c)
 					if err != nil {
 						return err
 					}
@@ -123,7 +123,7 @@ func TestConcurrentClients(t *testing.T) {
 					return c.Redirect("/show", fiber.StatusSeeOther)
 				})
 				app.Get("/show", func(c *fiber.Ctx) error {
-					s, err := sessionfiber.Get(c)
+					s, err := sessionfiber.Session(c)
 					if err != nil {
 						return err
 					}
@@ -178,7 +178,7 @@ func TestCookieReadThenHeaderSet(t *testing.T) {
 		app.Get("/whoami", func(c *fiber.Ctx) error {
 			_ = c.Cookies("lang")
 			c.Request().Header.Set("X-Forwarded-User", strings.Repeat("z", 64))
-			s, err := sessionfiber.Get(c)
+			s, err := sessionfiber.Session(c)
 			if err != nil {
 				return err
 			}

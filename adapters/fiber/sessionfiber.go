@@ -4,9 +4,9 @@
 // flash and call c.Redirect without ever calling Save.
 //
 //	app := fiber.New()
-//	app.Use(sessionfiber.Middleware(manager, nil))
+//	app.Use(sessionfiber.Middleware(manager))
 //
-// Handlers reach the session with [Get], and code below them with
+// Handlers reach the session with [Session], and code below them with
 // core.FromContext(c.UserContext()). The session is loaded on first use
 // only: a request that never uses it parses no cookie, calls no store and
 // gets no Set-Cookie header.
@@ -27,7 +27,7 @@
 // core.ErrStore) holds, and errors.As finds a *fiber.Error whose Code is
 // core.StatusCode(err) (503 when the store is down, 500 otherwise), so
 // Fiber's default error handler answers with it. Their message is only the
-// status text, since that handler sends it to the client. [Get] returns them for
+// status text, since that handler sends it to the client. [Session] returns them for
 // the handler to return; the middleware returns them when the commit fails,
 // after resetting the response so that the error handler writes all of it.
 //
@@ -58,16 +58,10 @@ import (
 	"github.com/transient-go/transient/core"
 )
 
-// Options configures the middleware; nil means the defaults. It has no
-// fields yet: Fiber needs nothing beyond what core.Options sets, and errors
-// take Fiber's own path (the app's ErrorHandler). It exists so that options
-// can be added without changing Middleware's signature.
-type Options struct{}
-
 // Middleware returns the session middleware for m. Install it with
 // App.Use, or on a group, before the handlers that use sessions. It panics
 // if m is nil, a wiring mistake found at start-up.
-func Middleware(m *core.Manager, _ *Options) fiber.Handler {
+func Middleware(m *core.Manager) fiber.Handler {
 	if m == nil {
 		panic("sessionfiber: Middleware called with a nil *core.Manager")
 	}
@@ -115,12 +109,23 @@ func (mw *middleware) end(c *fiber.Ctx, st *state, parent, ctx context.Context) 
 	}
 }
 
-// Get returns the request's session, loading it on first use. Its error,
-// for the handler to return, wraps core's: core.ErrNoSession without the
-// middleware (500), or one matching core.ErrStore when the store failed
-// (503).
-func Get(c *fiber.Ctx) (*core.Session, error) {
-	s, err := core.FromContext(c.UserContext())
+// Session returns the request's session, loading it on first use. Its
+// error, for the handler to return, wraps core's: core.ErrNoSession without
+// the middleware (500), or one matching core.ErrStore when the store
+// failed (503). With several session middlewares on a route, it returns
+// the last one's: see SessionOf.
+func Session(c *fiber.Ctx) (*core.Session, error) {
+	return answer(core.FromContext(c.UserContext()))
+}
+
+// SessionOf returns the request's session of m, for a route that runs
+// several session middlewares (a preferences session in a cookie and a
+// login session in Redis, say), as Session does.
+func SessionOf(c *fiber.Ctx, m *core.Manager) (*core.Session, error) {
+	return answer(m.FromContext(c.UserContext()))
+}
+
+func answer(s *core.Session, err error) (*core.Session, error) {
 	if err != nil {
 		return nil, &statusError{err}
 	}

@@ -22,14 +22,14 @@ func benchEngine(m *core.Manager) *gin.Engine {
 	}
 	r.GET("/untouched", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
 	r.POST("/login", func(c *gin.Context) {
-		if s, err := sessiongin.Get(c); err == nil {
+		if s, err := sessiongin.Session(c); err == nil {
 			_ = s.Set("user_id", 42)
 			_ = s.Set("username", "alice")
 			c.String(http.StatusOK, "ok")
 		}
 	})
 	read := func(c *gin.Context) *core.Session {
-		s, err := sessiongin.Get(c)
+		s, err := sessiongin.Session(c)
 		if err != nil {
 			return nil
 		}

@@ -31,14 +31,14 @@ func TestErrors(t *testing.T) {
 	url, _ := serve(t, adaptertest.DownStore(t), func(r *gin.Engine) {
 		// Loading fails: the client sends a cookie the store cannot look up.
 		r.GET("/load", func(c *gin.Context) {
-			if _, err := sessiongin.Get(c); err != nil {
+			if _, err := sessiongin.Session(c); err != nil {
 				return
 			}
 			c.String(http.StatusOK, "unreachable")
 		})
 		// Committing fails: a new session cannot be saved.
 		r.POST("/commit", func(c *gin.Context) {
-			if s, err := sessiongin.Get(c); err == nil {
+			if s, err := sessiongin.Session(c); err == nil {
 				s.Flash("saved", "")
 				c.Header("X-Handler", "yes")
 				c.Redirect(http.StatusSeeOther, "/elsewhere")
@@ -86,7 +86,7 @@ func TestErrorsRecordedInContext(t *testing.T) {
 		}
 	})
 	r.Use(sessiongin.Middleware(m, nil))
-	r.GET("/", func(c *gin.Context) { _, _ = sessiongin.Get(c) })
+	r.GET("/", func(c *gin.Context) { _, _ = sessiongin.Session(c) })
 	req := httptest.NewRequest("GET", "/", nil)
 	req.Header.Set("Cookie", "session="+core.NewID())
 	rec := httptest.NewRecorder()

@@ -28,7 +28,7 @@ func Example() {
 	r := gin.New()
 	r.Use(sessiongin.Middleware(sessions, nil))
 	r.POST("/articles", func(c *gin.Context) {
-		s, err := sessiongin.Get(c)
+		s, err := sessiongin.Session(c)
 		if err != nil {
 			return // Get has recorded the error and answered 503 or 500
 		}
@@ -36,7 +36,7 @@ func Example() {
 		c.Redirect(http.StatusSeeOther, "/articles")
 	})
 	r.GET("/articles", func(c *gin.Context) {
-		s, err := sessiongin.Get(c)
+		s, err := sessiongin.Session(c)
 		if err != nil {
 			return
 		}

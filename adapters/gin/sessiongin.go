@@ -6,7 +6,7 @@
 //	r := gin.New()
 //	r.Use(sessiongin.Middleware(manager, nil))
 //
-// Handlers reach the session with [Get], and code below them with
+// Handlers reach the session with [Session], and code below them with
 // core.FromContext(c.Request.Context()). The session is loaded on first use
 // only: a request that never uses it parses no cookie, calls no store and
 // gets no Set-Cookie header.
@@ -19,7 +19,7 @@
 // started is saved where a server-side store allows it (same ID) and
 // reported through the core's ErrorHandler otherwise.
 //
-// Errors go the Gin way: [Get] and the middleware record them with c.Error
+// Errors go the Gin way: [Session] and the middleware record them with c.Error
 // and, unless the response has started, abort and answer with
 // Options.ErrorResponse, by default the status core.StatusCode(err) (503
 // when the store is down, 500 otherwise). When the commit itself fails, the
@@ -90,15 +90,30 @@ func (mw *middleware) serve(c *gin.Context) {
 	}
 }
 
-// Get returns the request's session, loading it on first use. If that
+// Session returns the request's session, loading it on first use. If that
 // fails it records the error with c.Error and, unless the response has
 // started, aborts and answers with Options.ErrorResponse (by default the
 // status core.StatusCode(err)), so a handler only needs to return. The
 // error is core's: core.ErrNoSession without the middleware, or one
-// matching core.ErrStore when the store failed (503).
-func Get(c *gin.Context) (*core.Session, error) {
-	s, err := core.FromContext(c.Request.Context())
-	if err != nil {
+// matching core.ErrStore when the store failed (503). With several session
+// middlewares on a route, it returns the last one's: see SessionOf.
+func Session(c *gin.Context) (*core.Session, error) {
+	return answer(c)(core.FromContext(c.Request.Context()))
+}
+
+// SessionOf returns the request's session of m, for a route that runs
+// several session middlewares (a preferences session in a cookie and a
+// login session in Redis, say), as Session does.
+func SessionOf(c *gin.Context, m *core.Manager) (*core.Session, error) {
+	return answer(c)(m.FromContext(c.Request.Context()))
+}
+
+// answer records and answers the error of a session that failed to load.
+func answer(c *gin.Context) func(*core.Session, error) (*core.Session, error) {
+	return func(s *core.Session, err error) (*core.Session, error) {
+		if err == nil {
+			return s, nil
+		}
 		_ = c.Error(err)
 		c.Abort()
 		if w, ok := c.Writer.(*writer); ok && !w.Written() {
@@ -106,8 +121,8 @@ func Get(c *gin.Context) (*core.Session, error) {
 		} else if !c.Writer.Written() {
 			defaultErrorResponse(c, err) // no middleware
 		}
+		return nil, err
 	}
-	return s, err
 }
 
 type state struct {

@@ -30,7 +30,7 @@ func benchMux() *http.ServeMux {
 	}
 	mux.HandleFunc("GET /untouched", func(w http.ResponseWriter, r *http.Request) { ok(w) })
 	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
-		s, err := sessionhttp.Get(r)
+		s, err := sessionhttp.Session(r)
 		if err != nil {
 			http.Error(w, err.Error(), core.StatusCode(err))
 			return
@@ -40,7 +40,7 @@ func benchMux() *http.ServeMux {
 		ok(w)
 	})
 	read := func(w http.ResponseWriter, r *http.Request) *core.Session {
-		s, err := sessionhttp.Get(r)
+		s, err := sessionhttp.Session(r)
 		if err != nil {
 			http.Error(w, err.Error(), core.StatusCode(err))
 			return nil

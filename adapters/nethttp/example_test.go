@@ -27,7 +27,7 @@ func Example() {
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /articles", func(w http.ResponseWriter, r *http.Request) {
-		s, err := sessionhttp.Get(r)
+		s, err := sessionhttp.Session(r)
 		if err != nil {
 			http.Error(w, "session unavailable", core.StatusCode(err))
 			return
@@ -36,7 +36,7 @@ func Example() {
 		http.Redirect(w, r, "/articles", http.StatusSeeOther)
 	})
 	mux.HandleFunc("GET /articles", func(w http.ResponseWriter, r *http.Request) {
-		s, err := sessionhttp.Get(r)
+		s, err := sessionhttp.Session(r)
 		if err != nil {
 			http.Error(w, "session unavailable", core.StatusCode(err))
 			return

@@ -6,7 +6,7 @@
 //	mux := http.NewServeMux()
 //	handler := sessionhttp.Middleware(manager, nil)(mux)
 //
-// Handlers reach the session with [Get] (or core.FromContext on the
+// Handlers reach the session with [Session] (or core.FromContext on the
 // request's context). The session is loaded on first use only: a request
 // that never uses it parses no cookie, calls no store and gets no
 // Set-Cookie header.
@@ -50,12 +50,20 @@ func Middleware(m *core.Manager, opts *Options) func(http.Handler) http.Handler 
 	}
 }
 
-// Get returns the request's session, loading it on first use. It returns
-// core.ErrNoSession without the middleware, and an error matching
+// Session returns the request's session, loading it on first use. It
+// returns core.ErrNoSession without the middleware, and an error matching
 // core.ErrStore when the store failed: answer with core.StatusCode(err)
-// then, never as if the visitor had no session.
-func Get(r *http.Request) (*core.Session, error) {
+// then, never as if the visitor had no session. With several session
+// middlewares on a route, it returns the last one's: see SessionOf.
+func Session(r *http.Request) (*core.Session, error) {
 	return core.FromContext(r.Context())
+}
+
+// SessionOf returns the request's session of m, for a route that runs
+// several session middlewares (a preferences session in a cookie and a
+// login session in Redis, say), as Session does.
+func SessionOf(r *http.Request, m *core.Manager) (*core.Session, error) {
+	return m.FromContext(r.Context())
 }
 
 func defaultErrorResponse(w http.ResponseWriter, _ *http.Request, err error) {

@@ -17,7 +17,7 @@ import (
 func app(m *core.Manager) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
-		s, err := sessionhttp.Get(r)
+		s, err := sessionhttp.Session(r)
 		if err != nil {
 			http.Error(w, err.Error(), core.StatusCode(err))
 			return
@@ -25,7 +25,7 @@ func app(m *core.Manager) http.Handler {
 		s.Set("user", "alice")
 	})
 	mux.HandleFunc("/whoami", func(w http.ResponseWriter, r *http.Request) {
-		s, err := sessionhttp.Get(r)
+		s, err := sessionhttp.Session(r)
 		if err != nil {
 			http.Error(w, err.Error(), core.StatusCode(err))
 			return

@@ -42,7 +42,7 @@ func manager(t *testing.T, store core.Store, opts *core.Options) *core.Manager {
 }
 
 func setFlash(w http.ResponseWriter, r *http.Request) *core.Session {
-	s, err := sessionhttp.Get(r)
+	s, err := sessionhttp.Session(r)
 	if err != nil {
 		http.Error(w, err.Error(), core.StatusCode(err))
 		return nil
@@ -134,7 +134,7 @@ func TestHijack(t *testing.T) {
 func TestErrorResponse(t *testing.T) {
 	store, _ := cookiestore.New(&cookiestore.Options{Secrets: []string{strings.Repeat("s", 32)}})
 	big := func(w http.ResponseWriter, r *http.Request) {
-		s, _ := sessionhttp.Get(r)
+		s, _ := sessionhttp.Session(r)
 		s.Set("big", strings.Repeat("x", 5000))
 		w.Header().Set("Location", "/elsewhere")
 		w.WriteHeader(http.StatusSeeOther)
@@ -173,7 +173,7 @@ func TestErrorResponse(t *testing.T) {
 
 func TestGetWithoutMiddleware(t *testing.T) {
 	r := httptest.NewRequest("GET", "/", nil)
-	if _, err := sessionhttp.Get(r); !errors.Is(err, core.ErrNoSession) {
+	if _, err := sessionhttp.Session(r); !errors.Is(err, core.ErrNoSession) {
 		t.Fatalf("Get without the middleware = %v; want core.ErrNoSession", err)
 	}
 }

@@ -83,7 +83,7 @@ func requestApp(tb testing.TB) (http.Handler, *roundTrips, func(method, path str
 	}
 	m := newManager(tb, store)
 	read := func(w http.ResponseWriter, r *http.Request) *core.Session {
-		s, err := sessionhttp.Get(r)
+		s, err := sessionhttp.Session(r)
 		if err != nil {
 			http.Error(w, err.Error(), core.StatusCode(err))
 			return nil
@@ -115,7 +115,7 @@ func requestApp(tb testing.TB) (http.Handler, *roundTrips, func(method, path str
 		}
 	})
 	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
-		s, _ := sessionhttp.Get(r)
+		s, _ := sessionhttp.Session(r)
 		_ = s.Set("user_id", 42)
 		_ = s.Set("username", "alice")
 		s.Renew()

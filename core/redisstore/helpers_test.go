@@ -119,7 +119,7 @@ func (a *app) handler(m *core.Manager) http.Handler {
 
 func (a *app) wrap(h func(http.ResponseWriter, *http.Request, *core.Session)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		s, err := sessionhttp.Get(r)
+		s, err := sessionhttp.Session(r)
 		if err != nil {
 			code := core.StatusCode(err)
 			http.Error(w, http.StatusText(code), code)

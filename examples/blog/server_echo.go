@@ -23,7 +23,7 @@ func echoHandler(b *blog, m *core.Manager) http.Handler {
 		e.DefaultHTTPErrorHandler(err, c)
 	}
 	if m != nil { // nil for -store none
-		e.Use(sessionecho.Middleware(m, nil))
+		e.Use(sessionecho.Middleware(m))
 	}
 	for _, rt := range b.routes() {
 		e.Add(rt.method, rt.path, func(c echo.Context) error {
@@ -37,7 +37,7 @@ func echoHandler(b *blog, m *core.Manager) http.Handler {
 // echoRequest is an Echo request as the pages see it.
 type echoRequest struct{ c echo.Context }
 
-func (e echoRequest) Session() (*core.Session, error) { return sessionecho.Get(e.c) }
+func (e echoRequest) Session() (*core.Session, error) { return sessionecho.Session(e.c) }
 func (e echoRequest) FormValue(key string) string     { return e.c.Request().PostFormValue(key) }
 func (e echoRequest) Redirect(path string)            { e.c.Redirect(http.StatusSeeOther, path) }
 

@@ -57,7 +57,7 @@ func newFiberServer(b *blog, m *core.Manager) server {
 		return c.Next()
 	})
 	if m != nil { // nil for -store none
-		app.Use(sessionfiber.Middleware(m, nil))
+		app.Use(sessionfiber.Middleware(m))
 	}
 	for _, rt := range b.routes() {
 		app.Add(rt.method, rt.path, func(c *fiber.Ctx) error {
@@ -71,7 +71,7 @@ func newFiberServer(b *blog, m *core.Manager) server {
 // fiberRequest is a Fiber request as the pages see it.
 type fiberRequest struct{ c *fiber.Ctx }
 
-func (f fiberRequest) Session() (*core.Session, error) { return sessionfiber.Get(f.c) }
+func (f fiberRequest) Session() (*core.Session, error) { return sessionfiber.Session(f.c) }
 func (f fiberRequest) Redirect(path string)            { f.c.Redirect(path, fiber.StatusSeeOther) }
 
 // FormValue reads the urlencoded body only: Fiber's c.FormValue would also

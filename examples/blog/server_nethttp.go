@@ -38,7 +38,7 @@ type httpRequest struct {
 	r *http.Request
 }
 
-func (h httpRequest) Session() (*core.Session, error) { return sessionhttp.Get(h.r) }
+func (h httpRequest) Session() (*core.Session, error) { return sessionhttp.Session(h.r) }
 func (h httpRequest) FormValue(key string) string     { return h.r.PostFormValue(key) }
 func (h httpRequest) Redirect(path string)            { http.Redirect(h.w, h.r, path, http.StatusSeeOther) }
 

@@ -25,11 +25,11 @@ type Driver struct {
 	Middleware func(m *core.Manager) any
 
 	// Serve starts a loopback HTTP server whose routes run with the
-	// adapter's middleware, built from m with default adapter options,
-	// behind the framework's usual recovery from panics (installed first,
-	// as applications do), and returns its base URL
-	// ("http://127.0.0.1:port"). The server is stopped by t.Cleanup.
-	Serve func(t testing.TB, m *core.Manager, routes []Route) string
+	// adapter's middleware for each of ms, in that order, built with
+	// default adapter options, behind the framework's usual recovery from
+	// panics (installed first, as applications do), and returns its base
+	// URL ("http://127.0.0.1:port"). The server is stopped by t.Cleanup.
+	Serve func(t testing.TB, ms []*core.Manager, routes []Route) string
 }
 
 // Route is one handler of the suite.
@@ -43,8 +43,13 @@ type Route struct {
 // framework's own API, so that the suite tests what applications write.
 type Ctx interface {
 	// Session returns the session through the adapter's accessor
-	// (sessionhttp.Get, sessiongin.Get, ...).
+	// (sessionhttp.Session, sessiongin.Session, ...).
 	Session() (*core.Session, error)
+
+	// SessionOf returns the session of m through the adapter's accessor
+	// (sessionhttp.SessionOf, ...), for a route with several session
+	// middlewares.
+	SessionOf(m *core.Manager) (*core.Session, error)
 
 	// Context returns the request's context.Context as code below the
 	// handler sees it (r.Context(), c.Request.Context(),

@@ -17,8 +17,8 @@ import (
 // an HTTPErrorHandler that renders the suite's error page.
 var Echo = Driver{
 	Name:       "echo",
-	Middleware: func(m *core.Manager) any { return sessionecho.Middleware(m, nil) },
-	Serve: func(t testing.TB, m *core.Manager, routes []Route) string {
+	Middleware: func(m *core.Manager) any { return sessionecho.Middleware(m) },
+	Serve: func(t testing.TB, ms []*core.Manager, routes []Route) string {
 		e := echo.New()
 		e.HideBanner, e.HidePort = true, true
 		e.HTTPErrorHandler = func(err error, c echo.Context) {
@@ -30,10 +30,12 @@ var Echo = Driver{
 			if errors.As(err, &he) {
 				code = he.Code
 			}
-			_ = c.String(code, errorPage(err, func() (*core.Session, error) { return sessionecho.Get(c) }))
+			_ = c.String(code, errorPage(err, func() (*core.Session, error) { return sessionecho.Session(c) }))
 		}
 		e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}))
-		e.Use(sessionecho.Middleware(m, nil))
+		for _, m := range ms {
+			e.Use(sessionecho.Middleware(m))
+		}
 		for _, rt := range routes {
 			e.Add(rt.Method, rt.Path, func(c echo.Context) error {
 				ec := &echoCtx{c: c}
@@ -59,9 +61,12 @@ func (c *echoCtx) keep(err error) {
 	}
 }
 
-func (c *echoCtx) Session() (*core.Session, error) { return sessionecho.Get(c.c) }
-func (c *echoCtx) Context() context.Context        { return c.c.Request().Context() }
-func (c *echoCtx) FormValue(key string) string     { return c.c.FormValue(key) }
+func (c *echoCtx) Session() (*core.Session, error) { return sessionecho.Session(c.c) }
+func (c *echoCtx) SessionOf(m *core.Manager) (*core.Session, error) {
+	return sessionecho.SessionOf(c.c, m)
+}
+func (c *echoCtx) Context() context.Context    { return c.c.Request().Context() }
+func (c *echoCtx) FormValue(key string) string { return c.c.FormValue(key) }
 func (c *echoCtx) Redirect(code int, location string) {
 	c.keep(c.c.Redirect(code, location))
 }

@@ -23,8 +23,8 @@ import (
 // 431.
 var Fiber = Driver{
 	Name:       "fiber",
-	Middleware: func(m *core.Manager) any { return sessionfiber.Middleware(m, nil) },
-	Serve: func(t testing.TB, m *core.Manager, routes []Route) string {
+	Middleware: func(m *core.Manager) any { return sessionfiber.Middleware(m) },
+	Serve: func(t testing.TB, ms []*core.Manager, routes []Route) string {
 		app := fiber.New(fiber.Config{
 			DisableStartupMessage: true,
 			ReadBufferSize:        16 << 10,
@@ -34,12 +34,15 @@ var Fiber = Driver{
 				if errors.As(err, &fe) {
 					code = fe.Code
 				}
-				page := errorPage(err, func() (*core.Session, error) { return sessionfiber.Get(c) })
+				page := errorPage(err, func() (*core.Session, error) { return sessionfiber.Session(c) })
 				c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
 				return c.Status(code).SendString(page)
 			},
 		})
-		app.Use(recover.New(), sessionfiber.Middleware(m, nil))
+		app.Use(recover.New())
+		for _, m := range ms {
+			app.Use(sessionfiber.Middleware(m))
+		}
 		for _, rt := range routes {
 			app.Add(rt.Method, rt.Path, func(c *fiber.Ctx) error {
 				fc := &fiberCtx{c: c}
@@ -112,8 +115,11 @@ func (c *fiberCtx) keep(err error) {
 	}
 }
 
-func (c *fiberCtx) Session() (*core.Session, error) { return sessionfiber.Get(c.c) }
-func (c *fiberCtx) Context() context.Context        { return c.c.UserContext() }
+func (c *fiberCtx) Session() (*core.Session, error) { return sessionfiber.Session(c.c) }
+func (c *fiberCtx) SessionOf(m *core.Manager) (*core.Session, error) {
+	return sessionfiber.SessionOf(c.c, m)
+}
+func (c *fiberCtx) Context() context.Context { return c.c.UserContext() }
 
 // FormValue copies the value: Fiber's is only valid until the handler
 // returns.

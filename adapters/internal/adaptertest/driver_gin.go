@@ -18,9 +18,12 @@ import (
 var Gin = Driver{
 	Name:       "gin",
 	Middleware: func(m *core.Manager) any { return sessiongin.Middleware(m, nil) },
-	Serve: func(t testing.TB, m *core.Manager, routes []Route) string {
+	Serve: func(t testing.TB, ms []*core.Manager, routes []Route) string {
 		r := gin.New()
-		r.Use(gin.RecoveryWithWriter(io.Discard), sessiongin.Middleware(m, nil))
+		r.Use(gin.RecoveryWithWriter(io.Discard))
+		for _, m := range ms {
+			r.Use(sessiongin.Middleware(m, nil))
+		}
 		for _, rt := range routes {
 			r.Handle(rt.Method, rt.Path, func(c *gin.Context) {
 				rt.Handle(&ginCtx{c: c})
@@ -34,8 +37,11 @@ var Gin = Driver{
 
 type ginCtx struct{ c *gin.Context }
 
-func (c *ginCtx) Session() (*core.Session, error) { return sessiongin.Get(c.c) }
-func (c *ginCtx) Context() context.Context        { return c.c.Request.Context() }
+func (c *ginCtx) Session() (*core.Session, error) { return sessiongin.Session(c.c) }
+func (c *ginCtx) SessionOf(m *core.Manager) (*core.Session, error) {
+	return sessiongin.SessionOf(c.c, m)
+}
+func (c *ginCtx) Context() context.Context { return c.c.Request.Context() }
 func (c *ginCtx) FormValue(key string) string {
 	if v, ok := c.c.GetPostForm(key); ok {
 		return v
@@ -48,7 +54,7 @@ func (c *ginCtx) Text(code int, body string)         { c.c.String(code, "%s", bo
 // Fail records err and renders the error page, as Gin applications do.
 func (c *ginCtx) Fail(err error) {
 	_ = c.c.Error(err)
-	page := errorPage(err, func() (*core.Session, error) { return sessiongin.Get(c.c) })
+	page := errorPage(err, func() (*core.Session, error) { return sessiongin.Session(c.c) })
 	if !c.c.Writer.Written() { // else Get has answered
 		c.c.String(StatusOf(err), "%s", page)
 	}

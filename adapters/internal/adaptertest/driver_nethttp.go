@@ -16,14 +16,18 @@ import (
 var NetHTTP = Driver{
 	Name:       "nethttp",
 	Middleware: func(m *core.Manager) any { return sessionhttp.Middleware(m, nil) },
-	Serve: func(t testing.TB, m *core.Manager, routes []Route) string {
+	Serve: func(t testing.TB, ms []*core.Manager, routes []Route) string {
 		mux := http.NewServeMux()
 		for _, rt := range routes {
 			mux.HandleFunc(rt.Method+" "+rt.Path, func(w http.ResponseWriter, r *http.Request) {
 				rt.Handle(&httpCtx{w: w, r: r})
 			})
 		}
-		srv := httptest.NewServer(recoverer(sessionhttp.Middleware(m, nil)(mux)))
+		var h http.Handler = mux
+		for i := len(ms) - 1; i >= 0; i-- {
+			h = sessionhttp.Middleware(ms[i], nil)(h)
+		}
+		srv := httptest.NewServer(recoverer(h))
 		t.Cleanup(srv.Close)
 		return srv.URL
 	},
@@ -46,9 +50,12 @@ type httpCtx struct {
 	r *http.Request
 }
 
-func (c *httpCtx) Session() (*core.Session, error) { return sessionhttp.Get(c.r) }
-func (c *httpCtx) Context() context.Context        { return c.r.Context() }
-func (c *httpCtx) FormValue(key string) string     { return c.r.FormValue(key) }
+func (c *httpCtx) Session() (*core.Session, error) { return sessionhttp.Session(c.r) }
+func (c *httpCtx) SessionOf(m *core.Manager) (*core.Session, error) {
+	return sessionhttp.SessionOf(c.r, m)
+}
+func (c *httpCtx) Context() context.Context    { return c.r.Context() }
+func (c *httpCtx) FormValue(key string) string { return c.r.FormValue(key) }
 func (c *httpCtx) Redirect(code int, location string) {
 	http.Redirect(c.w, c.r, location, code)
 }
@@ -60,5 +67,5 @@ func (c *httpCtx) Text(code int, body string) {
 
 // Fail renders the error page in the handler, as net/http applications do.
 func (c *httpCtx) Fail(err error) {
-	c.Text(StatusOf(err), errorPage(err, func() (*core.Session, error) { return sessionhttp.Get(c.r) }))
+	c.Text(StatusOf(err), errorPage(err, func() (*core.Session, error) { return sessionhttp.Session(c.r) }))
 }

@@ -211,8 +211,8 @@ func routes(g *gates, m *core.Manager) []Route {
 			if s == nil {
 				return
 			}
-			var v any
-			if err := s.Get("deep", &v); err != nil {
+			v, err := core.Get[any](s, "deep")
+			if err != nil {
 				c.Text(http.StatusOK, "none")
 				return
 			}

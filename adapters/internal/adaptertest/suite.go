@@ -32,7 +32,7 @@ func newEnv(t *testing.T, d Driver, store core.Store, edit func(*core.Options)) 
 			edit(o)
 		}
 	})
-	e.url = d.Serve(t, e.m, routes(e.gates, e.m))
+	e.url = d.Serve(t, []*core.Manager{e.m}, routes(e.gates, e.m))
 	return e
 }
 
@@ -106,6 +106,7 @@ func Run(t *testing.T, d Driver, store core.Store) {
 		{"StaleRequest", testStaleRequest},
 		{"Randomized", testRandomized},
 		{"UserSessions", testUserSessions},
+		{"TwoSessions", testTwoSessions},
 		{"EndWhileRunning", testEndWhileRunning},
 		{"StoreDown", testStoreDown},
 		{"Panic", testPanic},
