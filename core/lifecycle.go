@@ -23,9 +23,10 @@ type Header interface {
 }
 
 // CookieSource gives the Manager a request's Cookie header lines. The
-// Manager asks once, when the session is first used, and never after the
-// request's handler has returned, so a source may read a server's reusable
-// request buffers. [CookiesFrom] adapts an http.Header.
+// Manager asks once, when the session is first used, and never after
+// Finish or Abandon, so a source may read a server's reusable request
+// buffers until then. [RequestCookies] adapts an *http.Request (and tells
+// how it arrived: an [Origin]), [CookiesFrom] an http.Header.
 type CookieSource interface {
 	CookieLines() []string
 }
@@ -93,7 +94,6 @@ func (m *Manager) load(ctx context.Context, s *Session) error {
 	if s.src != nil {
 		lines = s.src.CookieLines()
 	}
-	s.src = nil
 	s.state = stateLive
 	s.fresh(now)
 	tok, n := findCookie(lines, m.cookie.name)
@@ -219,14 +219,16 @@ func (m *Manager) Abandon(s *Session) {
 	s.mu.Unlock()
 }
 
-// end makes s read-only for good; s.mu is held.
+// end makes s read-only for good and lets go of the request's cookies;
+// s.mu is held.
 func (m *Manager) end(s *Session) {
 	switch s.state {
 	case stateUnloaded:
-		s.state, s.err, s.src = stateFailed, ErrEnded, nil
+		s.state, s.err = stateFailed, ErrEnded
 	case stateLive:
 		s.state = stateReadOnly
 	}
+	s.src = nil
 	m.release(s)
 }
 
@@ -321,6 +323,7 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 				return "", nil
 			}
 			s.held, s.dead = tok, false
+			m.warnPlainHTTP(ctx, s.src)
 			return m.cookie.header(tok, age, clock), nil
 		case errors.As(err, &conflict) && attempt < maxAttempts:
 			m.putBuffer(buf)

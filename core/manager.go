@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,6 +26,8 @@ type Manager struct {
 	log        *slog.Logger // nil: slog.Default()
 	now        func() time.Time
 	buffers    sync.Pool // *[]byte for encoding payloads
+	insecure   bool      // Options.Insecure
+	warned     atomic.Bool
 }
 
 // NewManager returns a Manager that keeps sessions in store, configured by
@@ -55,6 +58,7 @@ func NewManager(store Store, opts *Options) (*Manager, error) {
 		onError:  o.ErrorHandler,
 		log:      o.Logger,
 		now:      o.Clock,
+		insecure: o.Insecure,
 	}
 	if cs, ok := store.(CookieStore); ok {
 		m.store, m.clientSide = cs.WithCookieName(o.CookieName), true

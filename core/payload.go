@@ -60,8 +60,10 @@ const (
 	rememberOff = 2
 )
 
+// empty reports whether p holds nothing worth keeping: a session that
+// becomes empty is not stored, or, with a cookie store, is cleared.
 func (p *payload) empty() bool {
-	return len(p.data) == 0 && len(p.flashes) == 0 && p.csrf == ""
+	return len(p.data) == 0 && len(p.flashes) == 0 && p.csrf == "" && p.owner == ""
 }
 
 func (p *payload) appendJSON(b []byte) []byte {

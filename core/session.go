@@ -32,7 +32,7 @@ type Session struct {
 
 	state uint8
 	err   error        // why the session failed to load, for every later caller
-	src   CookieSource // the request's cookies, until loaded
+	src   CookieSource // the request's cookies, until the request ends
 
 	payload         // what the request sees: the record as loaded, with the request's changes
 	ch      changes // the request's changes since the session was loaded or last written

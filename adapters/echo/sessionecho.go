@@ -70,7 +70,7 @@ type middleware struct{ m *core.Manager }
 func (mw *middleware) serve(c echo.Context, next echo.HandlerFunc) error {
 	st := new(state) // one allocation: the request copy, the writer and the session
 	r, res := c.Request(), c.Response()
-	ctx := mw.m.Begin(&st.session, r.Context(), core.CookiesFrom(r.Header))
+	ctx := mw.m.Begin(&st.session, r.Context(), core.RequestCookies(r))
 	st.req = *r.WithContext(ctx)
 	st.w = commitwriter.Writer{ResponseWriter: res.Writer, M: mw.m, S: &st.session, R: &st.req}
 	c.SetRequest(&st.req)

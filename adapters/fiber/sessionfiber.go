@@ -49,6 +49,7 @@
 package sessionfiber
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 
@@ -75,7 +76,7 @@ type middleware struct{ m *core.Manager }
 func (mw *middleware) serve(c *fiber.Ctx) error {
 	st := new(state) // never pooled: the session is handed to user code
 	parent := c.UserContext()
-	st.header = &c.Request().Header
+	st.header, st.rctx = &c.Request().Header, c.Context()
 	ctx := mw.m.Begin(&st.session, parent, st)
 	c.SetUserContext(ctx)
 	defer mw.end(c, st, parent, ctx)
@@ -135,6 +136,7 @@ func answer(s *core.Session, err error) (*core.Session, error) {
 type state struct {
 	session  core.Session
 	header   *fasthttp.RequestHeader
+	rctx     *fasthttp.RequestCtx
 	line     [1]string // room for the usual single Cookie line
 	finished bool
 }
@@ -154,6 +156,13 @@ func (st *state) CookieLines() []string {
 		lines[i] = string(b)
 	}
 	return lines
+}
+
+// PlainHTTP tells core how the request arrived (core.Origin), for its
+// warning about Secure cookies over plain HTTP.
+func (st *state) PlainHTTP() (string, bool) {
+	proto := st.header.Peek(fiber.HeaderXForwardedProto)
+	return string(st.header.Host()), !st.rctx.IsTLS() && !bytes.EqualFold(proto, []byte("https"))
 }
 
 // statusError is one of core's errors as Fiber's error handlers see it. Its

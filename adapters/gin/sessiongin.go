@@ -75,7 +75,7 @@ type middleware struct {
 func (mw *middleware) serve(c *gin.Context) {
 	// One allocation holds the request copy, the writer and the session.
 	st := new(state)
-	ctx := mw.m.Begin(&st.session, c.Request.Context(), core.CookiesFrom(c.Request.Header))
+	ctx := mw.m.Begin(&st.session, c.Request.Context(), core.RequestCookies(c.Request))
 	st.req = *c.Request.WithContext(ctx)
 	st.w = writer{ResponseWriter: c.Writer, c: c, mw: mw, s: &st.session, r: &st.req}
 	c.Request, c.Writer = &st.req, &st.w

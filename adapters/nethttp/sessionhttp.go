@@ -89,7 +89,7 @@ type state struct {
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st := new(state)
-	ctx := h.m.Begin(&st.session, r.Context(), core.CookiesFrom(r.Header))
+	ctx := h.m.Begin(&st.session, r.Context(), core.RequestCookies(r))
 	st.req = *r.WithContext(ctx)
 	st.w = commitwriter.Writer{ResponseWriter: w, M: h.m, S: &st.session, R: &st.req, OnError: h.onError}
 	defer st.abandonUnlessDone(h.m)

@@ -73,6 +73,10 @@ func ServeFiber(t testing.TB, app *fiber.App) string {
 	t.Cleanup(func() {
 		ln.closeConns()
 		_ = app.Shutdown()
+		// A Shutdown that comes before the server has started serving
+		// (a test that sent it no request) finds nothing to stop: closing
+		// the listener ends Serve anyway.
+		_ = ln.Close()
 		<-done
 	})
 	return "http://" + ln.Addr().String()

@@ -76,6 +76,7 @@ func Run(t *testing.T, d Driver, store core.Store) {
 	}{
 		{"FlashAfterRedirectShownOnce", testFlashOnce},
 		{"CookieAttributes", testAttributes},
+		{"LocalDevWarning", testLocalDevWarning},
 		{"PersistentCookie", testPersistentCookie},
 		{"RememberMe", testRememberMe},
 		{"QueuesAreIndependent", testQueues},

@@ -1,0 +1,227 @@
+// Package pgstore keeps sessions in a PostgreSQL table, through a pgx v5
+// pool. Sessions survive restarts of the application, are shared by every
+// app server that uses the same database, and are revocable: a logout ends
+// the record, and a copy of the cookie is worthless from then on. The store
+// also lists each user's sessions ([core.Index]), so that a user can see
+// and end them.
+//
+//	pool, err := pgxpool.NewWithConfig(ctx, cfg) // cfg.ConnConfig.ConnectTimeout set: see New
+//	...
+//	err = pgstore.Migrate(ctx, pool, nil) // or apply pgstore.Schema with your migration tool
+//	store, err := pgstore.New(pool, nil)
+//	defer store.Close()
+//	err = store.Ping(ctx)
+//	manager, err := core.NewManager(store, nil)
+//
+// or let the store build and own the pool:
+//
+//	store, err := pgstore.NewFromURL("postgres://app:secret@db:5432/app", nil)
+//	defer store.Close()
+//
+// # Design
+//
+// The cookie carries only the session ID, a [core.NewID]: 256 random bits.
+// Its row is keyed by the SHA-256 of the ID, so a leaked dump or a query
+// log holds no usable session: the ID cannot be recovered from its hash.
+// The hash's hex is the session's handle ([core.HandleOf]), the name under
+// which a user's sessions are listed. The row holds the session's JSON
+// payload, as the core encodes it, its expiry time, its owner, and when it
+// was last written; nothing else.
+//
+// Ending a session (Renew, Delete) sets its payload to NULL and keeps the
+// row for [core.GoneTTL] (or what was left of its life, if shorter), which
+// Load reports as [core.ErrGone]: a request that was sent with the old
+// cookie before the browser got the new one then sets no cookie and saves
+// nothing, instead of replacing the visitor's new login or logout.
+//
+// # Schema and migration
+//
+// The table (file schema.sql, returned by [Schema]):
+//
+//	CREATE TABLE IF NOT EXISTS "sessions" (
+//		key     bytea       PRIMARY KEY CHECK (octet_length(key) = 32),
+//		payload bytea,       -- NULL: ended
+//		expires timestamptz NOT NULL,
+//		owner   text,        -- NULL: anonymous, or ended
+//		written timestamptz NOT NULL
+//	);
+//	CREATE INDEX IF NOT EXISTS "sessions_expires" ON "sessions" (expires);
+//	CREATE INDEX IF NOT EXISTS "sessions_owner" ON "sessions" (owner, written) WHERE owner IS NOT NULL;
+//
+// Options.Table and Options.Schema name another table; the indexes are
+// named after it.
+//
+// The application creates the table; New does not. [Migrate] runs the SQL
+// on a pool, under an advisory lock, and once the table and its indexes
+// are there only checks that they are, without a lock, so an application
+// may call it at every start; [Schema] returns the SQL for a migration
+// tool (goose, golang-migrate, Atlas, a DBA's script). New leaves it to the
+// application because:
+//
+//   - the role an application runs as often may not create tables, and
+//     should not need to: the store needs only SELECT, INSERT, UPDATE and
+//     DELETE on its table, and a store that migrated itself would need
+//     more, or fail to start;
+//   - an application with a migration tool wants every change of its
+//     schema in that tool's history, reviewed and applied once, not made
+//     by a library as a side effect of starting;
+//   - creating the indexes locks the table against writes while it runs,
+//     which is the application's to schedule.
+//
+// [Store.Ping] reports a missing table, at start-up. PostgreSQL 12 or later
+// is required.
+//
+// # Round trips
+//
+// A request that never touches its session costs no round trip: the core
+// loads it on first use. Reading costs one (Load is one SELECT). Writing
+// costs at most one more, and only if the session changed or is due for a
+// re-issue (core.Options.ReissueTime): Create, Update, Renew and Delete
+// are one statement each, with common table expressions where a write does
+// several things (Renew ends the old row and inserts the new one; Create
+// and Renew also trim the owner's sessions, below). So: 0, 1, at most 2.
+// A request whose commit meets another request's change costs one more
+// round trip per retry. List and End are one statement each.
+//
+// pgx adds its own, once in a while: a new connection pays its handshake,
+// and prepares each statement on its first use (pgx's default statement
+// cache: one more round trip per statement, once per connection); and
+// pgxpool pings a connection that was idle for more than a second before
+// handing it out. A pool that uses the simple protocol (as behind
+// PgBouncer in transaction mode) prepares nothing.
+//
+// # Compare-and-swap
+//
+// Update and Renew write only if the record still holds the payload the
+// request loaded. Each does it in one statement: a common table
+// expression locks the row (SELECT ... FOR UPDATE), compares the SHA-256
+// of its payload with that of the loaded one (so the payload is not sent
+// back), writes if they match, and otherwise answers with the row's
+// payload, in the same round trip, for the core to apply the request's
+// changes to and try again.
+//
+// The lock is what makes that answer current. In PostgreSQL's default
+// READ COMMITTED isolation a plain read sees the row as it was when the
+// statement began, so a statement that only compared (UPDATE ... WHERE
+// sha256(payload) = $old) would, when a concurrent write committed just
+// before it, fail the comparison and then report the older payload as the
+// current one: the core would merge onto a stale copy and conflict again.
+// A locking read waits for that write to commit and reads the row as it
+// left it. A transaction with SELECT ... FOR UPDATE, then UPDATE, would do
+// the same in two round trips at best (four as pgx runs a transaction),
+// holding the row locked while the answers travel to the app server and
+// back: the lock here lasts one statement on the server.
+//
+// Every statement runs as a transaction of its own. A database whose
+// default isolation is stricter reports concurrent writes of a row as
+// serialization failures; the store runs such a statement again, up to
+// three times.
+//
+// # Concurrent requests of one user
+//
+// A browser sends several requests with one session at once: tabs,
+// fetches, prefetches, a slow upload while the user logs in elsewhere.
+// Each commit applies what its request did (the keys it set or deleted,
+// the messages it flashed or popped, a renewal, a logout) to the record as
+// it is at commit time, so:
+//
+//   - a key one request did not touch keeps what another request wrote, and
+//     a privilege that one request dropped is not brought back by another
+//     that loaded the session before;
+//   - a flash message added meanwhile stays for the next page, and one that
+//     a request popped and showed is not shown again;
+//   - a session ended by a logout, a renewal or [core.Manager.EndSession]
+//     stays ended: a request that loaded it earlier, or that arrives with
+//     the old cookie, saves nothing and sends no Set-Cookie, so the cookie
+//     the logout or login just set stays in the browser;
+//   - a renewal ends the old row and creates the new one in one statement:
+//     both happen, or neither.
+//
+// See core.Store for the contract, which package storetest checks.
+//
+// # Failures
+//
+// Every call has deadlines, on top of the request context's:
+//
+//   - the call budget, Options.Timeout (default 10s): the whole call,
+//     waiting for a pooled connection and connecting included. It is
+//     generous on purpose, for a healthy database under a burst of
+//     requests, when calls queue for the pool's few connections;
+//   - the answer budget, Options.QueryTimeout (default 1s): one statement,
+//     from when the store has a connection to send it on. A statement
+//     without an answer by then fails and its connection is closed; a
+//     write may still have been done on the server, and the session's
+//     next request finds the record as it is;
+//   - the connect budget, pgx's ConnectTimeout: one connection attempt.
+//     NewFromURL sets it to DefaultConnectTimeout (5s). New refuses a pool
+//     without it, whose attempts would otherwise last two minutes and,
+//     with the database unreachable, hold places in the pool after their
+//     calls gave up, delaying recovery as long.
+//
+// A circuit breaker opens when three calls in a row fail to connect, with
+// none answered in between: refused, unreachable, or no answer within the
+// connect budget. While it is open, calls fail at once; after 500ms one
+// call goes through as a probe, and the first answer closes it. It never
+// opens because answers are slow: a healthy database on a busy machine is
+// not cut off.
+//
+// When a connection is lost (PostgreSQL stopped, restarted or failed
+// over, or a statement ran out of its answer budget), the store takes it
+// out of the pool at once (pgxpool.Conn.Hijack): pgxpool would keep its
+// place until pgx had finished closing it, which against a stalled server
+// takes up to 15 seconds, and a few such places fill the pool. On the
+// first connection lost after an answer, unless by a timeout, it also
+// resets the pool (pgxpool.Pool.Reset), so that the calls that follow
+// connect anew instead of each failing on another dead connection; and it
+// runs the statement again, once, on a new connection, if it is a read or
+// was never sent.
+//
+// So with PostgreSQL stopped, calls fail within milliseconds (refused
+// connections, then the open breaker), and when it is back the next call
+// connects: service resumes by itself, within a cooldown. With PostgreSQL
+// stalled (it hangs, or the network drops every packet) a call fails
+// within the answer budget on an open connection, or the connect budget
+// on a new one, until the breaker opens. TestOutage and TestStall measure
+// both, under load.
+//
+// pgxpool pings a connection that was idle for more than a second before
+// it hands it out; NewFromURL gives the ping the answer budget
+// (PingTimeout), and a pool passed to New should set it too.
+//
+// An error other than "not found" (PostgreSQL down, a timeout, a missing
+// table, a full disk) is returned as it is, never turned into
+// [core.ErrNotFound]: the Manager wraps it in [core.ErrStore] and the
+// request fails with 503 Service Unavailable (see [core.StatusCode])
+// instead of carrying on with an empty session that would then overwrite
+// the real one.
+//
+// # Expiry
+//
+// A row's expiry time is its Record.TTL after its last write, which
+// follows core.Options.IdleTimeout and AbsoluteTimeout. The store decides
+// what has expired by Options.Clock (the app server's clock), never by
+// the database's, so the app servers' clocks must agree (NTP); expired
+// rows are never returned, whether deleted yet or not.
+//
+// [Store.Cleanup] deletes expired rows in small batches (Options.CleanupBatch,
+// default 1000), one short statement each, oldest first, until a batch
+// comes back short. It never locks the table: each batch locks only its
+// rows, and skips rows a request holds (FOR UPDATE SKIP LOCKED), so the
+// app servers may all clean up at once. The store runs it every
+// Options.CleanupInterval (default 5 minutes) from a goroutine that New
+// starts and [Store.Close] stops, logging failures through
+// Options.Logger; a negative interval leaves it to the application.
+//
+// # Sessions of a user
+//
+// A session's owner ([core.Session.SetOwner]) is a column of its row,
+// indexed with the time of the last write. List returns the owner's live
+// rows in one SELECT; End deletes one at once (not marked as ended as
+// Delete does, so its next request starts a new session). A user has at
+// most Options.MaxPerOwner sessions (default 50): a login past that
+// deletes the user's least recently written ones, in the login's own
+// statement. Two logins of one user at the same moment do not wait for
+// each other, and may each keep one session more, until the user's next
+// login. An ended or expired row is never listed, and takes no space once
+// the cleanup has deleted it.
+package pgstore

@@ -1,0 +1,73 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/hex"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/transient-go/transient/core"
+)
+
+// List returns owner's live records with one SELECT, through the index on
+// owner; see core.Index. An anonymous owner ("") has none, found without a
+// round trip.
+func (s *Store) List(ctx context.Context, owner string) ([]core.Listed, error) {
+	if owner == "" {
+		return nil, nil
+	}
+	var listed []core.Listed
+	err := s.callIdempotent(ctx, func(ctx context.Context, c *pgx.Conn) error {
+		rows, err := c.Query(ctx, s.sql.list, owner, s.now())
+		if err != nil {
+			return err
+		}
+		listed = listed[:0] // a run again after a serialization failure
+		var k, payload []byte
+		_, err = pgx.ForEachRow(rows, []any{&k, &payload}, func() error {
+			listed = append(listed, core.Listed{Handle: hex.EncodeToString(k), Payload: payload})
+			return nil
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return listed, nil
+}
+
+// End deletes owner's live record listed as handle, with one DELETE: at
+// once and for good, not marked as ended as Delete does. It returns
+// core.ErrNotFound when owner has no live record of that handle; a handle
+// that is not one (64 lower-case hex digits) is not found without a round
+// trip.
+func (s *Store) End(ctx context.Context, owner, handle string) error {
+	k, ok := parseHandle(handle)
+	if !ok || owner == "" {
+		return core.ErrNotFound
+	}
+	var tag pgconn.CommandTag
+	err := s.call(ctx, func(ctx context.Context, c *pgx.Conn) error {
+		var err error
+		tag, err = c.Exec(ctx, s.sql.end, k, owner, s.now())
+		return err
+	})
+	switch {
+	case err != nil:
+		return err
+	case tag.RowsAffected() == 0:
+		return core.ErrNotFound
+	}
+	return nil
+}
+
+// parseHandle returns the key that handle, as core.HandleOf spells it,
+// names.
+func parseHandle(handle string) ([]byte, bool) {
+	k, err := hex.DecodeString(handle)
+	if err != nil || len(k) != 32 || hex.EncodeToString(k) != handle {
+		return nil, false
+	}
+	return k, true
+}

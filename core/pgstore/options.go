@@ -1,0 +1,296 @@
+package pgstore
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/transient-go/transient/core"
+)
+
+// Defaults for the zero fields of [Options], and for the pool that
+// [NewFromURL] builds. The package documentation's Failures section tells
+// what each budget is for.
+const (
+	// DefaultTable is the default Options.Table.
+	DefaultTable = "sessions"
+
+	// DefaultMaxPerOwner is the default Options.MaxPerOwner.
+	DefaultMaxPerOwner = 50
+
+	// DefaultTimeout is the default Options.Timeout, the call budget.
+	DefaultTimeout = 10 * time.Second
+
+	// DefaultQueryTimeout is the default Options.QueryTimeout, the answer
+	// budget.
+	DefaultQueryTimeout = time.Second
+
+	// DefaultConnectTimeout is the connect budget of NewFromURL's pool
+	// (pgx's ConnectTimeout): how long one attempt to open a connection
+	// may take.
+	DefaultConnectTimeout = 5 * time.Second
+
+	// DefaultCleanupInterval is the default Options.CleanupInterval.
+	DefaultCleanupInterval = 5 * time.Minute
+
+	// DefaultCleanupBatch is the default Options.CleanupBatch.
+	DefaultCleanupBatch = 1000
+)
+
+// maxIdentifier is PostgreSQL's limit on a name, in bytes (NAMEDATALEN-1).
+const maxIdentifier = 63
+
+// Options configures a Store, and names the table for [Migrate] and
+// [Schema]. A nil *Options and the zero value both mean the defaults.
+type Options struct {
+	// Table is the name of the table that holds the sessions, as created
+	// by Migrate or Schema. Default DefaultTable ("sessions"). It is quoted
+	// (pgx.Identifier), so it is taken as written, case included; it is at
+	// most 55 bytes long, since the indexes are named after it.
+	Table string
+
+	// Schema is the PostgreSQL schema of Table. Default "": the first
+	// schema of the connection's search_path that has the table.
+	Schema string
+
+	// MaxPerOwner bounds the sessions listed for one user (core.Index): a
+	// login past it deletes that user's least recently written sessions.
+	// Default DefaultMaxPerOwner (50); negative is an error.
+	MaxPerOwner int
+
+	// Timeout is the call budget: the longest one call to the store (a
+	// Load, Create, Update, Renew, Delete, List, End, Ping, or one batch of
+	// Cleanup) may take in all, waiting for a pooled connection,
+	// connecting and running the statement included. The request
+	// context's own deadline applies too, whichever comes first. Default
+	// DefaultTimeout (10s); negative is an error.
+	//
+	// It is generous on purpose: it is what a healthy PostgreSQL gets
+	// when the application is saturated, as during a burst of logins that
+	// each hash a password, and a call waits for a CPU, or for a pooled
+	// connection that other calls hold. A PostgreSQL that is down is
+	// found sooner: see QueryTimeout and the package documentation.
+	Timeout time.Duration
+
+	// QueryTimeout is the answer budget: how long PostgreSQL has to
+	// answer one statement, counted from when the store has a connection
+	// to send it on. A statement without an answer by then fails, and its
+	// connection is closed. Default DefaultQueryTimeout (1s); negative is
+	// an error. It is never longer than Timeout.
+	QueryTimeout time.Duration
+
+	// CleanupInterval is how often the store deletes expired rows itself,
+	// from a goroutine that New starts and Close stops (see
+	// [Store.Cleanup]). Default DefaultCleanupInterval (5 minutes); a
+	// negative value disables it, for an application that calls Cleanup
+	// on its own schedule.
+	CleanupInterval time.Duration
+
+	// CleanupBatch is how many expired rows one statement of Cleanup
+	// deletes at most. Default DefaultCleanupBatch (1000); negative is an
+	// error.
+	CleanupBatch int
+
+	// Clock returns the current time. Default time.Now. The store decides
+	// what has expired by this clock, passed to PostgreSQL with each
+	// statement, never by the database's now().
+	Clock func() time.Time
+
+	// Logger receives the errors of the cleanup that the store runs
+	// itself, which would otherwise go unseen. Default nil: slog.Default()
+	// at the time of logging.
+	Logger *slog.Logger
+}
+
+// resolve applies the defaults to opts and validates them.
+func resolve(opts *Options) (Options, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Table == "" {
+		o.Table = DefaultTable
+	}
+	switch {
+	case len(o.Table) > maxIdentifier-len(indexSuffix):
+		return o, configError("Table %q is longer than %d bytes", o.Table, maxIdentifier-len(indexSuffix))
+	case len(o.Schema) > maxIdentifier:
+		return o, configError("Schema %q is longer than %d bytes", o.Schema, maxIdentifier)
+	case strings.ContainsRune(o.Table+o.Schema, 0):
+		return o, configError("Table and Schema must not contain a NUL byte")
+	case o.MaxPerOwner < 0 || o.CleanupBatch < 0:
+		return o, configError("MaxPerOwner and CleanupBatch must not be negative")
+	case o.Timeout < 0 || o.QueryTimeout < 0:
+		return o, configError("Timeout and QueryTimeout must not be negative")
+	}
+	if o.MaxPerOwner == 0 {
+		o.MaxPerOwner = DefaultMaxPerOwner
+	}
+	if o.CleanupBatch == 0 {
+		o.CleanupBatch = DefaultCleanupBatch
+	}
+	if o.Timeout == 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.QueryTimeout == 0 {
+		o.QueryTimeout = DefaultQueryTimeout
+	}
+	o.QueryTimeout = min(o.QueryTimeout, o.Timeout)
+	if o.CleanupInterval == 0 {
+		o.CleanupInterval = DefaultCleanupInterval
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	return o, nil
+}
+
+// table returns the quoted, schema-qualified name of o's table.
+func (o *Options) table() string {
+	if o.Schema == "" {
+		return pgx.Identifier{o.Table}.Sanitize()
+	}
+	return pgx.Identifier{o.Schema, o.Table}.Sanitize()
+}
+
+// index returns the quoted, schema-qualified name of o's table's index
+// whose name ends with suffix.
+func (o *Options) index(suffix string) string {
+	if o.Schema == "" {
+		return pgx.Identifier{o.Table + suffix}.Sanitize()
+	}
+	return pgx.Identifier{o.Schema, o.Table + suffix}.Sanitize()
+}
+
+func configError(format string, args ...any) error {
+	return fmt.Errorf("%w: pgstore: "+format, append([]any{core.ErrConfig}, args...)...)
+}
+
+// New returns a Store that keeps sessions in the table that opts names,
+// through pool, which the application builds and closes. opts may be nil.
+// The table must exist: see [Migrate] and [Schema].
+//
+// pool's ConnectTimeout (pgx.ConnConfig.ConnectTimeout, or connect_timeout
+// in the URL) must be set: pgxpool otherwise gives a connection attempt two
+// minutes, during which, with PostgreSQL unreachable, it holds a place in
+// the pool after the call that started it has given up, and the pool can
+// fill with attempts that delay recovery by as long. New returns an error
+// matching core.ErrConfig when pool is nil, when its ConnectTimeout is
+// zero, or when opts are invalid.
+//
+// New makes no call to PostgreSQL: the application starts while the
+// database is down, and its requests that use the session fail with 503
+// until it is back. Call [Store.Ping] to check the connection and the
+// table at start-up. Unless opts.CleanupInterval is negative, New starts a
+// goroutine that deletes expired rows; [Store.Close] stops it. Close does
+// not close pool.
+//
+// The store takes a connection it finds closed out of pool
+// (pgxpool.Conn.Hijack) rather than release it, so pool's BeforeClose hook
+// is not called for it: see the package documentation's Failures section.
+func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
+	o, err := resolve(opts)
+	if err != nil {
+		return nil, err
+	}
+	if pool == nil {
+		return nil, configError("pool is nil")
+	}
+	if pool.Config().ConnConfig.ConnectTimeout <= 0 {
+		return nil, configError("the pool's ConnectTimeout is not set, so an attempt to connect to an unreachable PostgreSQL would hold a place in the pool for two minutes; add connect_timeout=5 to the URL, or set ConnConfig.ConnectTimeout")
+	}
+	s := &Store{
+		pool:         pool,
+		sql:          newStatements(o.table()),
+		now:          o.Clock,
+		timeout:      o.Timeout,
+		queryTimeout: o.QueryTimeout,
+		maxPerOwner:  o.MaxPerOwner,
+		batch:        o.CleanupBatch,
+		log:          o.Logger,
+		breaker:      breaker{now: time.Now},
+	}
+	s.healthy.Store(true)
+	if o.CleanupInterval > 0 {
+		ctx, cancel := context.WithCancel(context.Background())
+		s.stopCleanup, s.cleanupDone = cancel, make(chan struct{})
+		go s.cleanupLoop(ctx, o.CleanupInterval)
+	}
+	return s, nil
+}
+
+// NewFromURL returns a Store with a pool of its own for the database at
+// url, a postgres:// URL or a keyword/value string as pgxpool.ParseConfig
+// reads them ("postgres://app:secret@db.example.com:5432/app"). It returns
+// an error matching core.ErrConfig for a URL that pgxpool.ParseConfig
+// rejects, or for invalid opts. Like New, it makes no call to PostgreSQL;
+// call [Store.Ping] to check the connection. [Store.Close] closes the pool.
+//
+// Unless url sets them (connect_timeout=2, pool_max_conns=20, ...), the
+// pool has pgxpool's defaults but for:
+//
+//   - the connect budget: ConnectTimeout DefaultConnectTimeout (5s), for
+//     each address pgx tries;
+//   - PingTimeout opts.QueryTimeout: pgxpool pings a connection that was
+//     idle for more than a second before it hands it out, and a ping is a
+//     statement like any other.
+//
+// Neither is longer than opts.Timeout.
+func NewFromURL(url string, opts *Options) (*Store, error) {
+	o, err := resolve(opts)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, configError("%w", err)
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = min(DefaultConnectTimeout, o.Timeout)
+	}
+	if cfg.PingTimeout == 0 {
+		cfg.PingTimeout = o.QueryTimeout
+	}
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		return nil, configError("%w", err)
+	}
+	s, err := New(pool, &o)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	s.owned = true
+	return s, nil
+}
+
+// Close stops the store's cleanup goroutine, waiting for a cleanup under
+// way to stop, and closes the pool that NewFromURL created, waiting for
+// the calls that use it to end; calls after that fail. It does not close a
+// pool passed to New, which belongs to the application. It returns nil,
+// and does nothing the second time.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		if s.stopCleanup != nil {
+			s.stopCleanup()
+			<-s.cleanupDone
+		}
+		if s.owned {
+			s.pool.Close()
+		}
+	})
+	return nil
+}
+
+// closer is the part of Store that Close uses.
+type closer struct {
+	closeOnce   sync.Once
+	stopCleanup context.CancelFunc // nil without a cleanup goroutine
+	cleanupDone chan struct{}      // closed when the goroutine returns
+}

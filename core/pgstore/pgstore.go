@@ -1,0 +1,217 @@
+package pgstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/transient-go/transient/core"
+)
+
+// newAttempts bounds the tries of a new record whose random ID is taken.
+// With 256-bit IDs a single collision means the random source is broken.
+const newAttempts = 3
+
+// Store is a core.Store and core.Index that keeps sessions in a PostgreSQL
+// table. Create it with New or NewFromURL; it is safe for concurrent use.
+type Store struct {
+	pool         *pgxpool.Pool
+	owned        bool // created by NewFromURL: Close closes it
+	sql          statements
+	now          func() time.Time
+	timeout      time.Duration // the call budget
+	queryTimeout time.Duration // the answer budget
+	maxPerOwner  int
+	batch        int          // rows per cleanup statement
+	log          *slog.Logger // nil: slog.Default()
+	breaker      breaker
+	healthy      atomic.Bool // no connection lost since the last answer
+	closer
+}
+
+var _ core.Index = (*Store)(nil)
+
+// Load returns the payload of token with one SELECT, or core.ErrNotFound
+// (core.ErrGone for a record that Renew or Delete ended less than
+// core.GoneTTL ago). A token that is not a valid ID (see core.ValidID) is
+// not found without a round trip. The caller must not modify the payload.
+func (s *Store) Load(ctx context.Context, token string) ([]byte, bool, error) {
+	if !core.ValidID(token) {
+		return nil, false, core.ErrNotFound
+	}
+	var payload []byte
+	found := true
+	err := s.callIdempotent(ctx, func(ctx context.Context, c *pgx.Conn) error {
+		err := c.QueryRow(ctx, s.sql.load, key(token), s.now()).Scan(&payload)
+		if errors.Is(err, pgx.ErrNoRows) {
+			found, err = false, nil
+		}
+		return err
+	})
+	switch {
+	case err != nil:
+		return nil, false, err
+	case !found:
+		return nil, false, core.ErrNotFound
+	case payload == nil:
+		return nil, false, core.ErrGone
+	}
+	return payload, false, nil
+}
+
+// Create inserts r under a new ID with one statement, which also deletes
+// the owner's least recently written records beyond Options.MaxPerOwner.
+func (s *Store) Create(ctx context.Context, r core.Record) (string, error) {
+	var id string
+	err := s.call(ctx, func(ctx context.Context, c *pgx.Conn) error {
+		var err error
+		for range newAttempts {
+			id = core.NewID()
+			now := s.now()
+			_, err = c.Exec(ctx, s.sql.create, key(id), r.Payload, now.Add(r.TTL), r.Owner, now, s.maxPerOwner-1)
+			if !isUniqueViolation(err) {
+				return err
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+// Update replaces the record of token with r if it still holds old, in one
+// statement that locks the row, compares its payload with old (by SHA-256,
+// so that old is not sent back) and writes r only if they match. It
+// returns a *core.ConflictError with the record as it is now when they do
+// not, and core.ErrNotFound when the record is gone. The record keeps its
+// owner: a new owner comes with Renew.
+func (s *Store) Update(ctx context.Context, token string, old []byte, r core.Record) (string, error) {
+	if !core.ValidID(token) {
+		return "", core.ErrNotFound
+	}
+	var written bool
+	var current []byte
+	err := s.call(ctx, func(ctx context.Context, c *pgx.Conn) error {
+		now := s.now()
+		return c.QueryRow(ctx, s.sql.update, key(token), digest(old), r.Payload, now.Add(r.TTL), now).
+			Scan(&written, &current)
+	})
+	if err := outcome(err, written, current); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// Renew ends the record of token, if it still holds old (whatever it
+// holds, if old is nil), and inserts r under a new ID, in one statement:
+// both happen, or neither. It fails as Update does, and deletes the new
+// owner's least recently written records beyond Options.MaxPerOwner as
+// Create does.
+func (s *Store) Renew(ctx context.Context, token string, old []byte, r core.Record) (string, error) {
+	if !core.ValidID(token) {
+		return "", core.ErrNotFound
+	}
+	var id string
+	var written bool
+	var current []byte
+	err := s.call(ctx, func(ctx context.Context, c *pgx.Conn) error {
+		var err error
+		for range newAttempts {
+			id = core.NewID()
+			now := s.now()
+			err = c.QueryRow(ctx, s.sql.renew, key(token), digest(old), key(id), r.Payload, now.Add(r.TTL),
+				now, now.Add(core.GoneTTL), r.Owner, s.maxPerOwner-1).Scan(&written, &current)
+			if !isUniqueViolation(err) {
+				return err
+			}
+		}
+		return err
+	})
+	if err := outcome(err, written, current); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+// outcome returns the error of a compare-and-swap write that answered
+// written and current, or failed with err.
+func outcome(err error, written bool, current []byte) error {
+	switch {
+	case err != nil:
+		return err
+	case written:
+		return nil
+	case current == nil:
+		return core.ErrNotFound
+	}
+	return &core.ConflictError{Current: current}
+}
+
+// Delete ends the record of token with one UPDATE, leaving the marker that
+// Load reports as core.ErrGone. It returns core.ErrNotFound if there was
+// no live record.
+func (s *Store) Delete(ctx context.Context, token string) error {
+	if !core.ValidID(token) {
+		return core.ErrNotFound
+	}
+	var tag pgconn.CommandTag
+	err := s.call(ctx, func(ctx context.Context, c *pgx.Conn) error {
+		now := s.now()
+		var err error
+		tag, err = c.Exec(ctx, s.sql.delete, key(token), now, now.Add(core.GoneTTL))
+		return err
+	})
+	switch {
+	case err != nil:
+		return err
+	case tag.RowsAffected() == 0:
+		return core.ErrNotFound
+	}
+	return nil
+}
+
+// Ping checks that PostgreSQL answers and that the store's table is there,
+// with the columns the store uses and the privileges to read it, so that
+// a wrong address or a migration not run is found at start-up, before the
+// first request fails. It fails with an error matching core.ErrStore.
+func (s *Store) Ping(ctx context.Context) error {
+	err := s.callIdempotent(ctx, func(ctx context.Context, c *pgx.Conn) error {
+		_, err := c.Exec(ctx, s.sql.ping)
+		return err
+	})
+	var pgErr *pgconn.PgError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &pgErr) && (pgErr.Code == "42P01" || pgErr.Code == "42703"):
+		return fmt.Errorf("%w: pgstore: %w (create the table with pgstore.Migrate, or apply pgstore.Schema)", core.ErrStore, err)
+	}
+	return fmt.Errorf("%w: pgstore: %w", core.ErrStore, err)
+}
+
+// key returns the key of token's row: its SHA-256, so that the table holds
+// no usable token.
+func key(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
+}
+
+// digest returns the SHA-256 of a payload the caller loaded, which the
+// statements compare with the record's, or nil (NULL: any) for nil.
+func digest(old []byte) []byte {
+	if old == nil {
+		return nil
+	}
+	sum := sha256.Sum256(old)
+	return sum[:]
+}

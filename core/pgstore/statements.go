@@ -1,0 +1,120 @@
+package pgstore
+
+import "strings"
+
+// statements are the store's SQL, one statement per call, for one table.
+// Each runs as a transaction of its own, in PostgreSQL's default READ
+// COMMITTED isolation. Times are parameters, from Options.Clock: $now is
+// the current time.
+type statements struct {
+	load, create, update, renew, delete, list, end, cleanup, ping string
+}
+
+// A row is live while payload IS NOT NULL AND expires > $now. An ended
+// row (payload NULL) has no owner, so the rows under an owner are live
+// ones, and expired ones that the cleanup has not deleted yet, which no
+// statement counts.
+//
+// The writes that check the payload the caller loaded lock the row first,
+// in a MATERIALIZED CTE with FOR UPDATE: in READ COMMITTED a row lock
+// waits for a concurrent write of the row to commit and then reads the row
+// as that write left it, whereas a plain read sees it as it was when the
+// statement began. So the check compares with the record as it is, and
+// the payload a conflict answers with is the current one.
+//
+// A login that lists one more session for a user deletes the user's
+// oldest sessions beyond the bound: the sessions it keeps are chosen from
+// the statement's snapshot, without locks, and only the victims are
+// locked, with SKIP LOCKED, so that two logins of one user never wait for
+// each other (nor deadlock) and a session that a request is writing at the
+// moment, which is about to be the most recently written, is left alone.
+var statementTemplates = statements{
+	// $1 key, $2 now.
+	load: `SELECT payload FROM @t WHERE key = $1 AND expires > $2`,
+
+	// $1 key, $2 payload, $3 expires, $4 owner ('' for none), $5 now,
+	// $6 how many of the owner's other live rows to keep.
+	create: `WITH new AS (
+	INSERT INTO @t (key, payload, expires, owner, written)
+	VALUES ($1, $2, $3, NULLIF($4::text, ''), $5)
+	RETURNING owner
+)
+DELETE FROM @t WHERE key IN (
+	SELECT key FROM @t WHERE key IN (
+		SELECT key FROM @t
+		WHERE owner = (SELECT owner FROM new) AND payload IS NOT NULL AND expires > $5
+		ORDER BY written DESC, key DESC
+		OFFSET $6
+	)
+	FOR UPDATE SKIP LOCKED
+)`,
+
+	// $1 key, $2 SHA-256 of the payload loaded (NULL: any), $3 payload,
+	// $4 expires, $5 now. Answers whether it wrote, and else the payload
+	// the row holds now (NULL: gone).
+	update: `WITH cur AS MATERIALIZED (
+	SELECT payload FROM @t WHERE key = $1 AND expires > $5 FOR UPDATE
+), ok AS MATERIALIZED (
+	SELECT 1 FROM cur WHERE payload IS NOT NULL AND ($2::bytea IS NULL OR sha256(payload) = $2)
+), upd AS (
+	UPDATE @t SET payload = $3, expires = $4, written = $5
+	WHERE key = $1 AND EXISTS (SELECT FROM ok)
+	RETURNING 1
+)
+SELECT EXISTS (SELECT FROM upd), (SELECT payload FROM cur WHERE NOT EXISTS (SELECT FROM ok))`,
+
+	// $1 old key, $2 SHA-256 of the payload loaded (NULL: any), $3 new
+	// key, $4 payload, $5 expires, $6 now, $7 when the ended row expires
+	// at the latest (now + core.GoneTTL), $8 owner ('' for none), $9 how
+	// many of the owner's other live rows to keep. Answers as update.
+	renew: `WITH cur AS MATERIALIZED (
+	SELECT payload FROM @t WHERE key = $1 AND expires > $6 FOR UPDATE
+), ok AS MATERIALIZED (
+	SELECT 1 FROM cur WHERE payload IS NOT NULL AND ($2::bytea IS NULL OR sha256(payload) = $2)
+), ended AS (
+	UPDATE @t SET payload = NULL, owner = NULL, written = $6, expires = least(expires, $7)
+	WHERE key = $1 AND EXISTS (SELECT FROM ok)
+), new AS (
+	INSERT INTO @t (key, payload, expires, owner, written)
+	SELECT $3, $4, $5, NULLIF($8::text, ''), $6 WHERE EXISTS (SELECT FROM ok)
+	RETURNING owner
+), over AS (
+	DELETE FROM @t WHERE key IN (
+		SELECT key FROM @t WHERE key IN (
+			SELECT key FROM @t
+			WHERE owner = (SELECT owner FROM new) AND key <> $1 AND payload IS NOT NULL AND expires > $6
+			ORDER BY written DESC, key DESC
+			OFFSET $9
+		)
+		FOR UPDATE SKIP LOCKED
+	)
+)
+SELECT EXISTS (SELECT FROM new), (SELECT payload FROM cur WHERE NOT EXISTS (SELECT FROM ok))`,
+
+	// $1 key, $2 now, $3 when the ended row expires at the latest.
+	delete: `UPDATE @t SET payload = NULL, owner = NULL, written = $2, expires = least(expires, $3)
+WHERE key = $1 AND payload IS NOT NULL AND expires > $2`,
+
+	// $1 owner, $2 now.
+	list: `SELECT key, payload FROM @t WHERE owner = $1 AND payload IS NOT NULL AND expires > $2`,
+
+	// $1 key, $2 owner, $3 now.
+	end: `DELETE FROM @t WHERE key = $1 AND owner = $2 AND payload IS NOT NULL AND expires > $3`,
+
+	// $1 now, $2 batch size.
+	cleanup: `DELETE FROM @t WHERE key IN (
+	SELECT key FROM @t WHERE expires <= $1 ORDER BY expires LIMIT $2 FOR UPDATE SKIP LOCKED
+)`,
+
+	// Checks that the table and its columns are there.
+	ping: `SELECT key, payload, expires, owner, written FROM @t LIMIT 0`,
+}
+
+// newStatements returns the statements for table, a quoted name.
+func newStatements(table string) statements {
+	t := statementTemplates
+	for _, s := range []*string{&t.load, &t.create, &t.update, &t.renew, &t.delete, &t.list, &t.end, &t.cleanup, &t.ping} {
+		*s = strings.ReplaceAll(*s, "@t", table)
+	}
+	return t
+}
