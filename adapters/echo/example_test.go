@@ -1,21 +1,41 @@
 package sessionecho_test
 
 import (
-	"fmt"
 	"log"
 	"net/http"
-	"net/http/httptest"
+	"os"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	sessionecho "github.com/transient-go/transient/adapters/echo"
 	"github.com/transient-go/transient/core"
 	"github.com/transient-go/transient/core/cookiestore"
 )
 
+// save stores the article, flashes a message and redirects: the session is
+// committed before the redirect goes out.
+func save(c echo.Context) error {
+	s, err := sessionecho.Session(c)
+	if err != nil {
+		return err // a 503 or 500 *echo.HTTPError
+	}
+	s.Flash("Article saved successfully!", "success")
+	return c.Redirect(http.StatusSeeOther, "/articles")
+}
+
+// list shows the flash messages once: PopFlash takes them.
+func list(c echo.Context) error {
+	s, err := sessionecho.Session(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, echo.Map{"flashes": s.PopFlash("success")})
+}
+
 func Example() {
 	store, err := cookiestore.New(&cookiestore.Options{
-		Secrets: []string{"a secret of at least 32 bytes, from your config"},
+		Secrets: []string{os.Getenv("SESSION_SECRET")}, // 32 bytes or more: openssl rand -hex 32
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -24,38 +44,9 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-
 	e := echo.New()
-	e.Use(sessionecho.Middleware(sessions))
-	e.POST("/articles", func(c echo.Context) error {
-		s, err := sessionecho.Session(c)
-		if err != nil {
-			return err // a 503 or 500 *echo.HTTPError
-		}
-		s.Flash("Article saved successfully!", "success")
-		return c.Redirect(http.StatusSeeOther, "/articles")
-	})
-	e.GET("/articles", func(c echo.Context) error {
-		s, err := sessionecho.Session(c)
-		if err != nil {
-			return err
-		}
-		return c.JSON(http.StatusOK, echo.Map{"flashes": s.PopFlash("success")})
-	})
-
-	// e.Start(":8080") would serve it; here a browser's two requests run
-	// in memory.
-	post := httptest.NewRecorder()
-	e.ServeHTTP(post, httptest.NewRequest("POST", "/articles", nil))
-	get := httptest.NewRequest("GET", "/articles", nil)
-	for _, cookie := range post.Result().Cookies() {
-		get.AddCookie(cookie)
-	}
-	page := httptest.NewRecorder()
-	e.ServeHTTP(page, get)
-	fmt.Println(post.Code, post.Header().Get("Location"))
-	fmt.Print(page.Body)
-	// Output:
-	// 303 /articles
-	// {"flashes":["Article saved successfully!"]}
+	e.Use(middleware.Recover(), sessionecho.Middleware(sessions)) // recovery first: see the README
+	e.POST("/articles", save)
+	e.GET("/articles", list)
+	log.Fatal(e.Start("localhost:8080"))
 }

@@ -1,10 +1,9 @@
 package sessiongin_test
 
 import (
-	"fmt"
 	"log"
 	"net/http"
-	"net/http/httptest"
+	"os"
 
 	"github.com/gin-gonic/gin"
 
@@ -13,9 +12,29 @@ import (
 	"github.com/transient-go/transient/core/cookiestore"
 )
 
+// save stores the article, flashes a message and redirects: the session is
+// committed before the redirect goes out.
+func save(c *gin.Context) {
+	s, err := sessiongin.Session(c)
+	if err != nil {
+		return // Session has recorded the error and answered 503 or 500
+	}
+	s.Flash("Article saved successfully!", "success")
+	c.Redirect(http.StatusSeeOther, "/articles")
+}
+
+// list shows the flash messages once: PopFlash takes them.
+func list(c *gin.Context) {
+	s, err := sessiongin.Session(c)
+	if err != nil {
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"flashes": s.PopFlash("success")})
+}
+
 func Example() {
 	store, err := cookiestore.New(&cookiestore.Options{
-		Secrets: []string{"a secret of at least 32 bytes, from your config"},
+		Secrets: []string{os.Getenv("SESSION_SECRET")}, // 32 bytes or more: openssl rand -hex 32
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -24,38 +43,9 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-
 	r := gin.New()
-	r.Use(sessiongin.Middleware(sessions, nil))
-	r.POST("/articles", func(c *gin.Context) {
-		s, err := sessiongin.Session(c)
-		if err != nil {
-			return // Get has recorded the error and answered 503 or 500
-		}
-		s.Flash("Article saved successfully!", "success")
-		c.Redirect(http.StatusSeeOther, "/articles")
-	})
-	r.GET("/articles", func(c *gin.Context) {
-		s, err := sessiongin.Session(c)
-		if err != nil {
-			return
-		}
-		c.JSON(http.StatusOK, gin.H{"flashes": s.PopFlash("success")})
-	})
-
-	// r.Run(":8080") would serve it; here a browser's two requests run
-	// in memory.
-	post := httptest.NewRecorder()
-	r.ServeHTTP(post, httptest.NewRequest("POST", "/articles", nil))
-	get := httptest.NewRequest("GET", "/articles", nil)
-	for _, cookie := range post.Result().Cookies() {
-		get.AddCookie(cookie)
-	}
-	page := httptest.NewRecorder()
-	r.ServeHTTP(page, get)
-	fmt.Println(post.Code, post.Header().Get("Location"))
-	fmt.Println(page.Body)
-	// Output:
-	// 303 /articles
-	// {"flashes":["Article saved successfully!"]}
+	r.Use(gin.Recovery(), sessiongin.Middleware(sessions, nil)) // recovery first: see the README
+	r.POST("/articles", save)
+	r.GET("/articles", list)
+	log.Fatal(r.Run("localhost:8080"))
 }

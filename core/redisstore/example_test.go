@@ -30,17 +30,3 @@ func ExampleNew() {
 	mux := http.NewServeMux()
 	log.Fatal(http.ListenAndServe(":8080", sessionhttp.Middleware(manager, nil)(mux)))
 }
-
-// A single server from a URL; the store owns the client and closes it.
-func ExampleNewFromURL() {
-	store, err := redisstore.NewFromURL("redis://127.0.0.1:6379/0", nil)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer store.Close()
-	manager, err := core.NewManager(store, nil)
-	if err != nil {
-		log.Fatal(err)
-	}
-	_ = manager
-}

@@ -1,0 +1,132 @@
+package sessionhttp_test
+
+import (
+	"fmt"
+	"html/template"
+	"log"
+	"net"
+	"net/http"
+
+	sessionhttp "github.com/transient-go/transient/adapters/nethttp"
+	"github.com/transient-go/transient/core"
+	"github.com/transient-go/transient/core/memstore"
+)
+
+// accounts lets users see where they are logged in and end those sessions.
+// It needs a server-side store: memstore here, redisstore or pgstore for
+// several app servers.
+type accounts struct {
+	sessions *core.Manager
+}
+
+var page = template.Must(template.New("sessions").Parse(`{{range .Flashes}}<p>{{.}}</p>{{end}}
+<ul>{{range .List}}<li>{{.UserAgent}}, {{.Address}}, last seen {{.LastSeen.Format "Jan 2 15:04"}}
+  {{if .Current}}(this device){{else}}<form method="post" action="/sessions/end">
+  <input type="hidden" name="id" value="{{.ID}}"><input type="hidden" name="csrf" value="{{$.CSRF}}">
+  <button>Sign out</button></form>{{end}}</li>{{end}}</ul>
+<form method="post" action="/sessions/end-others"><input type="hidden" name="csrf" value="{{.CSRF}}">
+<button>Sign out everywhere else</button></form>`))
+
+// form returns the session of a form's POST whose CSRF token matches.
+func form(w http.ResponseWriter, r *http.Request) (*core.Session, bool) {
+	s, err := sessionhttp.Session(r)
+	if err != nil {
+		http.Error(w, "session unavailable", core.StatusCode(err))
+		return nil, false
+	}
+	if !s.CheckCSRFToken(r.PostFormValue("csrf")) {
+		http.Error(w, "form expired", http.StatusForbidden)
+		return nil, false
+	}
+	return s, true
+}
+
+// login marks the session as the user's, on this device, with a new ID,
+// and makes its cookie outlive the browser if "Remember me" is ticked.
+func (a *accounts) login(w http.ResponseWriter, r *http.Request) {
+	s, ok := form(w, r)
+	if !ok {
+		return
+	}
+	user := r.PostFormValue("user") // check the password here
+	addr, _, _ := net.SplitHostPort(r.RemoteAddr)
+	s.SetOwner(user, core.Device{UserAgent: r.UserAgent(), Address: addr})
+	s.RememberMe(r.PostFormValue("remember") == "on")
+	s.Flash("Welcome, "+user+"!", "info")
+	http.Redirect(w, r, "/sessions", http.StatusSeeOther)
+}
+
+// list shows the user's sessions, this one marked.
+func (a *accounts) list(w http.ResponseWriter, r *http.Request) {
+	s, err := sessionhttp.Session(r)
+	if err != nil {
+		http.Error(w, "session unavailable", core.StatusCode(err))
+		return
+	}
+	if s.Owner() == "" {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	list, err := a.sessions.Sessions(r.Context(), s.Owner())
+	if err != nil {
+		http.Error(w, "session store unavailable", core.StatusCode(err))
+		return
+	}
+	data := map[string]any{"List": list, "Flashes": s.PopFlash("info"), "CSRF": s.CSRFToken()}
+	if err := page.Execute(w, data); err != nil {
+		log.Print(err)
+	}
+}
+
+// end signs one of the user's sessions out, everywhere at once.
+func (a *accounts) end(w http.ResponseWriter, r *http.Request) {
+	if s, ok := form(w, r); ok {
+		a.done(w, r, s, a.sessions.EndSession(r.Context(), s.Owner(), r.PostFormValue("id")))
+	}
+}
+
+// endOthers signs out every session of the user but this one, as a
+// password change should too.
+func (a *accounts) endOthers(w http.ResponseWriter, r *http.Request) {
+	if s, ok := form(w, r); ok {
+		a.done(w, r, s, a.sessions.EndOtherSessions(r.Context(), s.Owner()))
+	}
+}
+
+func (a *accounts) done(w http.ResponseWriter, r *http.Request, s *core.Session, err error) {
+	if err != nil {
+		http.Error(w, "could not sign out", core.StatusCode(err))
+		return
+	}
+	s.Flash("Signed out.", "info")
+	http.Redirect(w, r, "/sessions", http.StatusSeeOther)
+}
+
+func (a *accounts) loginForm(w http.ResponseWriter, r *http.Request) {
+	s, err := sessionhttp.Session(r)
+	if err != nil {
+		http.Error(w, "session unavailable", core.StatusCode(err))
+		return
+	}
+	fmt.Fprintf(w, `<form method="post"><input name="user"> <label><input type="checkbox" name="remember"> Remember me</label>
+<input type="hidden" name="csrf" value="%s"><button>Log in</button></form>`, s.CSRFToken())
+}
+
+func Example_userSessions() {
+	store, err := memstore.New(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	sessions, err := core.NewManager(store, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	a := &accounts{sessions: sessions}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /login", a.loginForm)
+	mux.HandleFunc("POST /login", a.login)
+	mux.HandleFunc("GET /sessions", a.list)
+	mux.HandleFunc("POST /sessions/end", a.end)
+	mux.HandleFunc("POST /sessions/end-others", a.endOthers)
+	log.Fatal(http.ListenAndServe("localhost:8080", http.NewCrossOriginProtection().Handler(sessionhttp.Middleware(sessions, nil)(mux))))
+}
