@@ -2,6 +2,7 @@ package adaptertest
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -76,4 +77,76 @@ func testLocalDevWarning(t *testing.T, d Driver, store core.Store) {
 	if len(w) != 1 || !strings.Contains(w[0], "app.test") || !strings.Contains(w[0], "Insecure") {
 		t.Fatalf("warnings %q; want one, naming the host and Options.Insecure", w)
 	}
+}
+
+// records is a slog.Handler that keeps the records it gets at or above a
+// level.
+type records struct {
+	level slog.Level
+	mu    sync.Mutex
+	recs  []slog.Record
+}
+
+func (h *records) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level }
+func (h *records) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	h.recs = append(h.recs, r)
+	h.mu.Unlock()
+	return nil
+}
+func (h *records) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *records) WithGroup(string) slog.Handler      { return h }
+
+func (h *records) take() []slog.Record {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	r := h.recs
+	h.recs = nil
+	return r
+}
+
+// testErrorsLogged runs a Manager with the default options (no Logger, no
+// ErrorHandler): an error that fails a request (a store outage, an
+// oversized cookie) is logged through slog.Default at error level, once;
+// a rejected cookie is not, at the default level; a successful request
+// logs nothing.
+func testErrorsLogged(t *testing.T, d Driver, store core.Store) {
+	h := &records{level: slog.LevelInfo}
+	defer slog.SetDefault(slog.Default())
+	slog.SetDefault(slog.New(h))
+	newServer := func(store core.Store) *client {
+		m, err := core.NewManager(store, &core.Options{Insecure: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return newClient(t, d.Serve(t, []*core.Manager{m}, routes(new(gates), m)))
+	}
+	c := newServer(store)
+	login(t, c, "alice", 7)
+	want(t, c.do("GET", "/whoami", nil, cookieName+"=garbage"), 200, "anonymous")
+	if recs := h.take(); len(recs) > 0 {
+		t.Fatalf("a login and a rejected cookie logged %v; want nothing", recs)
+	}
+	down := newServer(DownStore(t))
+	if r := down.do("GET", "/whoami", nil, cookieName+"="+core.NewID()); r.status != 503 {
+		t.Fatalf("GET /whoami with the store down = %d; want 503", r.status)
+	}
+	recs := h.take()
+	if len(recs) != 1 || recs[0].Level != slog.LevelError || !strings.Contains(fmt.Sprint(recordAttrs(recs[0])), "session store failed") {
+		t.Fatalf("the store outage logged %v; want one error naming it", recs)
+	}
+	if isCookieStore(store) {
+		if r := c.post("/set", url.Values{"key": {"big"}, "value": {strings.Repeat("x", 5000)}}); r.status != 500 {
+			t.Fatalf("an oversized cookie = %d; want 500", r.status)
+		}
+		if recs := h.take(); len(recs) != 1 || recs[0].Level != slog.LevelError {
+			t.Fatalf("an oversized cookie logged %v; want one error", recs)
+		}
+	}
+}
+
+func recordAttrs(r slog.Record) []string {
+	var out []string
+	r.Attrs(func(a slog.Attr) bool { out = append(out, a.String()); return true })
+	return out
 }

@@ -5,9 +5,10 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
+	"github.com/transient-go/transient/core/pgstore/pgtest"
 )
 
 func TestMain(m *testing.M) {
 	gin.SetMode(gin.TestMode) // no route listing on stdout
-	os.Exit(m.Run())
+	os.Exit(pgtest.Run(m))    // one PostgreSQL server for the package's tests
 }

@@ -110,6 +110,7 @@ func Run(t *testing.T, d Driver, store core.Store) {
 		{"TwoSessions", testTwoSessions},
 		{"EndWhileRunning", testEndWhileRunning},
 		{"StoreDown", testStoreDown},
+		{"ErrorsLogged", testErrorsLogged},
 		{"Panic", testPanic},
 		{"ErrorPage", testErrorPage},
 		{"SkipOnServerError", testSkipOnServerError},
