@@ -61,7 +61,15 @@ func randomPayload(rng *rand.Rand) payload {
 // randomChange makes one change to s through its methods, and says which.
 func randomChange(rng *rand.Rand, s *Session) string {
 	k, q, msg := fmt.Sprint("k", rng.IntN(5)), fmt.Sprint("q", rng.IntN(4)), fmt.Sprint("m", rng.IntN(3))
-	switch rng.IntN(9) {
+	switch rng.IntN(11) {
+	case 9:
+		on := rng.IntN(2) == 0
+		s.RememberMe(on)
+		return fmt.Sprintf("RememberMe(%v)", on)
+	case 10:
+		owner := fmt.Sprint("u", rng.IntN(2))
+		s.SetOwner(owner, Device{UserAgent: fmt.Sprint("a", rng.IntN(2))})
+		return "SetOwner(" + owner + ")"
 	case 0:
 		v := rng.IntN(3)
 		_ = s.Set(k, v)

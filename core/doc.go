@@ -81,6 +81,28 @@
 // this: each response carries the whole session, and the last one the
 // browser receives wins.
 //
+// # A user's sessions
+//
+// [Session.SetOwner] marks a session as a user's, on a [Device], at login;
+// it renews the session when the user changes. A server-side store that
+// keeps an [Index] (memstore, redisstore, pgstore) then lists each user's
+// live sessions: [Manager.Sessions] returns them, with the one of the
+// current request marked, and [Manager.EndSession],
+// [Manager.EndOtherSessions] and [Manager.EndAllSessions] end them at once,
+// from inside a request or outside one. A cookie store cannot: these
+// return [ErrNotRevocable].
+//
+// [Session.RememberMe] chooses, per visitor, between a browser-session
+// cookie and a persistent one; the server enforces the timeouts either
+// way.
+//
+// # Several sessions per request
+//
+// An application may install two session middlewares, with two Managers
+// under different cookie names: a preferences session in a cookie store
+// and a login session in Redis, say. [FromContext] returns the session of
+// the last one installed, and [Manager.FromContext] each Manager's.
+//
 // # Timeouts
 //
 // The server enforces both timeouts, for every store, from the times
@@ -104,7 +126,10 @@
 // Cookies are HttpOnly, Secure and SameSite=Lax unless configured
 // otherwise, and NewManager refuses settings browsers would reject or that
 // would weaken them silently (SameSite=None without Secure, an invalid
-// name, a __Host- cookie with a Domain). A tampered, truncated, foreign,
+// name, a __Host- cookie with a Domain). Browsers keep a Secure cookie that
+// comes over plain HTTP only from localhost: the Manager logs one warning
+// the first time it sends one in reply to a plain-HTTP request to another
+// host (see [Origin]), the usual cause of a session lost in development. A tampered, truncated, foreign,
 // renamed, oversized or duplicated cookie gives a fresh session and is
 // logged at debug level, never an error; duplicated cookies (one may be
 // planted from a sibling domain) are neither used nor cleared. A cookie

@@ -29,25 +29,6 @@ func serve(t *testing.T, store core.Store, edit func(*core.Options), add func(e 
 	return srv.URL, log
 }
 
-// login sets user=ann in the session.
-func login(c echo.Context) error {
-	s, err := sessionecho.Session(c)
-	if err != nil {
-		return err
-	}
-	_ = s.Set("user", "ann")
-	return c.String(http.StatusOK, "in")
-}
-
-// pop writes the messages of the queue named by ?queue.
-func pop(c echo.Context) error {
-	s, err := sessionecho.Session(c)
-	if err != nil {
-		return err
-	}
-	return c.String(http.StatusOK, strings.Join(s.PopFlash(c.QueryParam("queue")), "|"))
-}
-
 func TestErrors(t *testing.T) {
 	var mu sync.Mutex
 	var seen []error

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strings"
 	"sync"
 	"testing"
 
@@ -45,15 +44,6 @@ func login(c *fiber.Ctx) error {
 	}
 	_ = s.Set("user", c.Query("name", "ann"))
 	return c.SendString("in")
-}
-
-// pop writes the messages of the queue named by ?queue.
-func pop(c *fiber.Ctx) error {
-	s, err := sessionfiber.Session(c)
-	if err != nil {
-		return err
-	}
-	return c.SendString(strings.Join(s.PopFlash(c.Query("queue")), "|"))
 }
 
 func TestErrors(t *testing.T) {

@@ -46,14 +46,6 @@ func (g *gates) hold(name string) {
 	<-gt.release
 }
 
-// let waits until a handler has reached the gate called name, and lets it
-// go on.
-func (g *gates) let(name string) {
-	gt := g.get(name)
-	<-gt.entered
-	close(gt.release)
-}
-
 // queues are the flash queues that /ops and /dump know of: sessions have
 // no way to list theirs.
 var queues = []string{"q", "info", "log", "q1", "q2"}
