@@ -283,13 +283,17 @@ func newManager(b *testing.B, store core.Store) *core.Manager {
 
 // ourStores are transient's cookie and memory stores, by row name.
 func ourStores(b *testing.B) []namedStore {
-	cs, err := cookiestore.New(cookiestore.Options{Secrets: []string{secret}})
+	cs, err := cookiestore.New(&cookiestore.Options{Secrets: []string{secret}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ms, err := memstore.New(nil)
 	if err != nil {
 		b.Fatal(err)
 	}
 	return []namedStore{
 		{"transient-cookie", cs},
-		{"transient-memory", memstore.New(nil)},
+		{"transient-memory", ms},
 	}
 }
 

@@ -1,15 +1,17 @@
 // Package bench measures what transient's session middleware costs per
 // request, side by side with the session libraries people use instead, on
-// the same four frameworks. It is a module of its own, so that the peers
-// never enter the library's go.mod; run it with bench/run, which writes
-// bench/RESULTS.md.
+// the same four frameworks, and what core's payload codec costs beside
+// encoding/json. It is a module of its own, so that the peers never enter
+// the library's go.mod; run it with bench/run, which writes
+// bench/RESULTS.md. It is the library's one benchmark harness: the library
+// itself keeps only an allocation guard per adapter (allocs_test.go).
 //
 // # The scenario set
 //
 // Every row serves real requests through real middleware, in process: the
 // framework's own entry point (http.Handler.ServeHTTP for net/http, Gin and
 // Echo; the fasthttp handler of a Fiber app) with a recorder or a reused
-// fasthttp.RequestCtx, as the adapters' benchmarks do. Every session holds
+// fasthttp.RequestCtx. Every session holds
 // the same data, {user_id: 42, username: "alice"}, made by a login request
 // before the timer starts, and each row measures three request shapes:
 //
@@ -62,6 +64,36 @@
 // per request as roundtrips/op. BenchmarkLiveSessions puts 100,000 sessions
 // in memstore through the Manager and reports the heap they take.
 //
-// Package cmd/report turns benchstat's CSV into RESULTS.md; cmd/load is the
-// load generator of bench/run load, which drives the example blog.
+// # The payload codec
+//
+// core/payload.go encodes and decodes sessions with a codec written for
+// their one JSON shape, and says it is several times faster than
+// encoding/json through reflection. BenchmarkCodec checks that claim with
+// the exported API only, since bench cannot call the codec: a store local
+// to the benchmark (codecStore, all it needs of core.Store) holds one
+// payload, and the Manager decodes it when a request first uses its
+// session (Manager.Begin, core.FromContext), and encodes it when a changed
+// session is committed (Session.Changed, Manager.Commit), which hands the
+// bytes to the store's Save. Against it, encoding/json decodes the same
+// bytes into the same document as a Go struct (json.Unmarshal), its stored
+// values kept raw (json.RawMessage) as core keeps them, and encodes it
+// (json.Encoder, HTML escaping off, into a reused buffer): the least work
+// encoding/json can do for the same result. The transient rows also pay
+// for what a first use of a session costs besides the codec (reading the
+// cookie, checking the token and the timestamps), so they overstate it:
+// a ratio in the codec's favour is conservative. Rows are
+// Codec/<document>/<decode|round-trip>/<transient|encoding-json>, for a
+// login's session and a richer one; each iteration checks that the store
+// was loaded, and saved, once.
+//
+// # The example blog
+//
+// cmd/load is the load generator of bench/run load, which drives the
+// example blog, built and started by the script, with GET requests from
+// concurrent clients: anonymous ones, whose page is the blog's own without
+// any session loaded or saved (the baseline), and ones logged in with the
+// cookie store and with the Redis store. Package blog holds the tests that
+// run the blog as a process under bursts and faults; bench/run blog
+// collects what they measure. Package cmd/report turns all of it into
+// RESULTS.md.
 package bench

@@ -56,9 +56,9 @@ func echoAnswer(c echo.Context, msg string) error {
 
 // ourEcho is a transient row on Echo.
 func ourEcho(m *core.Manager) http.Handler {
-	e := echoApp(sessionecho.Middleware(m, nil))
+	e := echoApp(sessionecho.Middleware(m))
 	e.POST("/login", func(c echo.Context) error {
-		s, err := sessionecho.Get(c)
+		s, err := sessionecho.Session(c)
 		if err != nil {
 			return err
 		}
@@ -66,14 +66,14 @@ func ourEcho(m *core.Manager) http.Handler {
 		return echoAnswer(c, "")
 	})
 	e.GET("/read", func(c echo.Context) error {
-		s, err := sessionecho.Get(c)
+		s, err := sessionecho.Session(c)
 		if err != nil {
 			return err
 		}
 		return echoAnswer(c, ourCheck(s))
 	})
 	e.POST("/write", func(c echo.Context) error {
-		s, err := sessionecho.Get(c)
+		s, err := sessionecho.Session(c)
 		if err != nil {
 			return err
 		}

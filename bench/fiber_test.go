@@ -61,9 +61,9 @@ func fiberAnswer(c *fiber.Ctx, msg string) error {
 
 // ourFiber is a transient row on Fiber.
 func ourFiber(m *core.Manager) fasthttp.RequestHandler {
-	app := fiberApp(sessionfiber.Middleware(m, nil))
+	app := fiberApp(sessionfiber.Middleware(m))
 	app.Post("/login", func(c *fiber.Ctx) error {
-		s, err := sessionfiber.Get(c)
+		s, err := sessionfiber.Session(c)
 		if err != nil {
 			return err
 		}
@@ -71,14 +71,14 @@ func ourFiber(m *core.Manager) fasthttp.RequestHandler {
 		return fiberOK(c)
 	})
 	app.Get("/read", func(c *fiber.Ctx) error {
-		s, err := sessionfiber.Get(c)
+		s, err := sessionfiber.Session(c)
 		if err != nil {
 			return err
 		}
 		return fiberAnswer(c, ourCheck(s))
 	})
 	app.Post("/write", func(c *fiber.Ctx) error {
-		s, err := sessionfiber.Get(c)
+		s, err := sessionfiber.Session(c)
 		if err != nil {
 			return err
 		}

@@ -55,18 +55,18 @@ func ourGin(m *core.Manager) http.Handler {
 		c.String(http.StatusOK, "ok")
 	}
 	r.POST("/login", func(c *gin.Context) {
-		if s, err := sessiongin.Get(c); err == nil {
+		if s, err := sessiongin.Session(c); err == nil {
 			ourLogin(s)
 			answer(c, "")
 		}
 	})
 	r.GET("/read", func(c *gin.Context) {
-		if s, err := sessiongin.Get(c); err == nil {
+		if s, err := sessiongin.Session(c); err == nil {
 			answer(c, ourCheck(s))
 		}
 	})
 	r.POST("/write", func(c *gin.Context) {
-		if s, err := sessiongin.Get(c); err == nil {
+		if s, err := sessiongin.Session(c); err == nil {
 			answer(c, ourCheck(s)+ourWrite(s))
 		}
 	})

@@ -22,7 +22,10 @@ func BenchmarkLiveSessions(b *testing.B) {
 	var grown uint64
 	iterations := 0
 	for b.Loop() {
-		store := memstore.New(nil)
+		store, err := memstore.New(nil)
+		if err != nil {
+			b.Fatal(err)
+		}
 		m := newManager(b, store)
 		before := heapInUse()
 		for range liveSessions {

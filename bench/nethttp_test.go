@@ -29,7 +29,7 @@ func BenchmarkNetHTTP(b *testing.B) {
 	}
 	// The encrypted cookie store, beside gorilla's hash and block key and
 	// the GCM floor.
-	encrypted, err := cookiestore.New(cookiestore.Options{Secrets: []string{secret}, Encrypt: true})
+	encrypted, err := cookiestore.New(&cookiestore.Options{Secrets: []string{secret}, Encrypt: true})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func ourLogin(s *core.Session) {
 func ourHTTP(m *core.Manager) http.Handler {
 	mux := untouchedMux()
 	session := func(w http.ResponseWriter, r *http.Request) *core.Session {
-		s, err := sessionhttp.Get(r)
+		s, err := sessionhttp.Session(r)
 		if err != nil {
 			http.Error(w, err.Error(), core.StatusCode(err))
 			return nil

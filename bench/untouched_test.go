@@ -17,8 +17,9 @@ func (discard) Write(b []byte) (int, error) { return len(b), nil }
 func (discard) WriteHeader(int)             {}
 
 // BenchmarkUntouched isolates what a middleware adds to a request whose
-// handler never touches the session, as adapters/nethttp/overhead_test.go
-// does: no mux, no recorder, a handler that does nothing. "bare" is the
+// handler never touches the session: no mux, no recorder, a handler that
+// does nothing. (Each adapter's allocs_test.go holds its allocations to
+// their count.) "bare" is the
 // handler alone; "withcontext" the least any middleware that hands
 // handlers a value through the request's context can do (context.WithValue
 // and r.WithContext, which copies the request); transient-cookie our

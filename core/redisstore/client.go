@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -9,13 +10,31 @@ import (
 	"github.com/transient-go/transient/core"
 )
 
-// Defaults for the zero fields of [Options].
+// Defaults for the zero fields of [Options], and for the client that
+// [NewFromURL] builds. The package documentation's Failures section tells
+// what each budget is for.
 const (
 	// DefaultPrefix is the default Options.Prefix.
 	DefaultPrefix = "session:"
 
-	// DefaultTimeout is the default Options.Timeout.
-	DefaultTimeout = 500 * time.Millisecond
+	// DefaultTimeout is the default Options.Timeout, the call budget.
+	DefaultTimeout = 30 * time.Second
+
+	// DefaultDialTimeout is the connect budget of NewFromURL's client
+	// (go-redis's DialTimeout): how long one attempt to open a
+	// connection to Redis may take.
+	DefaultDialTimeout = 5 * time.Second
+
+	// DefaultAnswerTimeout is the answer budget of NewFromURL's client
+	// (go-redis's ReadTimeout and WriteTimeout): how long Redis has to
+	// take a command and to answer it, counted from when the command is
+	// sent.
+	DefaultAnswerTimeout = time.Second
+
+	// DefaultPoolSize is how many connections NewFromURL's client opens
+	// at most (go-redis's PoolSize), unless go-redis's own default of 10
+	// per CPU is larger.
+	DefaultPoolSize = 128
 
 	// DefaultMaxPerOwner is the default Options.MaxPerOwner.
 	DefaultMaxPerOwner = 50
@@ -29,14 +48,21 @@ type Options struct {
 	// Give each application that shares a Redis database its own prefix.
 	Prefix string
 
-	// Timeout is the deadline of every call to Redis, retries included: a
-	// Load, Save, Renew or Delete that has no answer by then fails, and
-	// the request fails with 503 rather than wait on a stalled or
-	// unreachable Redis. The request context's own deadline applies too,
-	// whichever comes first. Default DefaultTimeout (500ms); negative is
-	// an error. A refused connection fails sooner with NewFromURL's client
-	// (one dial, one retry) than with go-redis's default options, which
-	// retry dials and commands until the Timeout.
+	// Timeout is the call budget: the longest one call to Redis (a Load,
+	// Save, Renew, Delete or Ping) may take in all, waiting for a pooled
+	// connection, connecting, sending the command, reading the answer and
+	// retrying included. The request context's own deadline applies too,
+	// whichever comes first. Default DefaultTimeout (30s); negative is an
+	// error.
+	//
+	// It is generous on purpose: it is what a healthy Redis gets when the
+	// application's own CPUs are saturated, as during a burst of logins
+	// that each hash a password, and a call waits for a CPU, or for a
+	// connection that another call holds while it waits for one. A Redis
+	// that is down is found sooner: a refused connection fails a call at
+	// once, and NewFromURL's client gives a command its answer budget
+	// (DefaultAnswerTimeout) and a connection attempt its connect budget
+	// (DefaultDialTimeout).
 	Timeout time.Duration
 
 	// MaxPerOwner bounds the sessions listed for one user (core.Index): a
@@ -53,10 +79,15 @@ type Options struct {
 // ContextTimeoutEnabled option is set. New returns an error matching
 // core.ErrConfig when client is nil, when opts are invalid, or when the
 // client's options can be inspected and ContextTimeoutEnabled is false.
+// The package documentation's Failures section lists the other options
+// such a client should set (the budgets and pool that NewFromURL gives its
+// own); New leaves the client as it is, and installs no circuit breaker on
+// it.
 //
 // New makes no call to Redis: the application starts while Redis is down,
 // and its requests that use the session fail with 503 until it is back.
-// Close does not close client; the application does.
+// Call [Store.Ping] to check the connection at start-up. Close does not
+// close client; the application does.
 func New(client redis.UniversalClient, opts *Options) (*Store, error) {
 	o, err := resolve(opts)
 	if err != nil {
@@ -101,14 +132,26 @@ func checkClient(client redis.UniversalClient) error {
 
 // NewFromURL returns a Store with a client of its own for the single server
 // at url, as parsed by redis.ParseURL ("redis://user:password@host:6379/0",
-// "rediss://..." for TLS, "unix:///path/redis.sock"). The client has
-// ContextTimeoutEnabled set and, unless url's query sets them, dial, read,
-// write and pool timeouts of opts.Timeout, a single dial attempt and one
-// retry, so that a refused connection fails a call at once and a stalled
-// server at the Timeout. It returns an error matching core.ErrConfig for a
-// URL that redis.ParseURL rejects. Like New, it makes no call to Redis.
+// "rediss://..." for TLS, "unix:///path/redis.sock"). It returns an error
+// matching core.ErrConfig for a URL that redis.ParseURL rejects. Like New,
+// it makes no call to Redis; call [Store.Ping] to check the connection.
 // For Sentinel or Cluster, build the client and call New. Store.Close
 // closes the client.
+//
+// The client has ContextTimeoutEnabled set, a circuit breaker that fails
+// calls at once while Redis refuses connections, and, unless url's query
+// sets them (dial_timeout=2s, pool_size=64, ...):
+//
+//   - the connect budget: DialTimeout DefaultDialTimeout (5s), one
+//     attempt per dial (DialerRetries 1);
+//   - the answer budget: ReadTimeout and WriteTimeout DefaultAnswerTimeout
+//     (1s);
+//   - one retry of a failed command (MaxRetries 1);
+//   - a pool of DefaultPoolSize connections (PoolSize), and PoolTimeout
+//     opts.Timeout; pipelines use the same pool (PipelinePoolSize -1).
+//
+// A budget is never longer than opts.Timeout. The package documentation's
+// Failures section explains each choice.
 func NewFromURL(url string, opts *Options) (*Store, error) {
 	o, err := resolve(opts)
 	if err != nil {
@@ -118,19 +161,9 @@ func NewFromURL(url string, opts *Options) (*Store, error) {
 	if err != nil {
 		return nil, configError("%w", err)
 	}
-	ro.ContextTimeoutEnabled = true
-	for _, d := range []*time.Duration{&ro.DialTimeout, &ro.ReadTimeout, &ro.WriteTimeout, &ro.PoolTimeout} {
-		if *d == 0 {
-			*d = o.Timeout
-		}
-	}
-	if ro.MaxRetries == 0 {
-		ro.MaxRetries = 1
-	}
-	if ro.DialerRetries == 0 {
-		ro.DialerRetries = 1
-	}
+	configure(ro, o.Timeout)
 	client := redis.NewClient(ro)
+	client.AddHook(newBreaker())
 	s, err := New(client, &o)
 	if err != nil {
 		_ = client.Close()
@@ -138,6 +171,37 @@ func NewFromURL(url string, opts *Options) (*Store, error) {
 	}
 	s.owned = true
 	return s, nil
+}
+
+// configure gives the options of NewFromURL's client the budgets and pool
+// it documents, where the URL's query left them unset.
+func configure(ro *redis.Options, timeout time.Duration) {
+	ro.ContextTimeoutEnabled = true
+	for _, d := range []struct {
+		field *time.Duration
+		value time.Duration
+	}{
+		{&ro.DialTimeout, DefaultDialTimeout},
+		{&ro.ReadTimeout, DefaultAnswerTimeout},
+		{&ro.WriteTimeout, DefaultAnswerTimeout},
+		{&ro.PoolTimeout, timeout},
+	} {
+		if *d.field == 0 {
+			*d.field = min(d.value, timeout)
+		}
+	}
+	if ro.PoolSize == 0 {
+		ro.PoolSize = max(DefaultPoolSize, 10*runtime.GOMAXPROCS(0))
+	}
+	if ro.PipelinePoolSize == 0 {
+		ro.PipelinePoolSize = -1
+	}
+	if ro.MaxRetries == 0 {
+		ro.MaxRetries = 1
+	}
+	if ro.DialerRetries == 0 {
+		ro.DialerRetries = 1
+	}
 }
 
 func resolve(opts *Options) (Options, error) {

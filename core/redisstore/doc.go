@@ -75,24 +75,83 @@
 //
 // # Failures
 //
-// Every call to Redis has a deadline, Options.Timeout (default 500ms), on
-// top of the request context's. An error other than "not found" (Redis
-// down, a timeout, a Cluster that has lost a slot) is returned as it is,
-// never turned into [core.ErrNotFound]: the Manager wraps it in
-// [core.ErrStore] and the request fails with 503 Service Unavailable
-// (see [core.StatusCode]) instead of carrying on with an empty session that
-// would then overwrite the real one. When Redis is back, requests succeed
-// again without restarting the application: after a run of refused
-// connections go-redis probes the server about once a second, so recovery
-// follows within a second or so.
+// An error other than "not found" (Redis down, a timeout, a Cluster that
+// has lost a slot) is returned as it is, never turned into
+// [core.ErrNotFound]: the Manager wraps it in [core.ErrStore] and the
+// request fails with 503 Service Unavailable (see [core.StatusCode])
+// instead of carrying on with an empty session that would then overwrite
+// the real one. [Store.Ping] checks the connection at start-up under the
+// same budgets, and reports a failure the same way.
 //
-// go-redis applies context deadlines to reads and writes only when the
-// client's ContextTimeoutEnabled option is set; without it a request could
-// hang on a stalled server for the client's ReadTimeout, retries included.
-// New therefore refuses a *redis.Client, *redis.ClusterClient or
-// *redis.Ring without it, with an error matching [core.ErrConfig].
-// NewFromURL sets it, with short dial, read and write timeouts and one
-// retry, so that an outage fails each call at once.
+// A healthy Redis must not cause a 503 when the application's own CPUs are
+// saturated, as during a burst of logins that each hash a password: a call
+// then waits for a CPU, and for a pooled connection that another call
+// holds while it waits for one, and can take seconds. A Redis that is down
+// must fail requests fast. One deadline cannot do both, so each thing that
+// can go wrong has a budget of its own:
+//
+//   - The call budget, Options.Timeout (default 30s), bounds one call as a
+//     whole, on top of the request context's deadline: waiting for a
+//     connection, connecting, the command, its answer and one retry. It is
+//     a backstop, generous so that an overloaded application still gets
+//     its answers. bench/blog's TestLoginBurst posts 200 logins at once to
+//     the example blog on a machine with 2 CPUs: with a call budget of
+//     500ms three logins in four failed, and when the CPUs were busy with
+//     other work too, single calls to a healthy Redis took up to 9 seconds.
+//   - The answer budget, the client's ReadTimeout and WriteTimeout
+//     (DefaultAnswerTimeout, 1s, in NewFromURL's client), bounds how long
+//     Redis takes to answer a command once it is sent: a stalled Redis
+//     fails calls after it. It holds on an overloaded machine because it
+//     is a deadline on the socket: an answer that arrives in time is read,
+//     however late the goroutine that reads it gets a CPU.
+//   - The connect budget, the client's DialTimeout (DefaultDialTimeout, 5s,
+//     in NewFromURL's client), bounds one attempt to open a connection. A
+//     refused connection fails at once; a host that drops packets costs a
+//     call this long. It is longer than the answer budget because Go's
+//     dialer fails a connection that was made if its deadline passes
+//     before the dialing goroutine gets a CPU back.
+//
+// NewFromURL's pool holds up to DefaultPoolSize (128) connections, not
+// go-redis's 10 per CPU: while the CPUs are saturated each call keeps its
+// connection until its goroutine gets a CPU to read the answer, and a
+// small pool makes the other calls queue behind it for seconds. Pipelines
+// (Renew) share that pool (PipelinePoolSize -1), rather than a pool of
+// their own whose connections would be dialed in the middle of a burst.
+//
+// NewFromURL's client also has a circuit breaker. It opens only when calls
+// fail to connect (a refused connection, an unreachable host, no such
+// host, no connection within the connect budget), never because an answer
+// is slow:
+//
+//   - closed: calls go through. Three calls in a row that fail to
+//     connect, with no call answered in between, open it.
+//   - open: every call fails at once, with an error that wraps the last
+//     connection error, for 500ms; then the breaker is half-open.
+//   - half-open: one call goes through as a probe, the others fail at
+//     once. An answer (any reply, an error reply too) or a new connection
+//     closes the breaker; a probe that fails to connect opens it for
+//     another 500ms; a probe that ends otherwise, such as a timeout, lets
+//     the next call probe.
+//
+// So while Redis is down, requests fail within milliseconds, without
+// waiting for a connection, and without go-redis logging a failed dial for
+// each (it logs those to its own logger: see redis.SetLogger). Once Redis
+// is back, the next probe, at most 500ms later, brings the store back
+// without restarting the application.
+//
+// A client that the application builds and passes to New gets no breaker:
+// go-redis then stops dialing once as many dials have failed as the pool
+// has connections, and tries the server once a second. The client must set
+// ContextTimeoutEnabled: without it go-redis ignores the Store's deadline
+// on reads and writes, and New refuses a *redis.Client,
+// *redis.ClusterClient or *redis.Ring without it, with an error matching
+// [core.ErrConfig]. It should also set what NewFromURL sets: DialTimeout
+// DefaultDialTimeout, ReadTimeout and WriteTimeout DefaultAnswerTimeout,
+// PoolSize DefaultPoolSize, PoolTimeout the call budget, PipelinePoolSize
+// -1, DialerRetries 1 and MaxRetries 1. go-redis's own defaults (a 5s
+// ReadTimeout, 10 connections per CPU, 5 dial attempts 100ms apart and 3
+// retries of a failed command) make a stalled Redis cost each call
+// seconds, and queue calls while the CPUs are busy.
 //
 // A Redis that restarts without persistence loses every session: its
 // users become anonymous and must log in again. Configure persistence

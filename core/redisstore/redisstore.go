@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -209,35 +208,6 @@ if left > 0 and left < ttl then ttl = left end
 redis.call('SET', KEYS[1], '', 'PX', ttl)
 return 1`)
 )
-
-// Ping checks that Redis answers and loads the store's scripts into it (into
-// every primary of a Cluster), so that a wrong address is found at
-// start-up, before the first request fails, and the first commits do not
-// pay one more round trip to load a script. It fails with an error matching
-// core.ErrStore. Redis also learns the scripts on their first use, and again
-// after a restart.
-func (s *Store) Ping(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	load := func(ctx context.Context, c redis.Cmdable) error {
-		for _, script := range []*redis.Script{updateScript, endScript, listScript, touchScript, trimScript, dropScript} {
-			if err := script.Load(ctx, c).Err(); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	var err error
-	if cc, ok := s.client.(*redis.ClusterClient); ok {
-		err = cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return load(ctx, c) })
-	} else {
-		err = load(ctx, s.client)
-	}
-	if err != nil {
-		return fmt.Errorf("%w: redisstore: %w", core.ErrStore, err)
-	}
-	return nil
-}
 
 // eval runs script on key through the store's client: EVALSHA, and EVAL
 // when Redis does not know the script yet.

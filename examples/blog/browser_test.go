@@ -13,9 +13,13 @@ import (
 )
 
 // TestBrowser uses the blog as a visitor does, in headless Chromium, on
-// every framework: log in, write an article, log out. Each flash message
-// must show once.
+// every framework: log in, write an article, log out, then open a page that
+// needs a login and log in from the login page it leads to, which leads
+// back. Each flash message must show once.
 func TestBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("headless Chromium on every framework: not in -short")
+	}
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
@@ -85,10 +89,17 @@ func TestBrowser(t *testing.T) {
 				chromedp.WaitVisible(chromedp.CSS(".flash-info")))
 			v.wantAt("/")
 			v.wantText("You have been logged out.", 1)
-			v.do(chromedp.Navigate(base+"/dashboard"),
+			v.do(chromedp.Navigate(base+"/articles/new"),
 				chromedp.WaitVisible(chromedp.CSS(".flash-warning")))
-			v.wantAt("/login")
+			v.wantAt("/login?next=%2Farticles%2Fnew")
 			v.wantText("Please log in first.", 1)
+			// Logging in from there leads back to the page asked for.
+			v.do(chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "bob"),
+				chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "builder"),
+				chromedp.Click(chromedp.CSS(`main button[type="submit"]`)),
+				chromedp.WaitVisible(chromedp.CSS(`input[name="title"]`)))
+			v.wantAt("/articles/new")
+			v.wantText("Welcome back, bob!", 1)
 		})
 	}
 }

@@ -15,6 +15,9 @@ import (
 // TestContract drives the blog's HTTP contract over real HTTP, on every
 // framework with every store.
 func TestContract(t *testing.T) {
+	if testing.Short() {
+		t.Skip("every framework with every store, and a Redis outage: not in -short")
+	}
 	for _, framework := range frameworks {
 		for _, store := range stores {
 			t.Run(framework+"/"+store, func(t *testing.T) {
@@ -46,8 +49,8 @@ func testContract(t *testing.T, base string, serverSide bool) {
 	home := c.get("/")
 	wantPage(t, home, http.StatusOK, "Transient Blog", loginLink)
 	wantNot(t, home, logoutForm)
-	wantRedirect(t, c.get("/dashboard"), "/login")
-	wantRedirect(t, c.get("/articles/new"), "/login")
+	wantRedirect(t, c.get("/dashboard"), "/login?next=%2Fdashboard")
+	wantRedirect(t, c.get("/articles/new"), "/login?next=%2Farticles%2Fnew")
 	login := c.get("/login")
 	wantPage(t, login, http.StatusOK, `name="username"`, `name="password"`, `type="hidden" name="csrf_token"`,
 		`class="flash flash-warning" role="alert">Please log in first.</p>`)
@@ -73,7 +76,7 @@ func testContract(t *testing.T, base string, serverSide bool) {
 	}
 	wantPage(t, c.post("/logout", url.Values{}), http.StatusForbidden)
 	wantPage(t, c.post("/articles", url.Values{"title": {"Sneaky"}}), http.StatusForbidden)
-	wantRedirect(t, c.get("/dashboard"), "/login")
+	wantRedirect(t, c.get("/dashboard"), "/login?next=%2Fdashboard")
 
 	// Wrong credentials.
 	for _, creds := range []url.Values{
@@ -84,7 +87,7 @@ func testContract(t *testing.T, base string, serverSide bool) {
 		r := c.post("/login", creds)
 		wantPage(t, r, http.StatusOK, "Invalid credentials", `name="password"`)
 	}
-	wantRedirect(t, c.get("/dashboard"), "/login")
+	wantRedirect(t, c.get("/dashboard"), "/login?next=%2Fdashboard")
 	c.get("/login") // pops the warning
 
 	// Logging in renews the session: its ID and its CSRF token.
@@ -146,14 +149,14 @@ func testContract(t *testing.T, base string, serverSide bool) {
 	home = c.get("/")
 	wantPage(t, home, http.StatusOK, `class="flash flash-info" role="alert">You have been logged out.</p>`, loginLink)
 	wantNot(t, home, logoutForm)
-	wantRedirect(t, c.get("/dashboard"), "/login")
+	wantRedirect(t, c.get("/dashboard"), "/login?next=%2Fdashboard")
 	wantPage(t, c.get("/login"), http.StatusOK, "Please log in first.")
 	if serverSide {
 		// The store deleted the session: a copy of the cookie is worthless.
 		// (A cookie store cannot revoke it: it lives until it expires.)
 		thief := newClient(t, base)
 		thief.setCookie(loggedIn)
-		wantRedirect(t, thief.get("/dashboard"), "/login")
+		wantRedirect(t, thief.get("/dashboard"), "/login?next=%2Fdashboard")
 	}
 }
 
@@ -182,7 +185,7 @@ func testStoreOutage(t *testing.T, base string, redis *redistest.Server) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	// Redis came back empty: bob logs in again.
-	wantRedirect(t, c.get("/dashboard"), "/login")
+	wantRedirect(t, c.get("/dashboard"), "/login?next=%2Fdashboard")
 	token = c.csrfToken("/login")
 	wantRedirect(t, c.post("/login", url.Values{"username": {"bob"}, "password": {"builder"}, "csrf_token": {token}}), "/dashboard")
 	wantPage(t, c.get("/dashboard"), http.StatusOK, "Welcome back, bob!")
@@ -192,6 +195,9 @@ func testStoreOutage(t *testing.T, base string, redis *redistest.Server) {
 // saving the session, after the page is done: a real Redis that has reached
 // its memory limit answers reads and refuses writes.
 func TestSaveFails(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a Redis that refuses writes, on every framework: not in -short")
+	}
 	redis := redistest.StartLocal(t)
 	admin := redis.Client(t)
 	for _, framework := range frameworks {

@@ -47,7 +47,7 @@ func main() {
 	cfg := config{log: slog.Default()}
 	flag.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "`host:port` to listen on")
 	flag.StringVar(&cfg.framework, "framework", "nethttp", "web framework: nethttp, gin, echo or fiber")
-	flag.StringVar(&cfg.store, "store", "cookie", "session store: cookie, memory or redis (or none, bench/run's baseline: no session middleware)")
+	flag.StringVar(&cfg.store, "store", "cookie", "session store: cookie, memory or redis")
 	flag.StringVar(&cfg.redisURL, "redis", "redis://127.0.0.1:6379/0", "Redis `URL` of -store=redis")
 	flag.StringVar(&cfg.secret, "secret", "", "`secrets` that sign the cookies of -store=cookie, 32 bytes or more each: one, or a comma-separated list, newest first, to rotate them (the first signs new cookies, all verify) (default $BLOG_SECRET, or a random one)")
 	flag.BoolVar(&cfg.secure, "secure", false, "mark session cookies Secure: set it when the blog is served over HTTPS")
@@ -80,7 +80,7 @@ func (cfg config) check(args []string) error {
 		return fmt.Errorf("-framework %q: want nethttp, gin, echo or fiber", cfg.framework)
 	}
 	switch cfg.store {
-	case "cookie", "memory", "redis", "none":
+	case "cookie", "memory", "redis":
 	default:
 		return fmt.Errorf("-store %q: want cookie, memory or redis", cfg.store)
 	}
@@ -178,7 +178,7 @@ func newStore(cfg config) (core.Store, error) {
 	switch cfg.store {
 	case "cookie":
 		return cookiestore.New(&cookiestore.Options{Secrets: cfg.secrets()})
-	case "memory", "none": // none keeps nothing in it: see newServer
+	case "memory":
 		st, err := memstore.New(nil)
 		if err != nil {
 			return nil, err
@@ -210,7 +210,9 @@ func newServer(cfg config, store core.Store) (server, error) {
 	// cookie back over HTTPS only (browsers make an exception for
 	// localhost). The blog serves plain HTTP, so it asks for them with
 	// -secure only.
-	m, err := core.NewManager(store, &core.Options{Insecure: !cfg.secure})
+	// The Manager logs what fails a request (a store outage, say) to the
+	// blog's logger, once; the pages only answer.
+	m, err := core.NewManager(store, &core.Options{Insecure: !cfg.secure, Logger: cfg.log})
 	if err != nil {
 		return nil, err
 	}
@@ -220,13 +222,6 @@ func newServer(cfg config, store core.Store) (server, error) {
 	}
 	if cfg.users != nil {
 		b.users = cfg.users
-	}
-	if cfg.store == "none" {
-		// -store none exists for bench/run, which compares the blog with
-		// and without sessions: no session middleware is installed, and
-		// every page gets an empty session that nothing saves (see page),
-		// so pages render for an anonymous visitor and forms answer 403.
-		b.anonymous, m = m, nil
 	}
 	switch cfg.framework {
 	case "nethttp":

@@ -1,11 +1,11 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -23,6 +23,16 @@ type request interface {
 	// session adapter. The error matches core.ErrStore when the session
 	// store is down.
 	Session() (*core.Session, error)
+
+	// Method returns the request's method, such as "GET".
+	Method() string
+
+	// Target returns the path and query the request asked for, as the
+	// client sent them: "/articles/new" or "/login?next=%2Fdashboard".
+	Target() string
+
+	// Query returns a parameter of the URL's query.
+	Query(key string) string
 
 	// FormValue returns a field of the posted form. It reads the request
 	// body only, never the URL.
@@ -60,7 +70,6 @@ type blog struct {
 	framework string // shown in the footer, as is store
 	store     string
 	log       *slog.Logger
-	anonymous *core.Manager // set by -store none only: see newServer
 }
 
 // newBlog returns the blog, with its demo users and a first article.
@@ -119,15 +128,20 @@ func (b *blog) home(r request, s *core.Session) {
 	b.render(r, s, http.StatusOK, "home.html", view{Title: "Home", Articles: latest})
 }
 
+// loginForm shows the login form. The page the visitor asked for when
+// loginRequired sent them here comes in the query's next, and goes on in
+// the form's hidden field of the same name.
 func (b *blog) loginForm(r request, s *core.Session) {
-	b.render(r, s, http.StatusOK, "login.html", view{Title: "Log in", CSRF: s.CSRFToken()})
+	v := view{Title: "Log in", CSRF: s.CSRFToken(), Next: nextPage(r.Query("next"))}
+	b.render(r, s, http.StatusOK, "login.html", v)
 }
 
 func (b *blog) login(r request, s *core.Session) {
 	name := r.FormValue("username")
+	next := nextPage(r.FormValue("next"))
 	u, ok := b.users.authenticate(name, r.FormValue("password"))
 	if !ok {
-		v := view{Title: "Log in", Error: "Invalid credentials", Username: name, CSRF: s.CSRFToken()}
+		v := view{Title: "Log in", Error: "Invalid credentials", Username: name, CSRF: s.CSRFToken(), Next: next}
 		b.render(r, s, http.StatusOK, "login.html", v)
 		return
 	}
@@ -139,7 +153,10 @@ func (b *blog) login(r request, s *core.Session) {
 	_ = s.Set(keyUserID, u.ID)
 	_ = s.Set(keyUsername, u.Name)
 	s.Flash("Welcome back, "+u.Name+"!", "success")
-	r.Redirect("/dashboard")
+	if next == "" {
+		next = "/dashboard"
+	}
+	r.Redirect(next)
 }
 
 func (b *blog) logout(r request, s *core.Session) {
@@ -196,9 +213,6 @@ func userName(s *core.Session) string {
 func (b *blog) page(p pageFunc) func(request) {
 	return func(r request) {
 		s, err := r.Session()
-		if b.anonymous != nil { // -store none: no session middleware
-			s, err = core.FromContext(b.anonymous.Begin(new(core.Session), context.Background(), nil))
-		}
 		if err != nil {
 			b.sessionError(r, err)
 			return
@@ -220,22 +234,48 @@ func (b *blog) form(p pageFunc) func(request) {
 	})
 }
 
-// loginRequired sends a visitor who is not logged in to the login page.
+// loginRequired sends a visitor who is not logged in to the login page,
+// with the page they asked for in the query's next: the login sends them
+// back there. Only a GET is sent back; a form posted by a visitor who is
+// no longer logged in is lost, and the login leads to the dashboard.
 func (b *blog) loginRequired(p pageFunc) pageFunc {
 	return func(r request, s *core.Session) {
 		if userName(s) == "" {
 			s.FlashUnique("Please log in first.", "warning")
-			r.Redirect("/login")
+			to := "/login"
+			if r.Method() == http.MethodGet {
+				to += "?next=" + url.QueryEscape(r.Target())
+			}
+			r.Redirect(to)
 			return
 		}
 		p(r, s)
 	}
 }
 
+// nextPage returns next if it is a page of this site to send a visitor to
+// once they log in, and "" otherwise: anyone can make a link to the login
+// form with a next of their choosing, and the login must not send the
+// visitor to another site from there. A page of this site is a path, with
+// a query if any, as loginRequired writes it: it starts with a single "/"
+// ("//host" and "/\host" name another host to a browser), and holds
+// printable ASCII only, without spaces or backslashes, so that no scheme,
+// host or line break can hide in it.
+func nextPage(next string) string {
+	if next == "" || next[0] != '/' || len(next) > 1 && (next[1] == '/' || next[1] == '\\') {
+		return ""
+	}
+	for i := range len(next) {
+		if c := next[i]; c <= ' ' || c >= 0x7f || c == '\\' {
+			return ""
+		}
+	}
+	return next
+}
+
 // sessionError answers a request whose session could not be loaded or
 // saved: 503 when the store is down, 500 otherwise.
 func (b *blog) sessionError(r request, err error) {
-	b.log.Error("session", "err", err)
 	code := core.StatusCode(err)
 	if errors.Is(err, core.ErrStore) {
 		b.errorPage(r, code, "Service unavailable",

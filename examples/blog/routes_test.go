@@ -25,3 +25,35 @@ func TestCrossOrigin(t *testing.T) {
 		})
 	}
 }
+
+func TestNextPage(t *testing.T) {
+	tests := []struct {
+		next, want string
+	}{
+		{"/dashboard", "/dashboard"},
+		{"/articles/new", "/articles/new"},
+		{"/dashboard?tab=mine&x=%2F", "/dashboard?tab=mine&x=%2F"},
+		{"/", "/"},
+		{"/%2F%2Fevil.example", "/%2F%2Fevil.example"}, // a path on this site
+		{"", ""},
+		{"//evil.example", ""},
+		{"///evil.example", ""},
+		{`/\evil.example`, ""},
+		{`/a\b`, ""},
+		{"https://evil.example", ""},
+		{"javascript:alert(1)", ""},
+		{"%2F%2Fevil.example", ""},
+		{"evil.example/dashboard", ""},
+		{"/\t/evil.example", ""},
+		{"/ /evil.example", ""},
+		{"/\r\nSet-Cookie: x=y", ""},
+		{"/\x00", ""},
+		{"/\x7f", ""},
+		{"/café", ""},
+	}
+	for _, tt := range tests {
+		if got := nextPage(tt.next); got != tt.want {
+			t.Errorf("nextPage(%q) = %q; want %q", tt.next, got, tt.want)
+		}
+	}
+}

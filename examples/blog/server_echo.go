@@ -22,9 +22,7 @@ func echoHandler(b *blog, m *core.Manager) http.Handler {
 		}
 		e.DefaultHTTPErrorHandler(err, c)
 	}
-	if m != nil { // nil for -store none
-		e.Use(sessionecho.Middleware(m))
-	}
+	e.Use(sessionecho.Middleware(m))
 	for _, rt := range b.routes() {
 		e.Add(rt.method, rt.path, func(c echo.Context) error {
 			rt.handle(echoRequest{c})
@@ -38,6 +36,9 @@ func echoHandler(b *blog, m *core.Manager) http.Handler {
 type echoRequest struct{ c echo.Context }
 
 func (e echoRequest) Session() (*core.Session, error) { return sessionecho.Session(e.c) }
+func (e echoRequest) Method() string                  { return e.c.Request().Method }
+func (e echoRequest) Target() string                  { return e.c.Request().URL.RequestURI() }
+func (e echoRequest) Query(key string) string         { return e.c.QueryParam(key) }
 func (e echoRequest) FormValue(key string) string     { return e.c.Request().PostFormValue(key) }
 func (e echoRequest) Redirect(path string)            { e.c.Redirect(http.StatusSeeOther, path) }
 

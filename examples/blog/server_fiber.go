@@ -56,9 +56,7 @@ func newFiberServer(b *blog, m *core.Manager) server {
 		}
 		return c.Next()
 	})
-	if m != nil { // nil for -store none
-		app.Use(sessionfiber.Middleware(m))
-	}
+	app.Use(sessionfiber.Middleware(m))
 	for _, rt := range b.routes() {
 		app.Add(rt.method, rt.path, func(c *fiber.Ctx) error {
 			rt.handle(fiberRequest{c})
@@ -72,6 +70,9 @@ func newFiberServer(b *blog, m *core.Manager) server {
 type fiberRequest struct{ c *fiber.Ctx }
 
 func (f fiberRequest) Session() (*core.Session, error) { return sessionfiber.Session(f.c) }
+func (f fiberRequest) Method() string                  { return f.c.Method() }
+func (f fiberRequest) Target() string                  { return f.c.OriginalURL() }
+func (f fiberRequest) Query(key string) string         { return f.c.Query(key) }
 func (f fiberRequest) Redirect(path string)            { f.c.Redirect(path, fiber.StatusSeeOther) }
 
 // FormValue reads the urlencoded body only: Fiber's c.FormValue would also

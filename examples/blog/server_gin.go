@@ -15,11 +15,9 @@ func ginHandler(b *blog, m *core.Manager) http.Handler {
 	r := gin.New()
 	// A session that cannot be saved once the page is done gets the
 	// blog's error page.
-	if m != nil { // nil for -store none
-		r.Use(sessiongin.Middleware(m, &sessiongin.Options{
-			ErrorResponse: func(c *gin.Context, err error) { b.sessionError(ginRequest{c}, err) },
-		}))
-	}
+	r.Use(sessiongin.Middleware(m, &sessiongin.Options{
+		ErrorResponse: func(c *gin.Context, err error) { b.sessionError(ginRequest{c}, err) },
+	}))
 	for _, rt := range b.routes() {
 		r.Handle(rt.method, rt.path, func(c *gin.Context) {
 			rt.handle(ginRequest{c})
@@ -31,11 +29,14 @@ func ginHandler(b *blog, m *core.Manager) http.Handler {
 // ginRequest is a Gin request as the pages see it.
 type ginRequest struct{ c *gin.Context }
 
+func (g ginRequest) Method() string              { return g.c.Request.Method }
+func (g ginRequest) Target() string              { return g.c.Request.URL.RequestURI() }
+func (g ginRequest) Query(key string) string     { return g.c.Query(key) }
 func (g ginRequest) FormValue(key string) string { return g.c.PostForm(key) }
 func (g ginRequest) Redirect(path string)        { g.c.Redirect(http.StatusSeeOther, path) }
 
 // Session reads the session from the request's context rather than with
-// sessiongin.Get, which would answer a store failure itself, with the
+// sessiongin.Session, which would answer a store failure itself, with the
 // ErrorResponse above: the pages answer it (see page in routes.go).
 func (g ginRequest) Session() (*core.Session, error) {
 	return core.FromContext(g.c.Request.Context())

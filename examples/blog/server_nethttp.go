@@ -19,9 +19,6 @@ func netHTTPHandler(b *blog, m *core.Manager) http.Handler {
 			rt.handle(httpRequest{w, r})
 		})
 	}
-	if m == nil { // -store none
-		return mux
-	}
 	// ErrorResponse answers when the session cannot be saved, such as when
 	// the store goes down during the request.
 	sessions := sessionhttp.Middleware(m, &sessionhttp.Options{
@@ -39,6 +36,9 @@ type httpRequest struct {
 }
 
 func (h httpRequest) Session() (*core.Session, error) { return sessionhttp.Session(h.r) }
+func (h httpRequest) Method() string                  { return h.r.Method }
+func (h httpRequest) Target() string                  { return h.r.URL.RequestURI() }
+func (h httpRequest) Query(key string) string         { return h.r.URL.Query().Get(key) }
 func (h httpRequest) FormValue(key string) string     { return h.r.PostFormValue(key) }
 func (h httpRequest) Redirect(path string)            { http.Redirect(h.w, h.r, path, http.StatusSeeOther) }
 

@@ -23,6 +23,7 @@ type view struct {
 	Flashes    []templates.Flash // popped by render
 	Error      string            // what is wrong with the form, or the error page's message
 	Username   string            // the login form's name field
+	Next       string            // the login form's next field: the page to go back to
 	Article    article           // the article form's fields
 	Articles   []article
 	Framework  string

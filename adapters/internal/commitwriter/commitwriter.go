@@ -14,8 +14,8 @@ import (
 )
 
 // Writer commits a session at the first WriteHeader (other than a 1xx),
-// Write, ReadFrom or Flush, and saves late changes when the handler
-// returns (Finish). Unwrap returns the server's writer, so
+// Write, WriteString, ReadFrom or Flush, and saves late changes when the
+// handler returns (Finish). Unwrap returns the server's writer, so
 // http.ResponseController keeps working; Hijack hands the connection over
 // without a cookie. Adapters keep it in their per-request state.
 type Writer struct {
@@ -68,6 +68,19 @@ func (w *Writer) Write(b []byte) (int, error) {
 		return len(b), nil
 	}
 	return w.ResponseWriter.Write(b)
+}
+
+// WriteString is Write for a string: io.WriteString through the Writer
+// reaches the server's writer's WriteString, if it has one, without
+// copying s into a byte slice.
+func (w *Writer) WriteString(s string) (int, error) {
+	if !w.Started {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.Err != nil {
+		return len(s), nil
+	}
+	return io.WriteString(w.ResponseWriter, s)
 }
 
 // ReadFrom keeps the server's sendfile path for io.Copy and

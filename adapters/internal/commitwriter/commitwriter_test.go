@@ -2,6 +2,8 @@ package commitwriter_test
 
 import (
 	"context"
+	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -40,6 +42,7 @@ func TestCommitsWhenTheResponseStarts(t *testing.T) {
 	}{
 		{"WriteHeader", func(w *commitwriter.Writer) { w.WriteHeader(http.StatusSeeOther) }, 303},
 		{"Write", func(w *commitwriter.Writer) { w.Write([]byte("x")) }, 200},
+		{"WriteString", func(w *commitwriter.Writer) { io.WriteString(w, "x") }, 200},
 		{"ReadFrom", func(w *commitwriter.Writer) { w.ReadFrom(strings.NewReader("x")) }, 200},
 		{"Flush", func(w *commitwriter.Writer) { w.Flush() }, 200},
 		{"nothing written", func(w *commitwriter.Writer) {}, 200},
@@ -77,5 +80,63 @@ func TestFinishSavesLateChanges(t *testing.T) {
 	}
 	if got := sess.PopFlash(""); len(got) != 2 || got[1] != "late" {
 		t.Fatalf("next request's flashes = %q; want [hello late]", got)
+	}
+}
+
+// stringWriter is a server's ResponseWriter with a WriteString that copies
+// nothing, as net/http's has.
+type stringWriter struct {
+	h       http.Header
+	code    int
+	n       int // bytes written
+	strings int // calls to WriteString
+}
+
+func (w *stringWriter) Header() http.Header  { return w.h }
+func (w *stringWriter) WriteHeader(code int) { w.code = code }
+
+func (w *stringWriter) Write(b []byte) (int, error) {
+	w.n += len(b)
+	return len(b), nil
+}
+
+func (w *stringWriter) WriteString(s string) (int, error) {
+	w.n += len(s)
+	w.strings++
+	return len(s), nil
+}
+
+// io.WriteString through the Writer commits first, as Write does, then
+// reaches the server's WriteString without copying the string.
+func TestWriteStringDoesNotCopy(t *testing.T) {
+	w, _ := newWriter(t)
+	server := &stringWriter{h: http.Header{}}
+	w.ResponseWriter = server
+	body := strings.Repeat("a page of some length. ", 100)
+	if n, err := io.WriteString(w, body); n != len(body) || err != nil {
+		t.Fatalf("io.WriteString = %d, %v; want %d, nil", n, err, len(body))
+	}
+	if server.code != http.StatusOK || !strings.HasPrefix(server.h.Get("Set-Cookie"), "session=") {
+		t.Fatalf("after the first io.WriteString: status %d, Set-Cookie %q; want 200 with the session cookie", server.code, server.h.Get("Set-Cookie"))
+	}
+	if allocs := testing.AllocsPerRun(100, func() { io.WriteString(w, body) }); allocs != 0 {
+		t.Errorf("io.WriteString of %d bytes through the Writer makes %v allocations; want 0", len(body), allocs)
+	}
+	if server.strings != 102 || server.n != 102*len(body) {
+		t.Errorf("the server's WriteString wrote %d bytes in %d calls; want %d in 102", server.n, server.strings, 102*len(body))
+	}
+}
+
+// Once the commit has failed, what the handler writes is discarded.
+func TestWriteStringAfterFailedCommit(t *testing.T) {
+	w, _ := newWriter(t)
+	server := &stringWriter{h: http.Header{}}
+	w.ResponseWriter = server
+	w.Started, w.Err = true, errors.New("commit failed")
+	if n, err := io.WriteString(w, "discarded"); n != len("discarded") || err != nil {
+		t.Fatalf("io.WriteString after a failed commit = %d, %v; want %d, nil", n, err, len("discarded"))
+	}
+	if server.n != 0 {
+		t.Errorf("the server got %d bytes after a failed commit; want none", server.n)
 	}
 }

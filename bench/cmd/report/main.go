@@ -1,12 +1,14 @@
 // Command report writes bench/RESULTS.md from what bench/run measured: the
 // output of benchstat -format csv for the benchmarks, the JSON lines of
-// cmd/load for the load test, and the KEY=value files bench/run writes
-// beside them (machine, parameters, run times). Either part may be missing;
-// its sections are then left out.
+// cmd/load for the load test, the JSON lines bench/blog's tests write with
+// -results, and the KEY=value files bench/run writes beside them (machine,
+// parameters, run times). Any part may be missing; its sections are then
+// left out.
 //
 //	report -dir results -o RESULTS.md
 //
-// It reads, in -dir: bench.csv and bench.env, load.jsonl and load.env.
+// It reads, in -dir: bench.csv and bench.env, load.jsonl and load.env,
+// blog.jsonl and blog.env.
 package main
 
 import (
@@ -47,6 +49,9 @@ func build(dir string) ([]byte, error) {
 	if rep.loadEnv, err = readEnv(filepath.Join(dir, "load.env")); err != nil {
 		return nil, err
 	}
+	if rep.blogEnv, err = readEnv(filepath.Join(dir, "blog.env")); err != nil {
+		return nil, err
+	}
 	if f, err := os.Open(filepath.Join(dir, "bench.csv")); err == nil {
 		rep.res, err = parseBenchstat(f)
 		f.Close()
@@ -65,7 +70,16 @@ func build(dir string) ([]byte, error) {
 	} else if !os.IsNotExist(err) {
 		return nil, err
 	}
-	if rep.res == nil && rep.load == nil {
+	if f, err := os.Open(filepath.Join(dir, "blog.jsonl")); err == nil {
+		rep.blog, err = parseBlog(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("blog.jsonl: %w", err)
+		}
+	} else if !os.IsNotExist(err) {
+		return nil, err
+	}
+	if rep.res == nil && rep.load == nil && rep.blog == nil {
 		return nil, fmt.Errorf("no results in %s: run bench/run first", dir)
 	}
 	var b strings.Builder

@@ -20,6 +20,8 @@ NetHTTP/bare/untouched-2,1.5e-06,3%
 NetHTTP/floor-hmac/read-write-2,1.15e-05,4%
 NetHTTP/transient-cookie/read-write-2,9.5e-06,∞
 NetHTTPRedis/transient-redis/read-only-2,1.2e-04,10%
+Codec/login/decode/transient-2,2e-06,2%
+Codec/login/decode/encoding-json-2,7e-06,3%
 geomean,4.1e-06,
 
 ,bench.txt,
@@ -28,6 +30,8 @@ NetHTTP/bare/untouched-2,10,0%
 NetHTTP/floor-hmac/read-write-2,60,0%
 NetHTTP/transient-cookie/read-write-2,50,0%
 NetHTTPRedis/transient-redis/read-only-2,34,0%
+Codec/login/decode/transient-2,10,0%
+Codec/login/decode/encoding-json-2,24,0%
 geomean,,
 
 ,bench.txt,
@@ -92,9 +96,11 @@ func TestParseLoad(t *testing.T) {
 func TestBuild(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{
-		"bench.csv":  sampleCSV,
-		"bench.env":  "DATE=2026-01-01 00:00 UTC\nGO=go1.26 linux/amd64\nCPU=Test CPU\nNPROC=2\nCOUNT=10\nBENCHTIME=500ms\nSECONDS=600\n",
-		"load.jsonl": `{"label":"none","path":"/articles","clients":16,"requests":100,"rps":1000,"p50_ms":1,"p99_ms":5}` + "\n",
+		"bench.csv": sampleCSV,
+		"bench.env": "DATE=2026-01-01 00:00 UTC\nGO=go1.26 linux/amd64\nCPU=Test CPU\nNPROC=2\nCOUNT=10\nBENCHTIME=500ms\nSECONDS=600\n",
+		"load.jsonl": `{"label":"anonymous","path":"/articles","clients":16,"requests":100,"rps":1000,"p50_ms":1,"p99_ms":5}` + "\n" +
+			`{"label":"cookie","path":"/articles","clients":16,"requests":100,"rps":800,"p50_ms":2,"p99_ms":6}` + "\n",
+		"blog.jsonl": sampleBlog,
 	}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
@@ -105,9 +111,36 @@ func TestBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"# Performance results", "Test CPU", "## Headline", "**0.80× the floor**", "## Targets", "## Load test", "`NetHTTP/bare/untouched`"} {
+	for _, want := range []string{"# Performance results", "Test CPU", "## Headline", "**0.80× the floor**", "## Targets", "## Load test", "`NetHTTP/bare/untouched`",
+		"## Payload codec", "| login | decode | 2.00 µs ± 2% · 10 allocs | 7.00 µs ± 3% · 24 allocs | 3.50× time, 2.40× allocs |",
+		"decode 2.00 µs vs 7.00 µs (**3.50× faster**)",
+		"| cookie | 800 | 800–800 | 2.000 ms | 0.000 ms | 6.000 ms | -20.0% | +1.000 ms | +1.000 ms |",
+		"## The example blog under bursts and faults", "| gin | 200 | 0 | 0 | 9.5 s | 6.10 s | 8.20 s | 9.40 s |",
+		"| fiber | 16 | 2500 | 2.0 s | 1800 | 2.50 ms / 21.0 ms / 48.0 ms | 110 ms / 125 ms | 1.29 s / 1.35 s |",
+		"| echo | 16 | 900 | 70.0 ms |",
+		"**A burst of 200 logins at once**"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("the report does not contain %q:\n%s", want, md)
 		}
+	}
+}
+
+// sampleBlog is what bench/blog's tests write with -results.
+const sampleBlog = `{"test":"LoginBurst","result":{"framework":"gin","logins":200,"failed":0,"errors_5xx":0,"seconds":9.5,"p50_ms":6100,"p90_ms":8200,"max_ms":9400}}
+{"test":"FaultRedisOutage","result":{"framework":"fiber","visitors":16,"requests":2500,"outage_seconds":2.0,"outage_answers":1800,"outage_p50_ms":2.5,"outage_p99_ms":21,"outage_max_ms":48,"resumed_p50_ms":110,"resumed_max_ms":125,"recovery_p50_ms":1290,"recovery_max_ms":1350}}
+{"test":"FaultSecretRotation","result":{"framework":"echo","visitors":16,"requests":900,"moved_seconds":0.07}}
+`
+
+func TestParseBlog(t *testing.T) {
+	runs, err := parseBlog(strings.NewReader(sampleBlog))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs.burst) != 1 || runs.burst[0].Maxms != 9400 || len(runs.outage) != 1 || runs.outage[0].ResumedMaxms != 125 ||
+		len(runs.rotation) != 1 || runs.rotation[0].Framework != "echo" {
+		t.Errorf("parseBlog = %+v; want one run of each test, as written", runs)
+	}
+	if _, err := parseBlog(strings.NewReader(`{"test":"Unknown","result":{}}`)); err == nil {
+		t.Error("parseBlog of an unknown test = nil error; want one")
 	}
 }

@@ -9,9 +9,10 @@ import (
 
 // report is everything RESULTS.md is made from.
 type report struct {
-	res               results // nil without benchmark results
-	load              []loadSummary
-	benchEnv, loadEnv map[string]string
+	res                        results // nil without benchmark results
+	load                       []loadSummary
+	blog                       *blogRuns // nil without bench/blog's results
+	benchEnv, loadEnv, blogEnv map[string]string
 }
 
 func (r *report) write(b *strings.Builder) {
@@ -24,9 +25,13 @@ func (r *report) write(b *strings.Builder) {
 		r.untouched(b)
 		r.redis(b)
 		r.memory(b)
+		r.codec(b)
 	}
 	if r.load != nil {
 		r.loadTest(b)
+	}
+	if r.blog != nil {
+		r.blogTests(b)
 	}
 	if r.res != nil {
 		r.allRows(b)
@@ -41,6 +46,9 @@ func (r *report) header(b *strings.Builder) {
 	if len(env) == 0 {
 		env = r.loadEnv
 	}
+	if len(env) == 0 {
+		env = r.blogEnv
+	}
 	fmt.Fprintf(b, "Measured on %s: %s, %s, %s CPUs (a shared VM: timings vary by ±20%% from run to run). ",
 		env["DATE"], env["GO"], env["CPU"], env["NPROC"])
 	if r.res != nil {
@@ -49,6 +57,9 @@ func (r *report) header(b *strings.Builder) {
 	}
 	if r.load != nil {
 		fmt.Fprintf(b, "Load test: %s rounds, %s. ", r.loadEnv["ROUNDS"], minutes(r.loadEnv["SECONDS"]))
+	}
+	if r.blog != nil {
+		fmt.Fprintf(b, "The example blog's burst and fault tests: %s. ", minutes(r.blogEnv["SECONDS"]))
 	}
 	b.WriteString("Regenerate with `bench/run` (`COUNT=3 bench/run` for a quick run); the raw data is in [results/](results/).\n\n")
 	b.WriteString("A row's **overhead** is its median minus the median of its framework's bare row (no session middleware) in the same run; " +
@@ -103,12 +114,16 @@ func (r *report) headline(b *strings.Builder) {
 		fmt.Fprintf(b, "- **Memory**: 100,000 live memstore sessions take **%.1f MB** (%.0f bytes per session).\n",
 			s["B/session"].median*1e5/1e6, s["B/session"].median)
 	}
+	r.codecHeadline(b)
 	if r.load != nil {
 		var parts []string
 		for _, l := range r.load {
 			parts = append(parts, fmt.Sprintf("%s %.0f req/s (p50 %.2f ms, p99 %.2f ms)", l.label, l.rps, l.p50, l.p99))
 		}
 		fmt.Fprintf(b, "- **The example blog under load** (GET %s, %d clients): %s.\n", r.load[0].path, r.load[0].clients, strings.Join(parts, "; "))
+	}
+	if r.blog != nil {
+		r.blogHeadline(b)
 	}
 	b.WriteString("\n")
 }

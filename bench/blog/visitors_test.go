@@ -1,8 +1,7 @@
-package main
+package blog_test
 
 import (
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"net/url"
@@ -15,8 +14,8 @@ import (
 	"time"
 )
 
-// The visitors of the fault tests (fault_test.go): each logs in as a user
-// of its own and goes round the blog's pages until the test stops it,
+// The visitors of the fault tests (fault_test.go): each logs in, as alice
+// or bob in turn, and goes round the blog's pages until the test stops it,
 // checking every page it gets.
 
 // A scene is the visitors of one fault test and what they share.
@@ -29,22 +28,20 @@ type scene struct {
 	running  sync.WaitGroup
 }
 
-// startScene starts a visitor for each of us on the blog at base, and waits
-// until each has logged in and gone round the pages twice. t.Cleanup stops
-// them, before it stops the blog.
-func startScene(t *testing.T, base string, us users) *scene {
+// startScene starts n visitors on the blog at base, and waits until each
+// has logged in and gone round the pages twice. t.Cleanup stops them,
+// before it stops the blog.
+func startScene(t *testing.T, base string, n int) *scene {
 	t.Helper()
 	sc := &scene{stop: make(chan struct{})}
 	sc.base.Store(&base)
-	for _, name := range slices.Sorted(maps.Keys(us)) {
-		c := newClient(t, base)
-		// A transport of its own, which keeps its one connection open:
-		// the default transport, shared, keeps two idle connections per
-		// host, so the visitors would open and close thousands.
-		tr := new(http.Transport)
-		c.http.Transport = tr
-		t.Cleanup(tr.CloseIdleConnections)
-		sc.visitors = append(sc.visitors, &agent{name: name, c: c, healthy: true, pending: map[string]int{}})
+	users := slices.Sorted(maps.Keys(accounts))
+	for i := range n {
+		user := users[i%len(users)]
+		sc.visitors = append(sc.visitors, &agent{
+			name: fmt.Sprintf("%s-%02d", user, i+1), user: user,
+			c: newClient(t, base), healthy: true, pending: map[string]int{},
+		})
 	}
 	t.Cleanup(sc.halt)
 	start := time.Now()
@@ -53,7 +50,7 @@ func startScene(t *testing.T, base string, us users) *scene {
 		go v.run(sc)
 	}
 	for range 2 {
-		if !sc.await(time.Now(), 15*time.Second) {
+		if !sc.await(time.Now(), 30*time.Second) {
 			sc.halt()
 			for _, v := range sc.visitors {
 				v.report(t)
@@ -68,9 +65,34 @@ func startScene(t *testing.T, base string, us users) *scene {
 // started at after or later, or until timeout has passed, and reports
 // whether they did.
 func (sc *scene) await(after time.Time, timeout time.Duration) bool {
+	return sc.poll(timeout, func(v *agent) bool { return v.lastFull.Load() >= after.UnixNano() })
+}
+
+// awaitAnswers waits until every visitor has had n more answers than it
+// had at marks (see marks), or until timeout has passed, and reports
+// whether they did.
+func (sc *scene) awaitAnswers(marks []int64, n int64, timeout time.Duration) bool {
+	return sc.poll(timeout, func(v *agent) bool {
+		i := slices.Index(sc.visitors, v)
+		return v.answers.Load() >= marks[i]+n
+	})
+}
+
+// marks returns how many answers each visitor has had so far.
+func (sc *scene) marks() []int64 {
+	m := make([]int64, len(sc.visitors))
+	for i, v := range sc.visitors {
+		m[i] = v.answers.Load()
+	}
+	return m
+}
+
+// poll waits until done holds for every visitor, checking every few
+// milliseconds, or until timeout has passed, and reports whether it held.
+func (sc *scene) poll(timeout time.Duration, done func(*agent) bool) bool {
 	deadline := time.Now().Add(timeout)
 	for {
-		if !slices.ContainsFunc(sc.visitors, func(v *agent) bool { return v.lastFull.Load() < after.UnixNano() }) {
+		if !slices.ContainsFunc(sc.visitors, func(v *agent) bool { return !done(v) }) {
 			return true
 		}
 		if time.Now().After(deadline) {
@@ -106,14 +128,25 @@ func (sc *scene) lastMove() time.Time {
 	return last
 }
 
+// requests returns how many requests the visitors made.
+func (sc *scene) requests() int {
+	n := 0
+	for _, v := range sc.visitors {
+		n += len(v.hits)
+	}
+	return n
+}
+
 // An agent is one visitor of a fault test: it logs in and goes round the
 // blog's pages until the test stops it, checking every page as it goes
 // (see step). Its fields belong to its goroutine while it runs, and to the
-// test's once the scene is halted, except lastFull.
+// test's once the scene is halted, except lastFull and answers.
 type agent struct {
-	name     string
+	name     string       // "alice-03": the visitor
+	user     string       // "alice": the account it logs in to
 	c        *client      // its cookie jar; c.base is the blog it visits
 	lastFull atomic.Int64 // start (UnixNano) of its last full round of pages
+	answers  atomic.Int64 // responses it got
 
 	loggedIn bool
 	healthy  bool           // since it logged in, no request met the fault: its session is intact
@@ -212,9 +245,9 @@ func (v *agent) login(sc *scene) bool {
 	if !ok {
 		return false
 	}
-	form := url.Values{"username": {v.name}, "password": {password(v.name)}, "csrf_token": {v.token(r)}}
+	form := url.Values{"username": {v.user}, "password": {accounts[v.user]}, "csrf_token": {v.token(r)}}
 	n := len(v.hits)
-	if _, ok := v.step(sc, "POST", "/login", form, http.StatusSeeOther, "/dashboard", "success: Welcome back, "+v.name+"!"); !ok {
+	if _, ok := v.step(sc, "POST", "/login", form, http.StatusSeeOther, "/dashboard", "success: Welcome back, "+v.user+"!"); !ok {
 		return false
 	}
 	v.loggedIn = true
@@ -229,12 +262,11 @@ func (v *agent) login(sc *scene) bool {
 
 // token returns the CSRF token of the form on r's page.
 func (v *agent) token(r response) string {
-	m := csrfField.FindStringSubmatch(r.body)
-	if m == nil {
+	tok := csrfToken(r)
+	if tok == "" {
 		v.problem("%s: no csrf_token field:\n%s", r.req, r.body)
-		return ""
 	}
-	return m[1]
+	return tok
 }
 
 var (
@@ -242,7 +274,7 @@ var (
 	helloName  = regexp.MustCompile(`Hello, <strong>([^<]*)</strong>`)
 	homeName   = regexp.MustCompile(`logged in as <strong>([^<]*)</strong>`)
 	authorName = regexp.MustCompile(`<p class="meta">by ([^ <]*) ·`)
-	flashMsg   = regexp.MustCompile(`<p class="flash flash-([a-z]+)" role="alert">([^<]*)</p>`)
+	flashRE    = regexp.MustCompile(`<p class="flash flash-([a-z]+)" role="alert">([^<]*)</p>`)
 )
 
 // step sends a request and checks the response. want and loc are the
@@ -255,26 +287,10 @@ var (
 // shows another user's name, or a flash message the visitor did not
 // cause, is a problem.
 func (v *agent) step(sc *scene, method, path string, form url.Values, want int, loc, flash string) (response, bool) {
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, v.c.base+path, body)
-	if err != nil {
-		panic(err) // a mistake in the test
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Origin", v.c.base)
-	}
 	h := hit{req: method + " " + path, start: time.Now()}
-	resp, err := v.c.http.Do(req)
-	var b []byte
-	if err == nil {
-		b, err = io.ReadAll(resp.Body)
-		resp.Body.Close()
-	}
+	r, err := v.c.send(method, path, form)
 	h.end = time.Now()
+	v.answers.Add(1)
 	if err != nil {
 		h.fault = true
 		v.hits = append(v.hits, h)
@@ -282,30 +298,21 @@ func (v *agent) step(sc *scene, method, path string, form url.Values, want int, 
 		v.problem("%s: %v", h.req, err)
 		return response{}, false
 	}
-	r := response{req: h.req, code: resp.StatusCode, contentType: resp.Header.Get("Content-Type"),
-		location: resp.Header.Get("Location"), body: string(b)}
-	h.code, h.location = r.code, r.location
-	var sets []string // the session's Set-Cookie headers, to replace or to expire the cookie
-	for _, c := range resp.Cookies() {
-		if c.Name == "session" {
-			h.setCookie = c.Value
-			sets = append(sets, c.String())
-		}
-	}
+	h.code, h.location, h.setCookie = r.code, r.location, r.setCookie
 	fault := sc.inFault(h.start, h.end)
 	strict := v.healthy && !fault // the response is fully known: nothing can have been lost
 
 	for _, re := range []*regexp.Regexp{whoName, helloName, homeName} {
 		for _, m := range re.FindAllStringSubmatch(r.body, -1) {
-			if m[1] != v.name {
-				v.problem("%s shows the user %q; want %q, its own:\n%s", h.req, m[1], v.name, r.body)
+			if m[1] != v.user {
+				v.problem("%s shows the user %q; want %q, its own:\n%s", h.req, m[1], v.user, r.body)
 			}
 		}
 	}
 	if path == "/dashboard" {
 		for _, m := range authorName.FindAllStringSubmatch(r.body, -1) {
-			if m[1] != v.name {
-				v.problem("%s lists an article by %q among those of %q:\n%s", h.req, m[1], v.name, r.body)
+			if m[1] != v.user {
+				v.problem("%s lists an article by %q among those of %q:\n%s", h.req, m[1], v.user, r.body)
 			}
 		}
 	}
@@ -318,10 +325,10 @@ func (v *agent) step(sc *scene, method, path string, form url.Values, want int, 
 		if !strings.Contains(r.body, "session store is unavailable") || strings.Contains(r.body, `name="password"`) {
 			v.problem("%s = 503 without the store's error page:\n%s", h.req, r.body)
 		}
-		if len(sets) > 0 { // the session is unknown, not ended
-			v.problem("%s = 503 with Set-Cookie %q; want the visitor's cookie left alone", h.req, sets)
+		if r.sessionSets > 0 { // the session is unknown, not ended
+			v.problem("%s = 503 with a Set-Cookie for the session; want the visitor's cookie left alone", h.req)
 		}
-	case r.code == http.StatusSeeOther && r.location == "/login" && (path == "/dashboard" || path == "/articles/new"):
+	case r.code == http.StatusSeeOther && r.location == loginRedirect(path) && (path == "/dashboard" || path == "/articles/new"):
 		h.fault = true // the session was lost: loginRequired sent it to the login page
 		v.loggedIn = false
 		clear(v.pending)
@@ -355,7 +362,7 @@ func (v *agent) step(sc *scene, method, path string, form url.Values, want int, 
 // intact (strict) every one it caused must be there; the page must show
 // the visitor logged in, and the list of articles its last one.
 func (v *agent) checkPage(r response, path string, strict bool) {
-	for _, m := range flashMsg.FindAllStringSubmatch(r.body, -1) {
+	for _, m := range flashRE.FindAllStringSubmatch(r.body, -1) {
 		key := m[1] + ": " + m[2]
 		if v.pending[key] == 0 {
 			v.problem("%s shows the flash message %q; want only those it caused (%v)", r.req, key, v.pending)
@@ -374,7 +381,7 @@ func (v *agent) checkPage(r response, path string, strict bool) {
 	}
 	if !whoName.MatchString(r.body) {
 		if strict {
-			v.problem("%s shows nobody logged in; want %q:\n%s", r.req, v.name, r.body)
+			v.problem("%s shows nobody logged in; want %q:\n%s", r.req, v.user, r.body)
 		}
 		v.loggedIn = false // the session was lost
 		return

@@ -1,0 +1,24 @@
+// Package blog puts the example blog (examples/blog) under load and under
+// faults, as a user would run it: its tests build the blog with go build,
+// start it as a process on a free loopback port with the flags a user
+// gives it, and drive it over HTTP from many visitors at once, each with a
+// cookie jar of its own. Redis is a redis-server each test starts from PATH
+// on a free loopback port (core/redisstore/redistest), and kills and
+// restarts when the fault calls for it.
+//
+//   - TestLoginBurst: 200 visitors log in at the same moment through the
+//     blog on the Redis store, on every framework; bcrypt keeps both CPUs
+//     busy while Redis, healthy, must still answer every request: slow
+//     answers are allowed, 5xx are not.
+//   - TestFaultRedisOutage: visitors go round the blog's pages while Redis
+//     is killed and restarted; pages fail fast with 503 while it is down,
+//     and every visitor is served again soon after it is back.
+//   - TestFaultSecretRotation: visitors move from a blog started with
+//     -secret A to one started with -secret B,A, as during a deploy, and
+//     stay logged in.
+//
+// The tests live here, beside the benchmarks, because they measure: each
+// logs its timings, and bench/run collects them for RESULTS.md (see the
+// -results flag). They are not benchmarks, so go test ./... runs them, as
+// CI does; -short skips them. The package has no code of its own.
+package blog

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// blogRuns are what bench/blog's tests measured (bench/run blog): each
+// test's results, one a framework, in the order they were written.
+type blogRuns struct {
+	burst    []burstRun
+	outage   []outageRun
+	rotation []rotationRun
+}
+
+// burstRun is one framework's TestLoginBurst.
+type burstRun struct {
+	Framework string  `json:"framework"`
+	Logins    int     `json:"logins"`
+	Failed    int     `json:"failed"`
+	Errors5xx int     `json:"errors_5xx"`
+	Seconds   float64 `json:"seconds"`
+	P50ms     float64 `json:"p50_ms"`
+	P90ms     float64 `json:"p90_ms"`
+	Maxms     float64 `json:"max_ms"`
+}
+
+// outageRun is one framework's TestFaultRedisOutage.
+type outageRun struct {
+	Framework     string  `json:"framework"`
+	Visitors      int     `json:"visitors"`
+	Requests      int     `json:"requests"`
+	OutageSeconds float64 `json:"outage_seconds"`
+	OutageAnswers int     `json:"outage_answers"`
+	OutageP50ms   float64 `json:"outage_p50_ms"`
+	OutageP99ms   float64 `json:"outage_p99_ms"`
+	OutageMaxms   float64 `json:"outage_max_ms"`
+	ResumedP50ms  float64 `json:"resumed_p50_ms"`
+	ResumedMaxms  float64 `json:"resumed_max_ms"`
+	RecoveryP50ms float64 `json:"recovery_p50_ms"`
+	RecoveryMaxms float64 `json:"recovery_max_ms"`
+}
+
+// rotationRun is one framework's TestFaultSecretRotation.
+type rotationRun struct {
+	Framework    string  `json:"framework"`
+	Visitors     int     `json:"visitors"`
+	Requests     int     `json:"requests"`
+	MovedSeconds float64 `json:"moved_seconds"`
+}
+
+// parseBlog reads the JSON lines bench/blog's tests append to their
+// -results file: {"test": "LoginBurst", "result": {...}}.
+func parseBlog(r io.Reader) (*blogRuns, error) {
+	var runs blogRuns
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		var line struct {
+			Test   string          `json:"test"`
+			Result json.RawMessage `json:"result"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
+			return nil, err
+		}
+		var err error
+		switch line.Test {
+		case "LoginBurst":
+			var v burstRun
+			err = json.Unmarshal(line.Result, &v)
+			runs.burst = append(runs.burst, v)
+		case "FaultRedisOutage":
+			var v outageRun
+			err = json.Unmarshal(line.Result, &v)
+			runs.outage = append(runs.outage, v)
+		case "FaultSecretRotation":
+			var v rotationRun
+			err = json.Unmarshal(line.Result, &v)
+			runs.rotation = append(runs.rotation, v)
+		default:
+			err = fmt.Errorf("unknown test %q", line.Test)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return &runs, sc.Err()
+}
+
+func (r *report) blogHeadline(b *strings.Builder) {
+	if len(r.blog.burst) == 0 {
+		return
+	}
+	failed, logins, slowest := 0, 0, 0.0
+	for _, run := range r.blog.burst {
+		failed += run.Failed
+		logins += run.Logins
+		slowest = max(slowest, run.Maxms)
+	}
+	fmt.Fprintf(b, "- **A burst of %d logins at once** through the example blog on the Redis store, on each of %d frameworks: %d of %d failed; the slowest took %s.\n",
+		r.blog.burst[0].Logins, len(r.blog.burst), failed, logins, fmtMs(slowest))
+}
+
+// blogTests writes what bench/blog's tests measured.
+func (r *report) blogTests(b *strings.Builder) {
+	b.WriteString("## The example blog under bursts and faults\n\n")
+	b.WriteString("bench/blog's tests build examples/blog and run it as a process, on a free loopback port, with the flags a user gives it " +
+		"(`-store redis` on a redis-server each test starts, or `-store cookie`), and drive it over HTTP from many visitors at once, " +
+		"each with its own cookie jar and connection. They fail on any wrong page; these are the timings they logged. " +
+		"The visitors, the blog and Redis share the machine's CPUs.\n\n")
+	if len(r.blog.burst) > 0 {
+		b.WriteString("### A burst of logins (TestLoginBurst)\n\n")
+		b.WriteString("Every visitor first opens the login form, then all post it at the same moment as alice or bob, " +
+			"whose passwords bcrypt checks at its default cost: the CPUs stay saturated for the whole burst, and the blog's calls to Redis wait for them. " +
+			"Slow answers are allowed; a 5xx fails the test. Latency is from the post to the end of the answer.\n\n")
+		var rows [][]string
+		for _, run := range r.blog.burst {
+			rows = append(rows, []string{run.Framework, fmt.Sprint(run.Logins), fmt.Sprint(run.Failed), fmt.Sprint(run.Errors5xx),
+				fmt.Sprintf("%.1f s", run.Seconds), fmtMs(run.P50ms), fmtMs(run.P90ms), fmtMs(run.Maxms)})
+		}
+		table(b, []string{"framework", "logins", "failed", "5xx", "burst", "p50", "p90", "max"}, rows)
+	}
+	if len(r.blog.outage) > 0 {
+		b.WriteString("### Redis killed and restarted (TestFaultRedisOutage)\n\n")
+		b.WriteString("Visitors, each logged in, go round the blog's pages while redis-server is killed (SIGKILL), kept down, and started again, empty. " +
+			"While it is down every page that needs the session must be a 503, in under a second; " +
+			"within 5 seconds of its return every visitor must have logged in again and gone round the pages.\n\n")
+		var rows [][]string
+		for _, run := range r.blog.outage {
+			rows = append(rows, []string{run.Framework, fmt.Sprint(run.Visitors), fmt.Sprint(run.Requests),
+				fmt.Sprintf("%.1f s", run.OutageSeconds), fmt.Sprint(run.OutageAnswers),
+				fmtMs(run.OutageP50ms) + " / " + fmtMs(run.OutageP99ms) + " / " + fmtMs(run.OutageMaxms),
+				fmtMs(run.ResumedP50ms) + " / " + fmtMs(run.ResumedMaxms),
+				fmtMs(run.RecoveryP50ms) + " / " + fmtMs(run.RecoveryMaxms)})
+		}
+		table(b, []string{"framework", "visitors", "requests", "down for", "answers while down",
+			"their latency (p50 / p99 / max)", "first page after Redis is back (p50 / max)", "full round after it is back (p50 / max)"}, rows)
+	}
+	if len(r.blog.rotation) > 0 {
+		b.WriteString("### Secret rotation (TestFaultSecretRotation)\n\n")
+		b.WriteString("Visitors, each logged in, move from a blog started with `-secret A` to one started with `-secret B,A`; " +
+			"each must stay logged in, its cookie re-issued under B.\n\n")
+		var rows [][]string
+		for _, run := range r.blog.rotation {
+			rows = append(rows, []string{run.Framework, fmt.Sprint(run.Visitors), fmt.Sprint(run.Requests), fmtMs(run.MovedSeconds * 1000)})
+		}
+		table(b, []string{"framework", "visitors", "requests", "all on the new blog within"}, rows)
+	}
+}
+
+// fmtMs formats milliseconds: "812 ms", "2.41 s".
+func fmtMs(ms float64) string {
+	if ms >= 1000 {
+		return fmt.Sprintf("%.2f s", ms/1000)
+	}
+	return num(ms) + " ms"
+}

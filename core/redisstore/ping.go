@@ -1,0 +1,53 @@
+package redisstore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/transient-go/transient/core"
+)
+
+// Ping checks that Redis answers, with one PING through the Store's client
+// under the same call budget as every other call (Options.Timeout) and
+// ctx's own deadline, and loads the store's scripts into it (into every
+// primary of a Cluster), so that the first commits do not pay one more
+// round trip to load one. Call it at start-up, so that a wrong address,
+// password or database number stops the application there instead of
+// turning its first requests into 503s; a readiness probe can call it too.
+// Redis also learns the scripts on their first use, and again after a
+// restart.
+//
+// It returns nil when Redis answered. Otherwise its error matches
+// core.ErrStore, as the Manager's errors do when the store fails (so that
+// core.StatusCode gives 503), and wraps the client's: errors.As finds a
+// *net.OpError for a connection that could not be made, a redis.Error for
+// an answer such as a refused password.
+func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	if err := s.client.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("%w: redisstore: ping: %w", core.ErrStore, err)
+	}
+	load := func(ctx context.Context, c redis.Cmdable) error {
+		for _, script := range scripts {
+			if err := script.Load(ctx, c).Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var err error
+	if cc, ok := s.client.(*redis.ClusterClient); ok {
+		err = cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return load(ctx, c) })
+	} else {
+		err = load(ctx, s.client)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: redisstore: loading the scripts: %w", core.ErrStore, err)
+	}
+	return nil
+}
+
+// scripts are the store's Lua scripts, which Ping loads.
+var scripts = []*redis.Script{updateScript, endScript, listScript, touchScript, trimScript, dropScript}
