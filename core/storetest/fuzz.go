@@ -20,7 +20,11 @@ import (
 // the generic ones, which derive from a cookie issued with user=alice.
 //
 //	func FuzzCookieHeader(f *testing.F) {
-//		storetest.FuzzCookieHeader(f, memstore.New(nil))
+//		store, err := memstore.New(nil)
+//		if err != nil {
+//			f.Fatal(err)
+//		}
+//		storetest.FuzzCookieHeader(f, store)
 //	}
 func FuzzCookieHeader(f *testing.F, store core.Store, seeds ...string) {
 	m, err := core.NewManager(store, &core.Options{Insecure: true})

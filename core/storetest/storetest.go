@@ -4,7 +4,11 @@
 // the commit of concurrent requests included.
 //
 //	func TestConformance(t *testing.T) {
-//		storetest.Run(t, memstore.New(nil), nil)
+//		store, err := memstore.New(nil)
+//		if err != nil {
+//			t.Fatal(err)
+//		}
+//		storetest.Run(t, store, nil)
 //	}
 package storetest
 
