@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -20,6 +22,7 @@ import (
 	"github.com/transient-go/transient/core"
 	"github.com/transient-go/transient/core/cookiestore"
 	"github.com/transient-go/transient/core/memstore"
+	"github.com/transient-go/transient/core/pgstore/pgtest"
 	"github.com/transient-go/transient/core/redisstore"
 	"github.com/transient-go/transient/core/redisstore/redistest"
 )
@@ -51,7 +54,7 @@ var (
 func TestMain(m *testing.M) {
 	gin.SetMode(gin.ReleaseMode) // no route listing on every gin.New
 	redis.SetLogger(quiet{})
-	os.Exit(m.Run())
+	os.Exit(pgtest.Run(m)) // one PostgreSQL server for every PostgreSQL row
 }
 
 type quiet struct{}
@@ -110,8 +113,13 @@ func (j jar) serve(b *testing.B, h http.Handler, method, path string) {
 	j.add(rec.Result().Header["Set-Cookie"])
 }
 
-// counter counts round trips to Redis, or is nil for a row without Redis.
+// counter counts round trips to a store's server, or is nil for a row
+// without one.
 type counter interface{ trips() int64 }
+
+// wire is a counter that also counts the bytes sent to and received from
+// the server.
+type wire interface{ wireBytes() int64 }
 
 // A row is one implementation on one framework: h for net/http, Gin and
 // Echo, fh for Fiber.
@@ -187,9 +195,12 @@ func runHTTP(b *testing.B, row row, sh shape) {
 // measure runs serve in b's loop, reporting allocations and, for a Redis
 // row, round trips per request.
 func measure(b *testing.B, rt counter, serve func()) {
-	var start int64
+	var start, startBytes int64
 	if rt != nil {
 		start = rt.trips()
+	}
+	if w, ok := rt.(wire); ok {
+		startBytes = w.wireBytes()
 	}
 	b.ReportAllocs()
 	n := 0
@@ -199,6 +210,9 @@ func measure(b *testing.B, rt counter, serve func()) {
 	}
 	if rt != nil {
 		b.ReportMetric(float64(rt.trips()-start)/float64(n), "roundtrips/op")
+	}
+	if w, ok := rt.(wire); ok {
+		b.ReportMetric(float64(w.wireBytes()-startBytes)/float64(n), "wire-B/op")
 	}
 }
 
@@ -274,7 +288,9 @@ type ctxKey struct{}
 // b on error.
 func newManager(b *testing.B, store core.Store) *core.Manager {
 	b.Helper()
-	m, err := core.NewManager(store, nil)
+	// Default options, but for the warning about Secure cookies over plain
+	// HTTP, which every benchmark's recorded request would give once.
+	m, err := core.NewManager(store, &core.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -304,8 +320,22 @@ type namedStore struct {
 
 // ourRedis returns our Redis store on srv, with its round-trip counter.
 func ourRedis(b *testing.B, srv *redistest.Server) (core.Store, counter) {
-	client := srv.Client(b)
 	rt := &goRedisTrips{}
+	opt, err := redis.ParseURL(srv.URL())
+	if err != nil {
+		b.Fatal(err)
+	}
+	opt.ContextTimeoutEnabled = true
+	dialer := &net.Dialer{}
+	opt.Dialer = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dialer.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &countingNetConn{Conn: c, n: &rt.bytes}, nil
+	}
+	client := redis.NewClient(opt)
+	b.Cleanup(func() { _ = client.Close() })
 	client.AddHook(rt)
 	store, err := redisstore.New(client, nil)
 	if err != nil {
@@ -327,9 +357,13 @@ func warm(b *testing.B, client redis.UniversalClient) {
 
 // goRedisTrips is a go-redis hook that counts round trips: one per
 // command and one per pipeline.
-type goRedisTrips struct{ n atomic.Int64 }
+type goRedisTrips struct {
+	n     atomic.Int64
+	bytes atomic.Int64 // on the wire, both ways, when its client counts them
+}
 
-func (c *goRedisTrips) trips() int64 { return c.n.Load() }
+func (c *goRedisTrips) trips() int64     { return c.n.Load() }
+func (c *goRedisTrips) wireBytes() int64 { return c.bytes.Load() }
 
 func (c *goRedisTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
 

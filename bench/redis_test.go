@@ -1,6 +1,7 @@
 package bench_test
 
 import (
+	"net"
 	"sync/atomic"
 	"testing"
 
@@ -15,10 +16,17 @@ import (
 // its README shows, and counts its round trips.
 func scsRedis(b *testing.B, srv *redistest.Server) (*scsredisstore.RedisStore, counter) {
 	rt := &redigoTrips{}
+	count := redigo.DialNetDial(func(network, addr string) (net.Conn, error) {
+		c, err := net.Dial(network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &countingNetConn{Conn: c, n: &rt.bytes}, nil
+	})
 	pool := &redigo.Pool{
 		MaxIdle: 10,
 		Dial: func() (redigo.Conn, error) {
-			c, err := redigo.Dial("tcp", srv.Addr())
+			c, err := redigo.Dial("tcp", srv.Addr(), count)
 			if err != nil {
 				return nil, err
 			}
@@ -38,9 +46,13 @@ func scsRedis(b *testing.B, srv *redistest.Server) (*scsredisstore.RedisStore, c
 // redigoTrips counts the round trips of a redigo pool: one per Do with a
 // command. (Do("") only flushes, and the pool calls it with nothing
 // pending when a connection goes back.)
-type redigoTrips struct{ n atomic.Int64 }
+type redigoTrips struct {
+	n     atomic.Int64
+	bytes atomic.Int64
+}
 
-func (c *redigoTrips) trips() int64 { return c.n.Load() }
+func (c *redigoTrips) trips() int64     { return c.n.Load() }
+func (c *redigoTrips) wireBytes() int64 { return c.bytes.Load() }
 
 type countingConn struct {
 	redigo.Conn

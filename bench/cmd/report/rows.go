@@ -2,8 +2,8 @@ package main
 
 import "math"
 
-// A framework is a group of benchmarks: Benchmark<key> and
-// Benchmark<key>Redis.
+// A framework is a group of benchmarks: Benchmark<key>,
+// Benchmark<key>Redis and Benchmark<key>Postgres.
 type framework struct{ key, name string }
 
 var frameworks = []framework{
@@ -25,10 +25,12 @@ var impls = []impl{
 	{"transient-cookie-encrypt", "**transient**, cookiestore, Encrypt"},
 	{"transient-memory", "**transient**, memstore"},
 	{"transient-redis", "**transient**, redisstore"},
+	{"transient-postgres", "**transient**, pgstore"},
 	{"gorilla-hash", "gorilla/sessions CookieStore, hash key"},
 	{"gorilla-hash-block", "gorilla/sessions CookieStore, hash + block key"},
 	{"scs-memory", "alexedwards/scs v2, memstore"},
 	{"scs-redis", "alexedwards/scs v2, redisstore (redigo)"},
+	{"scs-postgres", "alexedwards/scs v2, postgresstore (database/sql, pgx driver)"},
 	{"gin-contrib-cookie", "gin-contrib/sessions, cookie store"},
 	{"echo-contrib-cookie", "echo-contrib/session, gorilla CookieStore"},
 	{"fiber-memory", "Fiber middleware/session, memory storage"},
@@ -53,6 +55,7 @@ var peers = []struct{ fw, peer, ours string }{
 	{"NetHTTP", "gorilla-hash-block", "transient-cookie-encrypt"},
 	{"NetHTTP", "scs-memory", "transient-memory"},
 	{"NetHTTP", "scs-redis", "transient-redis"},
+	{"NetHTTP", "scs-postgres", "transient-postgres"},
 	{"Gin", "gin-contrib-cookie", "transient-cookie"},
 	{"Echo", "echo-contrib-cookie", "transient-cookie"},
 	{"Fiber", "fiber-memory", "transient-memory"},
@@ -61,7 +64,7 @@ var peers = []struct{ fw, peer, ours string }{
 
 // get returns a row's stat in unit.
 func (r results) get(fw, im, shape, unit string) (stat, bool) {
-	for _, group := range []string{fw, fw + "Redis"} {
+	for _, group := range []string{fw, fw + "Redis", fw + "Postgres"} {
 		if units, ok := r[group+"/"+im+"/"+shape]; ok {
 			s, ok := units[unit]
 			return s, ok

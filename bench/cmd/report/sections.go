@@ -125,11 +125,12 @@ func (r *report) untouched(b *strings.Builder) {
 		"On Fiber, which keeps the request's context.Context in its own context (`SetUserContext`), the bound is one allocation (the context value), and transient makes one too.\n\n")
 }
 
-// redis writes the Redis rows: time and round trips per request.
-func (r *report) redis(b *strings.Builder) {
+// servers writes the rows of a store on a server (Redis, PostgreSQL): time,
+// round trips and bytes on the wire per request.
+func (r *report) servers(b *strings.Builder, title, intro string, ims []string) {
 	var rows [][]string
 	for _, fw := range frameworks {
-		for _, im := range []string{"transient-redis", "scs-redis", "fiber-redis"} {
+		for _, im := range ims {
 			if !r.res.has(fw.key, im) {
 				continue
 			}
@@ -137,7 +138,11 @@ func (r *report) redis(b *strings.Builder) {
 			for _, sh := range shapes {
 				t, _ := r.res.get(fw.key, im, sh, "sec/op")
 				rt, _ := r.res.get(fw.key, im, sh, "roundtrips/op")
-				row = append(row, fmt.Sprintf("%s %s · %.2f trips", fmtTime(t.median), fmtCI(t.ci), rt.median))
+				cell := fmt.Sprintf("%s %s · %.2f trips", fmtTime(t.median), fmtCI(t.ci), rt.median)
+				if w, ok := r.res.get(fw.key, im, sh, "wire-B/op"); ok {
+					cell += fmt.Sprintf(" · %.0f B", w.median)
+				}
+				row = append(row, cell)
 			}
 			rows = append(rows, row)
 		}
@@ -145,11 +150,26 @@ func (r *report) redis(b *strings.Builder) {
 	if rows == nil {
 		return
 	}
-	b.WriteString("## Redis\n\n")
-	b.WriteString("Time per request (not overhead) and round trips to Redis per request, counted by a go-redis hook " +
-		"(redigo: a wrapped connection) on a redis-server the benchmark started on a loopback port. " +
-		"A round trip on this VM costs tens of microseconds, so Redis rows are dominated by it, and noisy.\n\n")
+	b.WriteString("## " + title + "\n\n" + intro + "\n\n")
 	table(b, []string{"framework", "row", "untouched", "read-only", "read-write"}, rows)
+}
+
+// redis writes the Redis rows.
+func (r *report) redis(b *strings.Builder) {
+	r.servers(b, "Redis", "Time per request (not overhead), round trips to Redis per request, counted by a go-redis hook "+
+		"(redigo: a wrapped connection), and bytes on the wire both ways per request, counted on the connection, "+
+		"on a redis-server the benchmark started on a loopback port. "+
+		"A round trip on this VM costs tens of microseconds, so Redis rows are dominated by it, and noisy.",
+		[]string{"transient-redis", "scs-redis", "fiber-redis"})
+}
+
+// postgres writes the PostgreSQL rows.
+func (r *report) postgres(b *strings.Builder) {
+	r.servers(b, "PostgreSQL", "Time per request (not overhead), round trips (queries, counted by a pgx tracer on a pool of one warmed "+
+		"connection, so prepared statements are not counted) and bytes on the wire both ways per request, on a database of their own "+
+		"on a PostgreSQL the benchmark started (pgtest). transient's pgstore runs on a pgx pool; scs's postgresstore on database/sql through "+
+		"pgx's driver, on the table its README creates. Both read with one query and write with one more.",
+		[]string{"transient-postgres", "scs-postgres"})
 }
 
 func (r *report) memory(b *strings.Builder) {
@@ -163,6 +183,12 @@ func (r *report) memory(b *strings.Builder) {
 		"**%.1f MB for 100,000 sessions, %.0f bytes per session** (%s). "+
 		"Each session is a 43-byte ID, a map entry, a record and a ~70-byte JSON payload.\n\n",
 		s["B/session"].median*1e5/1e6, s["B/session"].median, fmtCI(s["B/session"].ci))
+	if f, ok := r.res["MemstoreFlood"]; ok {
+		fmt.Fprintf(b, "BenchmarkMemstoreFlood logs 1,000 users in, then sends 500,000 cookieless requests to a login form, each of which "+
+			"starts a session for its CSRF token, to a memstore with its default bound of 100,000 sessions: **the store takes %.1f MB at the end "+
+			"(%.0f bytes per record held)** %s, the anonymous sessions are evicted first, and every user's session is still there.\n\n",
+			f["MB/flood"].median, f["B/record"].median, fmtCI(f["MB/flood"].ci))
+	}
 }
 
 // loadBaseline is the label of the load test's baseline.

@@ -24,6 +24,7 @@ func (r *report) write(b *strings.Builder) {
 		r.ratios(b)
 		r.untouched(b)
 		r.redis(b)
+		r.postgres(b)
 		r.memory(b)
 		r.codec(b)
 	}
