@@ -189,6 +189,20 @@ func (r *report) memory(b *strings.Builder) {
 			"(%.0f bytes per record held)** %s, the anonymous sessions are evicted first, and every user's session is still there.\n\n",
 			f["MB/flood"].median, f["B/record"].median, fmtCI(f["MB/flood"].ci))
 	}
+	var rows [][]string
+	for _, st := range []struct{ key, name, what string }{
+		{"Footprint/redis", "redisstore", "Redis's used_memory: the session's key and the user's index"},
+		{"Footprint/postgres", "pgstore", "pg_total_relation_size: the table, its indexes and TOAST"},
+	} {
+		if s, ok := r.res[st.key]; ok {
+			rows = append(rows, []string{st.name, fmt.Sprintf("%.0f B %s", s["B/session"].median, fmtCI(s["B/session"].ci)), st.what})
+		}
+	}
+	if rows != nil {
+		b.WriteString("BenchmarkFootprint logs 50,000 users in, each with a session of their own as the example blog makes it " +
+			"(SetOwner with a device, user_id, username, a CSRF token: about 250 bytes of payload), and measures what the server holds per live session:\n\n")
+		table(b, []string{"store", "per live session", "measured as"}, rows)
+	}
 }
 
 // loadBaseline is the label of the load test's baseline.
@@ -197,15 +211,16 @@ const loadBaseline = "anonymous"
 func (r *report) loadTest(b *strings.Builder) {
 	b.WriteString("## Load test: the example blog\n\n")
 	env := r.loadEnv
-	fmt.Fprintf(b, "`bench/run load` builds examples/blog and serves it on loopback ports (-framework %s) two ways, "+
-		"`-store cookie` and `-store redis` (on a redis-server the script started). bench/cmd/load then sends GET %s from %s concurrent clients, "+
+	fmt.Fprintf(b, "`bench/run load` builds examples/blog and serves it on loopback ports (-framework %s) four ways, "+
+		"`-store cookie`, `-store memory`, `-store redis` and `-store postgres` (on a redis-server and a PostgreSQL the script started). "+
+		"bench/cmd/load then sends GET %s from %s concurrent clients, "+
 		"each with its own cookie jar and connection, %s warm-up requests each and then %s measured requests between them, to each in turn, %s rounds:\n\n"+
 		"- **anonymous**, the baseline: the cookie-store blog's page for visitors who are not logged in and so carry no cookie. "+
 		"Nothing is loaded from a store, decoded or saved, and no cookie is set: the page costs what it would without sessions, "+
 		"plus the session middleware's bookkeeping for a new, empty session, far below this test's noise (see the untouched rows above);\n"+
-		"- **cookie**, **redis**: visitors logged in as alice or bob through the login form, each with a session of their own; the page reads it "+
-		"(the user's name, the CSRF token of the logout form, the flash queues).\n\n"+
-		"Medians over the rounds; the load generator shares the 2 CPUs with the blog and Redis.\n\n",
+		"- **cookie**, **memory**, **redis**, **postgres**: visitors logged in as alice or bob through the login form, each with a session of their own; "+
+		"the page reads it (the user's name, the CSRF token of the logout form, the flash queues).\n\n"+
+		"Medians over the rounds; the load generator shares the 2 CPUs with the blog, Redis and PostgreSQL.\n\n",
 		env["FRAMEWORK"], env["PAGE"], env["CLIENTS"], env["WARMUP"], env["REQUESTS"], env["ROUNDS"])
 	var base *loadSummary
 	for i := range r.load {

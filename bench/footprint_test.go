@@ -1,0 +1,100 @@
+package bench_test
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/transient-go/transient/core"
+	"github.com/transient-go/transient/core/pgstore"
+	"github.com/transient-go/transient/core/pgstore/pgtest"
+	"github.com/transient-go/transient/core/redisstore"
+	"github.com/transient-go/transient/core/redisstore/redistest"
+)
+
+// footprintUsers is how many users BenchmarkFootprint logs in.
+const footprintUsers = 50_000
+
+// BenchmarkFootprint logs footprintUsers users in, each with a session of
+// their own as the example blog makes it (SetOwner, user_id, username, a
+// CSRF token: about 250 bytes of payload), into a server-side store, and
+// reports what the server holds per live session, its index entry
+// included: Redis's used_memory, PostgreSQL's table with its indexes
+// (pg_total_relation_size). Run it with -benchtime=1x.
+func BenchmarkFootprint(b *testing.B) {
+	b.Run("redis", func(b *testing.B) {
+		srv := redistest.StartLocal(b) // used_memory: a server of its own
+		client := srv.Client(b)
+		store, err := redisstore.New(client, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		footprint(b, store, func() int64 { return usedMemory(b, client) })
+	})
+	b.Run("postgres", func(b *testing.B) {
+		pool := pgtest.Start(b).Pool(b)
+		ctx := context.Background()
+		if err := pgstore.Migrate(ctx, pool, nil); err != nil {
+			b.Fatal(err)
+		}
+		store, err := pgstore.New(pool, &pgstore.Options{CleanupInterval: -1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { _ = store.Close() })
+		footprint(b, store, func() int64 {
+			var n int64
+			if err := pool.QueryRow(ctx, `SELECT pg_total_relation_size('sessions')`).Scan(&n); err != nil {
+				b.Fatal(err)
+			}
+			return n
+		})
+	})
+}
+
+// footprint logs the users in through a Manager on store and reports the
+// growth of size per session.
+func footprint(b *testing.B, store core.Store, size func() int64) {
+	var grown int64
+	n := 0
+	for b.Loop() {
+		before := size()
+		m := newManager(b, store)
+		prefix := core.NewID()[:8]
+		for i := range footprintUsers {
+			visit(b, m, func(s *core.Session) {
+				user := fmt.Sprintf("%s-user-%d", prefix, i)
+				s.SetOwner(user, core.Device{UserAgent: "Firefox on Linux", Address: "192.0.2.0"})
+				_ = s.Set("user_id", i)
+				_ = s.Set("username", user)
+				s.CSRFToken()
+			})
+		}
+		grown += size() - before
+		n++
+	}
+	b.ReportMetric(float64(grown)/float64(n)/footprintUsers, "B/session")
+}
+
+// usedMemory returns Redis's used_memory.
+func usedMemory(b *testing.B, client *redis.Client) int64 {
+	info, err := client.Info(context.Background(), "memory").Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(info, "\r\n") {
+		if v, ok := strings.CutPrefix(line, "used_memory:"); ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return n
+		}
+	}
+	b.Fatal("INFO memory has no used_memory")
+	return 0
+}
