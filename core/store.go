@@ -126,7 +126,11 @@ func HandleOf(id string) string {
 
 // GoneTTL is how long a server-side [Store] remembers a record that Renew
 // or Delete ended: the time a request sent with the old cookie before the
-// browser got the new one may take to arrive.
+// browser got the new one may take to arrive. Such a request is anonymous,
+// saves nothing and sets no cookie. A browser that never got the new
+// cookie (the response to its login was lost on the way) is in the same
+// state for at most GoneTTL; after it, its old cookie is merely unknown,
+// and its next change starts a new session.
 const GoneTTL = time.Minute
 
 // A ConflictError is returned by a Store's Update or Renew when the record
