@@ -96,6 +96,7 @@ func (m *Manager) load(ctx context.Context, s *Session) error {
 	}
 	s.state = stateLive
 	s.fresh(now)
+	s.resetChanges()
 	tok, n := findCookie(lines, m.cookie.name)
 	switch {
 	case n == 0:
@@ -251,7 +252,7 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 	case s.token == "" && s.empty():
 		// Nothing to keep: no record, no cookie, but a cookie the
 		// request could not use is cleared.
-		s.ch = changes{}
+		s.resetChanges()
 		if late || !s.dead {
 			return "", nil
 		}
@@ -270,7 +271,8 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 		case err != nil:
 			return "", fmt.Errorf("%w: %w", ErrStore, err)
 		}
-		s.token, s.ch = "", changes{}
+		s.token = ""
+		s.resetChanges()
 		m.release(s)
 		if late || s.held == "" {
 			return "", nil
@@ -356,7 +358,8 @@ func (m *Manager) wrote(s *Session, tok string, buf *[]byte) {
 	} else {
 		s.base, s.pooled = *buf, buf // what the next write must find
 	}
-	s.token, s.ch, s.reissue = tok, changes{}, false
+	s.token, s.reissue = tok, false
+	s.resetChanges()
 }
 
 // merge applies the request's changes to current, the record as a
@@ -379,7 +382,8 @@ func (m *Manager) merge(s *Session, current []byte, now int64) error {
 // cookie, so the one the other request set stays.
 func (m *Manager) lost(ctx context.Context, s *Session) {
 	m.debug(ctx, "session ended by a concurrent request; this request's changes are discarded")
-	s.state, s.ch = stateReadOnly, changes{}
+	s.state = stateReadOnly
+	s.resetChanges()
 	m.release(s)
 }
 

@@ -36,6 +36,7 @@ type Session struct {
 
 	payload         // what the request sees: the record as loaded, with the request's changes
 	ch      changes // the request's changes since the session was loaded or last written
+	room    room    // where ch's first entries go, so that the usual changes allocate nothing
 	base    []byte  // the record's payload as loaded or last written; nil when there is none
 	pooled  *[]byte // the Manager's buffer that base is in, if it is in one
 	token   string  // the record's token; "" when there is none
@@ -56,6 +57,18 @@ const (
 	stateReadOnly
 	stateFailed // err says why
 )
+
+// room is a session's room for the first entries of its change set.
+type room struct {
+	keys    [2]entry
+	flashed [2]flash
+	popped  [1]mark
+}
+
+// resetChanges empties the change set, which starts in s.room again.
+func (s *Session) resetChanges() {
+	s.ch = changes{keys: s.room.keys[:0], flashed: s.room.flashed[:0], popped: s.room.popped[:0]}
+}
 
 // fresh makes s a new, empty session.
 func (s *Session) fresh(now int64) {
@@ -96,7 +109,8 @@ func (s *Session) Invalidate() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fresh(s.m.now().Unix())
-	s.ch = changes{any: true, fresh: true}
+	s.resetChanges()
+	s.ch.any, s.ch.fresh = true, true
 }
 
 // Renew keeps the session's data but gives it a new ID, and a new CSRF token
