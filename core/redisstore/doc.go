@@ -1,5 +1,6 @@
 // Package redisstore keeps sessions in Redis, through a go-redis v9 client:
-// a single server, Sentinel or Cluster. Sessions survive restarts of the
+// a single server, Sentinel or Cluster, Redis 7.0 or later (or a server
+// that speaks its commands, such as Valkey). Sessions survive restarts of the
 // application, are shared by every app server that uses the same Redis, and
 // are revocable: a logout deletes the record, and a copy of the cookie is
 // worthless from then on.
@@ -23,14 +24,15 @@
 // The record lives under the key Options.Prefix + hex(SHA-256(ID)), so a
 // leaked dump, a key listing or a MONITOR log holds no usable session:
 // the ID cannot be recovered from its hash. The value is the session's
-// JSON payload, as the core encodes it; nothing else is stored.
+// JSON payload, as the core encodes it, after 9 bytes that name the write
+// that stored it (see below); nothing else is stored.
 //
 // Each method is one command, or one pipeline:
 //
 //   - Load is a GET. An unknown, expired or malformed ID is reported as
 //     [core.ErrNotFound]; looking it up creates nothing, and the ID a client
 //     sent is never adopted.
-//   - Create is SET NX PX ttl under a new ID (a taken ID, which 256 random
+//   - Create is SET NX GET PX ttl under a new ID (a taken ID, which 256 random
 //     bits make astronomically unlikely, is retried).
 //   - Update is one call of a Lua script on the session's key: it compares
 //     the record with the one the request loaded (by SHA-1, computed on both
@@ -48,11 +50,16 @@
 //     has been given, is deleted in one more round trip.
 //   - Delete (Invalidate) is one call of the script that ends the key.
 //
-// Ending a session replaces its value with an empty string for
+// Ending a session replaces its value with a short marker for
 // [core.GoneTTL] (or what was left of its life, if shorter), which Load
 // reports as [core.ErrGone]: a request that was sent with the old cookie
 // before the browser got the new one then sets no cookie and saves
 // nothing, instead of replacing the visitor's new login or logout.
+//
+// go-redis may send a command twice (it retries one whose answer did not
+// come in time, which Redis may have run): every write recognizes its own
+// work when it is sent again, so a retried commit or login succeeds
+// instead of being taken for a concurrent one.
 //
 // Every session is one key, so the store works unchanged on Redis Cluster.
 // The scripts are loaded into Redis on first use (EVALSHA, and EVAL when

@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/sha1"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -48,10 +50,10 @@ func (s *Store) Load(ctx context.Context, token string) ([]byte, bool, error) {
 		return nil, false, core.ErrNotFound
 	case err != nil:
 		return nil, false, err
-	case len(b) == 0:
+	case !isSession(b):
 		return nil, false, core.ErrGone
 	}
-	return b, false, nil
+	return b[headerLen:], false, nil
 }
 
 // Create writes r under a new ID with one SET NX PX, in a pipeline with
@@ -67,23 +69,23 @@ func (s *Store) create(ctx context.Context, r core.Record) (string, error) {
 	for range newAttempts {
 		id := core.NewID()
 		set := s.set(ctx, id, r)
+		var list *redis.Cmd
 		if r.Owner == "" {
-			if err := s.client.Process(ctx, set); err != nil {
-				return "", err
-			}
+			_ = s.client.Process(ctx, set)
 		} else {
 			pipe := s.client.Pipeline()
 			_ = pipe.Process(ctx, set)
-			list := s.list(ctx, pipe, r, id, "")
+			list = s.list(ctx, pipe, r, id, "")
 			_, _ = pipe.Exec(ctx)
-			if set.Err() != nil {
-				return "", set.Err()
-			}
-			if set.Val() {
+		}
+		ok, err := created(set)
+		if err != nil {
+			return "", err
+		}
+		if ok {
+			if list != nil {
 				s.listed(ctx, list, r, id)
 			}
-		}
-		if set.Val() {
 			return id, nil
 		}
 	}
@@ -104,7 +106,8 @@ func (s *Store) Update(ctx context.Context, token string, old []byte, r core.Rec
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	args := []any{digest(old), r.Payload, millis(r.TTL)}
+	v := value(r.Payload)
+	args := []any{digest(old), v, millis(r.TTL), v[1:headerLen]}
 	var upd *redis.Cmd
 	if r.Owner == "" {
 		upd = s.eval(ctx, updateScript, s.key(token), args...)
@@ -138,7 +141,7 @@ func (s *Store) Renew(ctx context.Context, token string, old []byte, r core.Reco
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	id := core.NewID()
-	args := []any{digest(old), millis(core.GoneTTL)}
+	args := []any{digest(old), millis(core.GoneTTL), goneMarker(handle(id))}
 	pipe := s.client.Pipeline()
 	end := endScript.EvalSha(ctx, pipe, []string{s.key(token)}, args...)
 	set := s.set(ctx, id, r)
@@ -149,8 +152,9 @@ func (s *Store) Renew(ctx context.Context, token string, old []byte, r core.Reco
 	}
 	_, _ = pipe.Exec(ctx) // each command carries its own error
 	end = s.again(ctx, end, endScript, s.key(token), args...)
+	ok, setErr := created(set)
 	if err := result(end); err != nil {
-		if set.Err() == nil && set.Val() {
+		if ok {
 			_ = s.client.Del(ctx, s.key(id)).Err() // else it expires unused
 		}
 		if r.Owner != "" && !errors.Is(err, core.ErrNotFound) {
@@ -159,9 +163,9 @@ func (s *Store) Renew(ctx context.Context, token string, old []byte, r core.Reco
 		return "", err
 	}
 	switch {
-	case set.Err() != nil:
-		return "", set.Err()
-	case !set.Val():
+	case setErr != nil:
+		return "", setErr
+	case !ok:
 		return s.create(ctx, r) // the new ID was taken: never seen in practice
 	}
 	if list != nil {
@@ -179,33 +183,52 @@ func (s *Store) Delete(ctx context.Context, token string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	return result(s.eval(ctx, endScript, s.key(token), "", millis(core.GoneTTL)))
+	return result(s.eval(ctx, endScript, s.key(token), "", millis(core.GoneTTL), goneMarker(core.NewID())))
 }
 
-// A record ended by Renew or Delete is an empty string, kept for
-// core.GoneTTL or what was left of the record's life, whichever is
-// shorter; a session's payload is never empty. Both scripts answer nil for
-// a record that is gone, the record for one that holds something else
-// than the caller loaded (ARGV[1], its SHA-1, "" for anything), and 1
-// once done.
+// A key holds "s", 8 random bytes that name the call that wrote it, and a
+// session's payload; or, once Renew or Delete ended the session, "-" and a
+// string that names the call that ended it, kept for core.GoneTTL or what
+// was left of the record's life, whichever is shorter. Both scripts
+// answer nil for a record that is gone, the payload for one that holds
+// something else than the caller loaded (ARGV[1], its SHA-1, "" for
+// anything), and 1 once done.
+//
+// Every write can be sent twice: go-redis retries a command whose answer
+// did not come (a read timeout, a dropped connection), though Redis may
+// have run it. So each write recognizes its own work by the name it
+// writes: Update succeeds if the record was written by this call
+// (ARGV[4]), the end of a record if the record holds this call's marker
+// (ARGV[3]), and SET NX, with GET, if the key holds this call's value.
+// (Not by the payload: two requests that make the same change to the same
+// session write the same payload, and both changes count.) Without that, a
+// retried login would find the old record ended by its own first attempt
+// and be taken for one that a concurrent request ended: the user would be
+// logged out.
 var (
-	// updateScript: KEYS[1] key; ARGV: SHA-1 of old, payload, TTL in ms.
+	// updateScript: KEYS[1] key; ARGV: SHA-1 of old, the new value, TTL
+	// in ms, the name of this call.
 	updateScript = redis.NewScript(`
 local cur = redis.call('GET', KEYS[1])
-if not cur or cur == '' then return false end
+if not cur or string.sub(cur, 1, 1) ~= 's' then return false end
+if string.sub(cur, 2, 9) == ARGV[4] then return 1 end
+cur = string.sub(cur, 10)
 if redis.sha1hex(cur) ~= ARGV[1] then return cur end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1`)
 
-	// endScript: KEYS[1] key; ARGV: SHA-1 of old or "", marker TTL in ms.
+	// endScript: KEYS[1] key; ARGV: SHA-1 of old or "", marker TTL in ms,
+	// the marker.
 	endScript = redis.NewScript(`
 local cur = redis.call('GET', KEYS[1])
-if not cur or cur == '' then return false end
+if cur == ARGV[3] then return 1 end
+if not cur or string.sub(cur, 1, 1) ~= 's' then return false end
+cur = string.sub(cur, 10)
 if ARGV[1] ~= '' and redis.sha1hex(cur) ~= ARGV[1] then return cur end
 local ttl = tonumber(ARGV[2])
 local left = redis.call('PTTL', KEYS[1])
 if left > 0 and left < ttl then ttl = left end
-redis.call('SET', KEYS[1], '', 'PX', ttl)
+redis.call('SET', KEYS[1], ARGV[3], 'PX', ttl)
 return 1`)
 )
 
@@ -258,10 +281,54 @@ func millis(d time.Duration) int64 {
 	return max(int64((d+time.Millisecond-1)/time.Millisecond), 1)
 }
 
-// set returns the command SET key(token) r.Payload PX r.TTL NX.
-func (s *Store) set(ctx context.Context, token string, r core.Record) *redis.BoolCmd {
-	return redis.NewBoolCmd(ctx, "set", s.key(token), r.Payload, "px", millis(r.TTL), "nx")
+// set returns the command SET key(token) v PX r.TTL NX GET, v the value
+// of r.Payload, which answers nil when it sets the key, and what the key
+// holds otherwise.
+func (s *Store) set(ctx context.Context, token string, r core.Record) setCmd {
+	v := value(r.Payload)
+	return setCmd{redis.NewStringCmd(ctx, "set", s.key(token), v, "px", millis(r.TTL), "nx", "get"), v}
 }
+
+// setCmd is a SET NX GET and the value it sends.
+type setCmd struct {
+	*redis.StringCmd
+	v []byte
+}
+
+// headerLen is the length of what a key's value holds before the payload:
+// "s" and the name of the call that wrote it.
+const headerLen = 9
+
+// value returns the value of a key that holds payload, written by a call
+// of its own.
+func value(payload []byte) []byte {
+	v := make([]byte, headerLen+len(payload))
+	v[0] = 's'
+	binary.LittleEndian.PutUint64(v[1:headerLen], rand.Uint64())
+	copy(v[headerLen:], payload)
+	return v
+}
+
+// created reports whether set wrote its value: it set the key, or it was
+// sent twice and the key holds what its first sending wrote.
+func created(set setCmd) (bool, error) {
+	cur, err := set.Result()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return true, nil
+	case err != nil:
+		return false, err
+	}
+	return cur == string(set.v), nil
+}
+
+// goneMarker returns the value of a record that the call named by name
+// ended.
+func goneMarker(name string) string { return "-" + name }
+
+// isSession reports whether a key's value is a session, not the marker of
+// one that ended.
+func isSession(v []byte) bool { return len(v) > 0 && v[0] == 's' }
 
 // key returns the Redis key of token: the prefix and the hex SHA-256 of the
 // token, so that a key listing or a dump holds no usable token.
