@@ -13,13 +13,14 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/transient-go/transient/core"
-	"github.com/transient-go/transient/core/redisstore/redistest"
 )
 
 var (
 	frameworks = []string{"nethttp", "gin", "echo", "fiber"}
-	stores     = []string{"cookie", "memory", "redis"}
+	stores     = []string{"cookie", "memory", "redis", "postgres"}
 )
 
 func testConfig(framework, store string) config {
@@ -31,21 +32,40 @@ func testConfig(framework, store string) config {
 	}
 }
 
-// startBlog serves the blog on a loopback port, as main does, and returns
-// its base URL. The test stops it. redis is the server of the redis store.
-func startBlog(t *testing.T, framework, store string, redis *redistest.Server) string {
+// carolPassword is the password of carol, an account of testUsers whose
+// hash is quick to check.
+const carolPassword = "carol's password"
+
+// testUsers returns the demo accounts and carol, whose password hash, and
+// those of the new passwords of all three, have bcrypt.MinCost, so that
+// the tests can log in as carol often, and change passwords, even under
+// the race detector.
+func testUsers(t *testing.T) *users {
 	t.Helper()
-	cfg := testConfig(framework, store)
-	if redis != nil {
-		cfg.redisURL = redis.URL()
-	}
-	st, err := newStore(cfg)
+	hash, err := bcrypt.GenerateFromPassword([]byte(carolPassword), bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c, ok := st.(io.Closer); ok {
-		t.Cleanup(func() { c.Close() })
+	us := demoUsers()
+	us.cost = bcrypt.MinCost
+	us.byName["carol"] = user{ID: 3, Name: "carol", hash: string(hash)}
+	return us
+}
+
+// startBlog serves the blog on a loopback port, as main does, with
+// accounts of its own (testUsers), and returns its base URL. The test
+// stops it. storeURL is the URL of the Redis or PostgreSQL server of those
+// stores.
+func startBlog(t *testing.T, framework, store, storeURL string) string {
+	t.Helper()
+	cfg := testConfig(framework, store)
+	cfg.redisURL, cfg.postgresURL = storeURL, storeURL
+	cfg.users = testUsers(t)
+	st, closeStore, err := newStore(cfg)
+	if err != nil {
+		t.Fatal(err)
 	}
+	t.Cleanup(closeStore) // after the server stops: cleanups run last first
 	return serveBlog(t, cfg, st)
 }
 
@@ -80,6 +100,7 @@ func serveBlog(t *testing.T, cfg config, st core.Store) string {
 type client struct {
 	t    *testing.T
 	base string
+	ua   string // the User-Agent header it sends; "" for Go's
 	http *http.Client
 }
 
@@ -103,6 +124,7 @@ type response struct {
 	code        int
 	contentType string
 	location    string
+	setCookie   string // the Set-Cookie header of the session cookie, if any
 	body        string
 }
 
@@ -135,6 +157,9 @@ func (c *client) postWith(path string, form url.Values, h http.Header) response 
 
 func (c *client) do(req *http.Request) response {
 	c.t.Helper()
+	if c.ua != "" {
+		req.Header.Set("User-Agent", c.ua)
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		c.t.Fatal(err)
@@ -144,13 +169,30 @@ func (c *client) do(req *http.Request) response {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	return response{
+	r := response{
 		req:         req.Method + " " + req.URL.Path,
 		code:        resp.StatusCode,
 		contentType: resp.Header.Get("Content-Type"),
 		location:    resp.Header.Get("Location"),
 		body:        string(body),
 	}
+	for _, sc := range resp.Header.Values("Set-Cookie") {
+		if strings.HasPrefix(sc, "session=") {
+			r.setCookie = sc
+		}
+	}
+	return r
+}
+
+// login logs in with the login form, with the fields of extra too, and
+// returns the response to the form.
+func (c *client) login(name, password string, extra url.Values) response {
+	c.t.Helper()
+	form := url.Values{"username": {name}, "password": {password}, "csrf_token": {c.csrfToken("/login")}}
+	for k, v := range extra {
+		form[k] = v
+	}
+	return c.post("/login", form)
 }
 
 // cookie returns the value of the session cookie, or "".

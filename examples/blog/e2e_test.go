@@ -9,11 +9,15 @@ import (
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/transient-go/transient/core/pgstore/pgtest"
 	"github.com/transient-go/transient/core/redisstore/redistest"
 )
 
 // TestContract drives the blog's HTTP contract over real HTTP, on every
-// framework with every store.
+// framework with every store: Redis is a redis-server of the test's own,
+// PostgreSQL a database of the test's own (pgtest), which without
+// PostgreSQL installed skips, and fails under CI=true.
 func TestContract(t *testing.T) {
 	if testing.Short() {
 		t.Skip("every framework with every store, and a Redis outage: not in -short")
@@ -23,11 +27,18 @@ func TestContract(t *testing.T) {
 			t.Run(framework+"/"+store, func(t *testing.T) {
 				t.Parallel()
 				var redis *redistest.Server
-				if store == "redis" {
+				var storeURL string
+				switch store {
+				case "redis":
 					redis = redistest.StartLocal(t)
+					storeURL = redis.URL()
+				case "postgres":
+					storeURL = pgtest.Start(t).URL()
 				}
-				base := startBlog(t, framework, store, redis)
+				base := startBlog(t, framework, store, storeURL)
 				testContract(t, base, store != "cookie")
+				testRememberMe(t, base)
+				testSessions(t, base, store != "cookie")
 				if redis != nil {
 					testStoreOutage(t, base, redis)
 				}
@@ -202,7 +213,7 @@ func TestSaveFails(t *testing.T) {
 	admin := redis.Client(t)
 	for _, framework := range frameworks {
 		t.Run(framework, func(t *testing.T) {
-			c := newClient(t, startBlog(t, framework, "redis", redis))
+			c := newClient(t, startBlog(t, framework, "redis", redis.URL()))
 			token := c.csrfToken("/login")
 			wantRedirect(t, c.post("/login", url.Values{"username": {"bob"}, "password": {"builder"}, "csrf_token": {token}}), "/dashboard")
 			token = c.csrfToken("/articles/new")

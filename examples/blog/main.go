@@ -9,13 +9,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -25,35 +25,44 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/transient-go/transient/core"
 	"github.com/transient-go/transient/core/cookiestore"
-	"github.com/transient-go/transient/core/memstore"
-	"github.com/transient-go/transient/core/redisstore"
 )
+
+// defaultPostgresURL is the database of -store postgres when neither
+// -postgres nor DATABASE_URL names one.
+const defaultPostgresURL = "postgres://localhost:5432/blog?sslmode=disable"
 
 // config is what the flags choose.
 type config struct {
-	addr      string       // host:port to listen on
-	framework string       // nethttp, gin, echo or fiber
-	store     string       // cookie, memory or redis
-	redisURL  string       // for the redis store
-	secret    string       // signs the cookie store's cookies: see secrets
-	secure    bool         // mark the session cookie Secure
-	users     users        // the accounts that can log in; nil means demoUsers()
-	log       *slog.Logger // where the blog and its server log errors
+	addr        string       // host:port to listen on
+	framework   string       // nethttp, gin, echo or fiber
+	store       string       // cookie, memory, redis or postgres
+	redisURL    string       // for the redis store
+	postgresURL string       // for the postgres store
+	secret      string       // signs the cookie store's cookies: see secrets
+	secure      bool         // serve the session cookie as __Host-session, Secure
+	users       *users       // the accounts that can log in; nil means demoUsers()
+	log         *slog.Logger // where the blog and its server log errors
 }
 
 func main() {
 	cfg := config{log: slog.Default()}
 	flag.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "`host:port` to listen on")
 	flag.StringVar(&cfg.framework, "framework", "nethttp", "web framework: nethttp, gin, echo or fiber")
-	flag.StringVar(&cfg.store, "store", "cookie", "session store: cookie, memory or redis")
+	flag.StringVar(&cfg.store, "store", "cookie", "session store: cookie, memory, redis or postgres")
 	flag.StringVar(&cfg.redisURL, "redis", "redis://127.0.0.1:6379/0", "Redis `URL` of -store=redis")
+	flag.StringVar(&cfg.postgresURL, "postgres", "", "PostgreSQL `URL` of -store=postgres (default $DATABASE_URL, or "+defaultPostgresURL+")")
 	flag.StringVar(&cfg.secret, "secret", "", "`secrets` that sign the cookies of -store=cookie, 32 bytes or more each: one, or a comma-separated list, newest first, to rotate them (the first signs new cookies, all verify) (default $BLOG_SECRET, or a random one)")
-	flag.BoolVar(&cfg.secure, "secure", false, "mark session cookies Secure: set it when the blog is served over HTTPS")
+	flag.BoolVar(&cfg.secure, "secure", false, "mark the session cookie Secure and name it __Host-session: set it when the blog is served over HTTPS")
 	flag.Parse()
 	if cfg.secret == "" {
 		cfg.secret = os.Getenv("BLOG_SECRET")
+	}
+	if cfg.postgresURL == "" {
+		cfg.postgresURL = cmp.Or(os.Getenv("DATABASE_URL"), defaultPostgresURL)
 	}
 	if err := cfg.check(flag.Args()); err != nil {
 		fmt.Fprintf(os.Stderr, "blog: %v\nRun blog -h to see the flags.\n", err)
@@ -61,11 +70,19 @@ func main() {
 	}
 	if err := run(cfg); err != nil {
 		fmt.Fprintf(os.Stderr, "blog: %v\n", err)
-		if errors.Is(err, core.ErrConfig) { // a setting the store rejects, such as a bad -redis URL
-			os.Exit(2)
-		}
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
+}
+
+// exitCode returns the exit status for an error that stopped the blog: 2,
+// as for a wrong flag, for a setting that the store or the Manager
+// rejects (such as a -redis URL that does not parse), 1 for anything else
+// (a store that does not answer, a port already taken).
+func exitCode(err error) int {
+	if errors.Is(err, core.ErrConfig) {
+		return 2
+	}
+	return 1
 }
 
 // check reports a flag with a wrong value, or an argument: the blog takes
@@ -80,9 +97,15 @@ func (cfg config) check(args []string) error {
 		return fmt.Errorf("-framework %q: want nethttp, gin, echo or fiber", cfg.framework)
 	}
 	switch cfg.store {
-	case "cookie", "memory", "redis":
+	case "cookie", "memory", "redis", "postgres":
 	default:
-		return fmt.Errorf("-store %q: want cookie, memory or redis", cfg.store)
+		return fmt.Errorf("-store %q: want cookie, memory, redis or postgres", cfg.store)
+	}
+	if cfg.store == "postgres" {
+		// pgx's message names the URL with its password hidden.
+		if _, err := pgxpool.ParseConfig(cfg.postgresURL); err != nil {
+			return fmt.Errorf("-postgres (or DATABASE_URL): %w", err)
+		}
 	}
 	if cfg.store == "cookie" && cfg.secret != "" {
 		secrets := cfg.secrets()
@@ -125,13 +148,11 @@ func run(cfg config) error {
 	if randomSecret {
 		cfg.secret = newSecret()
 	}
-	store, err := newStore(cfg)
+	store, closeStore, err := newStore(cfg)
 	if err != nil {
 		return err
 	}
-	if c, ok := store.(io.Closer); ok { // the Redis store has a connection pool
-		defer c.Close()
-	}
+	defer closeStore()
 	srv, err := newServer(cfg, store)
 	if err != nil {
 		return err
@@ -146,7 +167,7 @@ func run(cfg config) error {
 		fmt.Println("Warning: no -secret or BLOG_SECRET: using a random secret, so sessions end when the process stops.")
 	}
 	if !cfg.secure {
-		fmt.Println("Session cookies are not marked Secure, because the blog serves plain HTTP on localhost: pass -secure when it is served over HTTPS.")
+		fmt.Println("Session cookies are not marked Secure, because the blog serves plain HTTP: pass -secure when it is served over HTTPS.")
 	}
 	fmt.Printf("Blog served by %s with the %s store at http://%s\n", cfg.framework, cfg.store, ln.Addr())
 	fmt.Println("Demo accounts: alice (password wonderland) and bob (password builder)")
@@ -173,29 +194,6 @@ func newSecret() string {
 	return hex.EncodeToString(b)
 }
 
-// newStore returns the session store cfg names.
-func newStore(cfg config) (core.Store, error) {
-	switch cfg.store {
-	case "cookie":
-		return cookiestore.New(&cookiestore.Options{Secrets: cfg.secrets()})
-	case "memory":
-		st, err := memstore.New(nil)
-		if err != nil {
-			return nil, err
-		}
-		return st, nil
-	case "redis":
-		// Redis is not called until the first request: the blog starts
-		// while Redis is down, and answers 503 until it is up.
-		st, err := redisstore.NewFromURL(cfg.redisURL, nil)
-		if err != nil {
-			return nil, fmt.Errorf("-redis %q: %w", cfg.redisURL, err)
-		}
-		return st, nil
-	}
-	return nil, fmt.Errorf("unknown store %q", cfg.store)
-}
-
 // A server serves the blog on a listener until it is shut down.
 // *http.Server is one.
 type server interface {
@@ -206,17 +204,30 @@ type server interface {
 // newServer returns the blog, with sessions kept in store, served by the
 // framework cfg names.
 func newServer(cfg config, store core.Store) (server, error) {
-	// Session cookies are Secure by default, and clients send a Secure
-	// cookie back over HTTPS only (browsers make an exception for
-	// localhost). The blog serves plain HTTP, so it asks for them with
-	// -secure only.
 	// The Manager logs what fails a request (a store outage, say) to the
 	// blog's logger, once; the pages only answer.
-	m, err := core.NewManager(store, &core.Options{Insecure: !cfg.secure, Logger: cfg.log})
+	opts := &core.Options{Logger: cfg.log}
+	if cfg.secure {
+		// Over HTTPS the cookie is Secure, as the Manager makes it by
+		// default, and named with the __Host- prefix, which browsers
+		// accept only on a Secure cookie of the host itself, for the
+		// whole site (Path=/, no Domain): a page of a sibling subdomain
+		// (evil.example.com next to blog.example.com) cannot set a
+		// cookie of that name, so it cannot slip the visitor a session of
+		// its choosing (cookie tossing). NewManager checks those rules.
+		opts.CookieName = "__Host-session"
+	} else {
+		// Over plain HTTP, Chromium and Firefox accept a Secure cookie
+		// from localhost, but not from a LAN address or a container's
+		// name, where the blog may be served too: without -secure the
+		// cookie is not Secure, and so cannot have the __Host- prefix.
+		opts.Insecure = true
+	}
+	m, err := core.NewManager(store, opts)
 	if err != nil {
 		return nil, err
 	}
-	b, err := newBlog(cfg.framework, cfg.store, cfg.log)
+	b, err := newBlog(m, cfg.framework, cfg.store, cfg.log)
 	if err != nil {
 		return nil, err
 	}

@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
-
-	"golang.org/x/crypto/bcrypt"
 )
 
 // TestLoginNext checks, over real HTTP on every framework, that a visitor
@@ -14,19 +12,12 @@ import (
 // page once logged in, and that no other next value can send them away
 // from the site.
 func TestLoginNext(t *testing.T) {
-	us := fastUsers(t)
 	for _, framework := range frameworks {
 		t.Run(framework, func(t *testing.T) {
 			t.Parallel()
-			cfg := testConfig(framework, "cookie")
-			cfg.users = us
-			st, err := newStore(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			base := serveBlog(t, cfg, st)
+			base := startBlog(t, framework, "cookie", "")
 			carol := func(next, token string) url.Values {
-				return url.Values{"username": {"carol"}, "password": {"carol's password"}, "next": {next}, "csrf_token": {token}}
+				return url.Values{"username": {"carol"}, "password": {carolPassword}, "next": {next}, "csrf_token": {token}}
 			}
 
 			// The page asked for, with its query, goes through the login
@@ -87,14 +78,34 @@ func TestLoginNext(t *testing.T) {
 	}
 }
 
-// fastUsers returns the account carol, whose password hash has
-// bcrypt.MinCost, so that the test can log in often even under the race
-// detector.
-func fastUsers(t *testing.T) users {
-	t.Helper()
-	hash, err := bcrypt.GenerateFromPassword([]byte("carol's password"), bcrypt.MinCost)
-	if err != nil {
-		t.Fatal(err)
+func TestNextPage(t *testing.T) {
+	tests := []struct {
+		next, want string
+	}{
+		{"/dashboard", "/dashboard"},
+		{"/articles/new", "/articles/new"},
+		{"/dashboard?tab=mine&x=%2F", "/dashboard?tab=mine&x=%2F"},
+		{"/", "/"},
+		{"/%2F%2Fevil.example", "/%2F%2Fevil.example"}, // a path on this site
+		{"", ""},
+		{"//evil.example", ""},
+		{"///evil.example", ""},
+		{`/\evil.example`, ""},
+		{`/a\b`, ""},
+		{"https://evil.example", ""},
+		{"javascript:alert(1)", ""},
+		{"%2F%2Fevil.example", ""},
+		{"evil.example/dashboard", ""},
+		{"/\t/evil.example", ""},
+		{"/ /evil.example", ""},
+		{"/\r\nSet-Cookie: x=y", ""},
+		{"/\x00", ""},
+		{"/\x7f", ""},
+		{"/café", ""},
 	}
-	return users{"carol": {ID: 3, Name: "carol", hash: string(hash)}}
+	for _, tt := range tests {
+		if got := nextPage(tt.next); got != tt.want {
+			t.Errorf("nextPage(%q) = %q; want %q", tt.next, got, tt.want)
+		}
+	}
 }

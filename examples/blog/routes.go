@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"html/template"
 	"log/slog"
@@ -24,6 +25,11 @@ type request interface {
 	// store is down.
 	Session() (*core.Session, error)
 
+	// Context returns the request's context, which carries the session:
+	// the Manager's methods that take it know the request's session
+	// (Manager.Sessions marks it as the current one).
+	Context() context.Context
+
 	// Method returns the request's method, such as "GET".
 	Method() string
 
@@ -33,6 +39,15 @@ type request interface {
 
 	// Query returns a parameter of the URL's query.
 	Query(key string) string
+
+	// UserAgent returns the request's User-Agent header.
+	UserAgent() string
+
+	// RemoteAddr returns the address of the client that made the
+	// connection, "host:port", as net/http's Request.RemoteAddr: never an
+	// address from X-Forwarded-For or X-Real-IP, which any client can
+	// send. The blog trusts no proxy.
+	RemoteAddr() string
 
 	// FormValue returns a field of the posted form. It reads the request
 	// body only, never the URL.
@@ -54,7 +69,8 @@ type route struct {
 // A pageFunc answers a request with the visitor's session, loaded.
 type pageFunc func(r request, s *core.Session)
 
-// Session keys.
+// Session keys. The user's name is also the session's owner (s.Owner()),
+// under which the sessions page finds the user's sessions.
 const (
 	keyUserID   = "user_id"
 	keyUsername = "username"
@@ -63,7 +79,8 @@ const (
 // blog is the application: what its pages share. It is safe for concurrent
 // use.
 type blog struct {
-	users     users
+	sessions  *core.Manager // for the sessions page: lists and ends a user's sessions
+	users     *users
 	articles  *articles
 	views     *template.Template
 	css       []byte
@@ -72,9 +89,10 @@ type blog struct {
 	log       *slog.Logger
 }
 
-// newBlog returns the blog, with its demo users and a first article.
-// framework and store name what serves it, for the footer.
-func newBlog(framework, store string, log *slog.Logger) (*blog, error) {
+// newBlog returns the blog, with its demo users and a first article, and
+// sessions managed by m. framework and store name what serves it, for the
+// footer.
+func newBlog(m *core.Manager, framework, store string, log *slog.Logger) (*blog, error) {
 	t, err := template.New("").ParseFS(views, "views/*.html")
 	if err != nil {
 		return nil, err
@@ -88,6 +106,7 @@ func newBlog(framework, store string, log *slog.Logger) (*blog, error) {
 		return nil, err
 	}
 	b := &blog{
+		sessions:  m,
 		users:     demoUsers(),
 		articles:  new(articles),
 		views:     t,
@@ -118,6 +137,10 @@ func (b *blog) routes() []route {
 		{"GET", "/articles", b.page(b.listArticles)},
 		{"GET", "/articles/new", b.page(b.loginRequired(b.newArticle))},
 		{"POST", "/articles", b.form(b.loginRequired(b.createArticle))},
+		{"GET", "/sessions", b.page(b.loginRequired(b.listSessions))},
+		{"POST", "/sessions/end", b.form(b.loginRequired(b.endSession))},
+		{"POST", "/sessions/end-others", b.form(b.loginRequired(b.endOtherSessions))},
+		{"POST", "/password", b.form(b.loginRequired(b.changePassword))},
 		{"GET", "/static/style.css", b.stylesheet},
 	}
 }
@@ -139,15 +162,24 @@ func (b *blog) loginForm(r request, s *core.Session) {
 func (b *blog) login(r request, s *core.Session) {
 	name := r.FormValue("username")
 	next := nextPage(r.FormValue("next"))
+	remember := r.FormValue("remember") == "on"
 	u, ok := b.users.authenticate(name, r.FormValue("password"))
 	if !ok {
-		v := view{Title: "Log in", Error: "Invalid credentials", Username: name, CSRF: s.CSRFToken(), Next: next}
+		v := view{Title: "Log in", Error: "Invalid credentials", Username: name, Remember: remember, CSRF: s.CSRFToken(), Next: next}
 		b.render(r, s, http.StatusOK, "login.html", v)
 		return
 	}
-	// A new session ID (and CSRF token) at login: an ID that someone
-	// planted in the visitor's browser beforehand is worthless now.
-	s.Renew()
+	// The session is u's from now on, on this device, as the sessions
+	// page shows it. A session that changes owner gets a new ID (and CSRF
+	// token), as with s.Renew: an ID that someone planted in the visitor's
+	// browser beforehand is worthless now.
+	s.SetOwner(u.Name, core.Device{
+		UserAgent: browserName(r.UserAgent()),
+		Address:   coarseAddress(r.RemoteAddr()),
+	})
+	// Remember me: a cookie that outlives the browser, until the session's
+	// absolute timeout; otherwise the browser forgets it when it closes.
+	s.RememberMe(remember)
 	// Set fails only for values JSON cannot encode; an int and a string
 	// never fail.
 	_ = s.Set(keyUserID, u.ID)
@@ -253,26 +285,6 @@ func (b *blog) loginRequired(p pageFunc) pageFunc {
 	}
 }
 
-// nextPage returns next if it is a page of this site to send a visitor to
-// once they log in, and "" otherwise: anyone can make a link to the login
-// form with a next of their choosing, and the login must not send the
-// visitor to another site from there. A page of this site is a path, with
-// a query if any, as loginRequired writes it: it starts with a single "/"
-// ("//host" and "/\host" name another host to a browser), and holds
-// printable ASCII only, without spaces or backslashes, so that no scheme,
-// host or line break can hide in it.
-func nextPage(next string) string {
-	if next == "" || next[0] != '/' || len(next) > 1 && (next[1] == '/' || next[1] == '\\') {
-		return ""
-	}
-	for i := range len(next) {
-		if c := next[i]; c <= ' ' || c >= 0x7f || c == '\\' {
-			return ""
-		}
-	}
-	return next
-}
-
 // sessionError answers a request whose session could not be loaded or
 // saved: 503 when the store is down, 500 otherwise.
 func (b *blog) sessionError(r request, err error) {
@@ -283,34 +295,4 @@ func (b *blog) sessionError(r request, err error) {
 		return
 	}
 	b.errorPage(r, code, "Server error", "Something went wrong on our side.")
-}
-
-// crossOriginError answers a form posted from another site.
-func (b *blog) crossOriginError(r request) {
-	b.errorPage(r, http.StatusForbidden, "Forbidden", "Forms posted from other sites are refused.")
-}
-
-// crossOriginProtection wraps the handler of a net/http-based server (net/http,
-// Gin, Echo) in http.CrossOriginProtection, which refuses with 403 a form
-// posted from another site, whatever it carries: browsers say where a
-// request comes from in Sec-Fetch-Site, or Origin for older ones. It backs
-// up the CSRF token.
-func (b *blog) crossOriginProtection(h http.Handler) http.Handler {
-	p := http.NewCrossOriginProtection()
-	p.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		b.crossOriginError(httpRequest{w, req})
-	}))
-	return p.Handler(h)
-}
-
-// crossOrigin reports whether a request is one that
-// http.CrossOriginProtection refuses, for Fiber, whose requests are not
-// net/http's: it runs the same check.
-func crossOrigin(method, host, secFetchSite, origin string) bool {
-	req := &http.Request{
-		Method: method,
-		Host:   host,
-		Header: http.Header{"Sec-Fetch-Site": {secFetchSite}, "Origin": {origin}},
-	}
-	return http.NewCrossOriginProtection().Check(req) != nil
 }

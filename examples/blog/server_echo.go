@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -36,11 +37,18 @@ func echoHandler(b *blog, m *core.Manager) http.Handler {
 type echoRequest struct{ c echo.Context }
 
 func (e echoRequest) Session() (*core.Session, error) { return sessionecho.Session(e.c) }
+func (e echoRequest) Context() context.Context        { return e.c.Request().Context() }
 func (e echoRequest) Method() string                  { return e.c.Request().Method }
 func (e echoRequest) Target() string                  { return e.c.Request().URL.RequestURI() }
 func (e echoRequest) Query(key string) string         { return e.c.QueryParam(key) }
+func (e echoRequest) UserAgent() string               { return e.c.Request().UserAgent() }
 func (e echoRequest) FormValue(key string) string     { return e.c.Request().PostFormValue(key) }
 func (e echoRequest) Redirect(path string)            { e.c.Redirect(http.StatusSeeOther, path) }
+
+// RemoteAddr is the connection's address. Echo's c.RealIP would believe
+// X-Forwarded-For and X-Real-IP from any client, unless the app sets an
+// IPExtractor.
+func (e echoRequest) RemoteAddr() string { return e.c.Request().RemoteAddr }
 
 func (e echoRequest) Respond(code int, contentType string, body []byte) {
 	e.c.Blob(code, contentType, body)

@@ -16,7 +16,7 @@ import (
 
 // newFiberServer serves the blog with Fiber.
 func newFiberServer(b *blog, m *core.Manager) server {
-	app := fiber.New(fiber.Config{
+	cfg := fiber.Config{
 		DisableStartupMessage: true,
 		// The session adapter hands Fiber's error handler the errors it
 		// meets after the page is done, such as a store that fails while
@@ -35,7 +35,8 @@ func newFiberServer(b *blog, m *core.Manager) server {
 			}
 			return nil
 		},
-	})
+	}
+	app := fiber.New(cfg)
 	// Unlike net/http, Fiber does not survive a panicking handler without
 	// this middleware, which turns the panic into an error for the
 	// ErrorHandler (a 500) and, like net/http, logs it. Fiber reuses the
@@ -48,9 +49,21 @@ func newFiberServer(b *blog, m *core.Manager) server {
 		},
 	}))
 	// Fiber is not net/http, so it cannot use http.CrossOriginProtection;
-	// crossOrigin runs the same check.
+	// crossOrigin runs the same check, on the Host the client sent, as
+	// net/http does. c.Hostname() would read X-Forwarded-Host, from any
+	// client unless the app checks its proxies: a form posted from
+	// evil.example with X-Forwarded-Host: evil.example would pass as sent
+	// from the blog. Behind a proxy that sets that header, enable
+	// EnableTrustedProxyCheck and list the proxy in TrustedProxies:
+	// c.Hostname() then believes it from the proxy alone.
+	host := func(c *fiber.Ctx) string {
+		if cfg.EnableTrustedProxyCheck {
+			return c.Hostname()
+		}
+		return string(c.Request().Host())
+	}
 	app.Use(func(c *fiber.Ctx) error {
-		if crossOrigin(c.Method(), c.Hostname(), c.Get("Sec-Fetch-Site"), c.Get("Origin")) {
+		if crossOrigin(c.Method(), host(c), c.Get("Sec-Fetch-Site"), c.Get("Origin")) {
 			b.crossOriginError(fiberRequest{c})
 			return nil
 		}
@@ -70,10 +83,22 @@ func newFiberServer(b *blog, m *core.Manager) server {
 type fiberRequest struct{ c *fiber.Ctx }
 
 func (f fiberRequest) Session() (*core.Session, error) { return sessionfiber.Session(f.c) }
+func (f fiberRequest) Context() context.Context        { return f.c.UserContext() }
 func (f fiberRequest) Method() string                  { return f.c.Method() }
 func (f fiberRequest) Target() string                  { return f.c.OriginalURL() }
 func (f fiberRequest) Query(key string) string         { return f.c.Query(key) }
 func (f fiberRequest) Redirect(path string)            { f.c.Redirect(path, fiber.StatusSeeOther) }
+
+// UserAgent returns a copy: Fiber's strings share memory that it reuses
+// for the next request, and the login keeps the User-Agent in the session.
+func (f fiberRequest) UserAgent() string {
+	return strings.Clone(f.c.Get(fiber.HeaderUserAgent))
+}
+
+// RemoteAddr is the connection's address. Fiber's c.IP() would read the
+// ProxyHeader, if the app set one, from any client unless the app checks
+// its proxies.
+func (f fiberRequest) RemoteAddr() string { return f.c.Context().RemoteAddr().String() }
 
 // FormValue reads the urlencoded body only: Fiber's c.FormValue would also
 // read the URL's query.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -29,11 +30,18 @@ func ginHandler(b *blog, m *core.Manager) http.Handler {
 // ginRequest is a Gin request as the pages see it.
 type ginRequest struct{ c *gin.Context }
 
+func (g ginRequest) Context() context.Context    { return g.c.Request.Context() }
 func (g ginRequest) Method() string              { return g.c.Request.Method }
 func (g ginRequest) Target() string              { return g.c.Request.URL.RequestURI() }
 func (g ginRequest) Query(key string) string     { return g.c.Query(key) }
+func (g ginRequest) UserAgent() string           { return g.c.Request.UserAgent() }
 func (g ginRequest) FormValue(key string) string { return g.c.PostForm(key) }
 func (g ginRequest) Redirect(path string)        { g.c.Redirect(http.StatusSeeOther, path) }
+
+// RemoteAddr is the connection's address. Gin's c.ClientIP would believe
+// X-Forwarded-For from any client, unless the engine lists its trusted
+// proxies (SetTrustedProxies).
+func (g ginRequest) RemoteAddr() string { return g.c.Request.RemoteAddr }
 
 // Session reads the session from the request's context rather than with
 // sessiongin.Session, which would answer a store failure itself, with the

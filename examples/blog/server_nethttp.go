@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net/http"
 
 	sessionhttp "github.com/transient-go/transient/adapters/nethttp"
@@ -36,9 +37,12 @@ type httpRequest struct {
 }
 
 func (h httpRequest) Session() (*core.Session, error) { return sessionhttp.Session(h.r) }
+func (h httpRequest) Context() context.Context        { return h.r.Context() }
 func (h httpRequest) Method() string                  { return h.r.Method }
 func (h httpRequest) Target() string                  { return h.r.URL.RequestURI() }
 func (h httpRequest) Query(key string) string         { return h.r.URL.Query().Get(key) }
+func (h httpRequest) UserAgent() string               { return h.r.UserAgent() }
+func (h httpRequest) RemoteAddr() string              { return h.r.RemoteAddr }
 func (h httpRequest) FormValue(key string) string     { return h.r.PostFormValue(key) }
 func (h httpRequest) Redirect(path string)            { http.Redirect(h.w, h.r, path, http.StatusSeeOther) }
 

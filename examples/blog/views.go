@@ -16,18 +16,21 @@ var views embed.FS
 
 // view is the data of every page; each page uses the fields it needs.
 type view struct {
-	Title      string
-	HasSession bool              // false on error pages: the menu shows no account links
-	User       string            // the logged-in user's name, or ""
-	CSRF       string            // the session's CSRF token, for forms
-	Flashes    []templates.Flash // popped by render
-	Error      string            // what is wrong with the form, or the error page's message
-	Username   string            // the login form's name field
-	Next       string            // the login form's next field: the page to go back to
-	Article    article           // the article form's fields
-	Articles   []article
-	Framework  string
-	Store      string
+	Title        string
+	HasSession   bool              // false on error pages: the menu shows no account links
+	User         string            // the logged-in user's name, or ""
+	CSRF         string            // the session's CSRF token, for forms
+	Flashes      []templates.Flash // popped by render
+	Error        string            // what is wrong with the form, or the error page's message
+	Username     string            // the login form's name field
+	Remember     bool              // the login form's "Remember me" box
+	Next         string            // the login form's next field: the page to go back to
+	Article      article           // the article form's fields
+	Articles     []article
+	Devices      []device // the sessions page's list, the most recently active first
+	NotRevocable bool     // the sessions page: the store cannot list or end sessions
+	Framework    string
+	Store        string
 }
 
 // render sends the page name with v, adding what every page shows: the
