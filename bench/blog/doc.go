@@ -4,12 +4,13 @@
 // gives it, and drive it over HTTP from many visitors at once, each with a
 // cookie jar of its own. Redis is a redis-server each test starts from PATH
 // on a free loopback port (core/redisstore/redistest), and kills and
-// restarts when the fault calls for it.
+// restarts when the fault calls for it; PostgreSQL is a database each test
+// creates, on PG_URL or on a server the tests start (core/pgstore/pgtest).
 //
 //   - TestLoginBurst: 200 visitors log in at the same moment through the
-//     blog on the Redis store, on every framework; bcrypt keeps both CPUs
-//     busy while Redis, healthy, must still answer every request: slow
-//     answers are allowed, 5xx are not.
+//     blog on the Redis store and on the PostgreSQL store, on every
+//     framework; bcrypt keeps both CPUs busy while the store, healthy, must
+//     still answer every request: slow answers are allowed, 5xx are not.
 //   - TestFaultRedisOutage: visitors go round the blog's pages while Redis
 //     is killed and restarted; pages fail fast with 503 while it is down,
 //     and every visitor is served again soon after it is back.

@@ -11,13 +11,15 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/transient-go/transient/core/pgstore/pgtest"
 )
 
 // frameworks are the blog's -framework values.
 var frameworks = []string{"nethttp", "gin", "echo", "fiber"}
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := pgtest.Run(m) // keeps one PostgreSQL server for the tests that need one
 	if blogBuild.dir != "" {
 		os.RemoveAll(blogBuild.dir)
 	}

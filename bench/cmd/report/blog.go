@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -16,9 +17,10 @@ type blogRuns struct {
 	rotation []rotationRun
 }
 
-// burstRun is one framework's TestLoginBurst.
+// burstRun is one framework's TestLoginBurst on one store.
 type burstRun struct {
 	Framework string  `json:"framework"`
+	Store     string  `json:"store"`
 	Logins    int     `json:"logins"`
 	Failed    int     `json:"failed"`
 	Errors5xx int     `json:"errors_5xx"`
@@ -102,28 +104,28 @@ func (r *report) blogHeadline(b *strings.Builder) {
 		logins += run.Logins
 		slowest = max(slowest, run.Maxms)
 	}
-	fmt.Fprintf(b, "- **A burst of %d logins at once** through the example blog on the Redis store, on each of %d frameworks: %d of %d failed; the slowest took %s.\n",
-		r.blog.burst[0].Logins, len(r.blog.burst), failed, logins, fmtMs(slowest))
+	fmt.Fprintf(b, "- **A burst of %d logins at once** through the example blog, on each of %d framework and store pairs (%s): %d of %d failed; the slowest took %s.\n",
+		r.blog.burst[0].Logins, len(r.blog.burst), burstStores(r.blog.burst), failed, logins, fmtMs(slowest))
 }
 
 // blogTests writes what bench/blog's tests measured.
 func (r *report) blogTests(b *strings.Builder) {
 	b.WriteString("## The example blog under bursts and faults\n\n")
 	b.WriteString("bench/blog's tests build examples/blog and run it as a process, on a free loopback port, with the flags a user gives it " +
-		"(`-store redis` on a redis-server each test starts, or `-store cookie`), and drive it over HTTP from many visitors at once, " +
+		"(`-store redis` on a redis-server each test starts, `-store postgres` on a PostgreSQL database each test creates, or `-store cookie`), and drive it over HTTP from many visitors at once, " +
 		"each with its own cookie jar and connection. They fail on any wrong page; these are the timings they logged. " +
-		"The visitors, the blog and Redis share the machine's CPUs.\n\n")
+		"The visitors, the blog and the store share the machine's CPUs.\n\n")
 	if len(r.blog.burst) > 0 {
 		b.WriteString("### A burst of logins (TestLoginBurst)\n\n")
 		b.WriteString("Every visitor first opens the login form, then all post it at the same moment as alice or bob, " +
-			"whose passwords bcrypt checks at its default cost: the CPUs stay saturated for the whole burst, and the blog's calls to Redis wait for them. " +
+			"whose passwords bcrypt checks at its default cost: the CPUs stay saturated for the whole burst, and the blog's calls to the store wait for them. " +
 			"Slow answers are allowed; a 5xx fails the test. Latency is from the post to the end of the answer.\n\n")
 		var rows [][]string
 		for _, run := range r.blog.burst {
-			rows = append(rows, []string{run.Framework, fmt.Sprint(run.Logins), fmt.Sprint(run.Failed), fmt.Sprint(run.Errors5xx),
+			rows = append(rows, []string{run.Framework, run.Store, fmt.Sprint(run.Logins), fmt.Sprint(run.Failed), fmt.Sprint(run.Errors5xx),
 				fmt.Sprintf("%.1f s", run.Seconds), fmtMs(run.P50ms), fmtMs(run.P90ms), fmtMs(run.Maxms)})
 		}
-		table(b, []string{"framework", "logins", "failed", "5xx", "burst", "p50", "p90", "max"}, rows)
+		table(b, []string{"framework", "store", "logins", "failed", "5xx", "burst", "p50", "p90", "max"}, rows)
 	}
 	if len(r.blog.outage) > 0 {
 		b.WriteString("### Redis killed and restarted (TestFaultRedisOutage)\n\n")
@@ -159,4 +161,16 @@ func fmtMs(ms float64) string {
 		return fmt.Sprintf("%.2f s", ms/1000)
 	}
 	return num(ms) + " ms"
+}
+
+// burstStores names the stores of runs, in the order they were run:
+// "redis and postgres".
+func burstStores(runs []burstRun) string {
+	var stores []string
+	for _, run := range runs {
+		if !slices.Contains(stores, run.Store) {
+			stores = append(stores, run.Store)
+		}
+	}
+	return strings.Join(stores, " and ")
 }

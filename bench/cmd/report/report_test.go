@@ -115,7 +115,7 @@ func TestBuild(t *testing.T) {
 		"## Payload codec", "| login | decode | 2.00 µs ± 2% · 10 allocs | 7.00 µs ± 3% · 24 allocs | 3.50× time, 2.40× allocs |",
 		"decode 2.00 µs vs 7.00 µs (**3.50× faster**)",
 		"| cookie | 800 | 800–800 | 2.000 ms | 0.000 ms | 6.000 ms | -20.0% | +1.000 ms | +1.000 ms |",
-		"## The example blog under bursts and faults", "| gin | 200 | 0 | 0 | 9.5 s | 6.10 s | 8.20 s | 9.40 s |",
+		"## The example blog under bursts and faults", "| gin | redis | 200 | 0 | 0 | 9.5 s | 6.10 s | 8.20 s | 9.40 s |",
 		"| fiber | 16 | 2500 | 2.0 s | 1800 | 2.50 ms / 21.0 ms / 48.0 ms | 110 ms / 125 ms | 1.29 s / 1.35 s |",
 		"| echo | 16 | 900 | 70.0 ms |",
 		"**A burst of 200 logins at once**"} {
@@ -126,7 +126,7 @@ func TestBuild(t *testing.T) {
 }
 
 // sampleBlog is what bench/blog's tests write with -results.
-const sampleBlog = `{"test":"LoginBurst","result":{"framework":"gin","logins":200,"failed":0,"errors_5xx":0,"seconds":9.5,"p50_ms":6100,"p90_ms":8200,"max_ms":9400}}
+const sampleBlog = `{"test":"LoginBurst","result":{"framework":"gin","store":"redis","logins":200,"failed":0,"errors_5xx":0,"seconds":9.5,"p50_ms":6100,"p90_ms":8200,"max_ms":9400}}
 {"test":"FaultRedisOutage","result":{"framework":"fiber","visitors":16,"requests":2500,"outage_seconds":2.0,"outage_answers":1800,"outage_p50_ms":2.5,"outage_p99_ms":21,"outage_max_ms":48,"resumed_p50_ms":110,"resumed_max_ms":125,"recovery_p50_ms":1290,"recovery_max_ms":1350}}
 {"test":"FaultSecretRotation","result":{"framework":"echo","visitors":16,"requests":900,"moved_seconds":0.07}}
 `
