@@ -142,6 +142,9 @@ func newBrowser(t *testing.T) context.Context {
 		}
 		t.Skip("install chromium (apt-get install chromium)")
 	}
+	// Chromium puts its singleton socket in a directory of TMPDIR, which
+	// it leaves behind: TMPDIR is the test's, removed with it.
+	tmp := t.TempDir()
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromium),
 		chromedp.Headless,
@@ -153,7 +156,8 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(filepath.Join(tmp, "profile")),
+		chromedp.Env("TMPDIR="+tmp),
 		chromedp.WindowSize(1000, 900),
 	)
 	browser, cancelBrowser := chromedp.NewContext(alloc)
