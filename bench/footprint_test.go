@@ -3,6 +3,7 @@ package bench_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,6 +11,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/transient-go/transient/core"
+	"github.com/transient-go/transient/core/cookiestore"
+	"github.com/transient-go/transient/core/memstore"
 	"github.com/transient-go/transient/core/pgstore"
 	"github.com/transient-go/transient/core/pgstore/pgtest"
 	"github.com/transient-go/transient/core/redisstore"
@@ -21,11 +24,33 @@ const footprintUsers = 50_000
 
 // BenchmarkFootprint logs footprintUsers users in, each with a session of
 // their own as the example blog makes it (SetOwner, user_id, username, a
-// CSRF token: about 250 bytes of payload), into a server-side store, and
-// reports what the server holds per live session, its index entry
-// included: Redis's used_memory, PostgreSQL's table with its indexes
-// (pg_total_relation_size). Run it with -benchtime=1x.
+// CSRF token: about 250 bytes of payload), into each store, and reports
+// what the server holds per live session, its index entry included: the
+// memory store's live heap, Redis's used_memory, PostgreSQL's table with
+// its indexes (pg_total_relation_size); and, for the cookie store, which
+// holds nothing, the size of the cookie the browser sends back with every
+// request. Run it with -benchtime=1x.
 func BenchmarkFootprint(b *testing.B) {
+	b.Run("cookie", func(b *testing.B) {
+		store, err := cookiestore.New(&cookiestore.Options{Secrets: []string{secret}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		m := newManager(b, store)
+		var size int
+		for b.Loop() {
+			size = len(blogSession(b, m, 0, "user"))
+		}
+		b.ReportMetric(float64(size+len("session=")), "B/cookie")
+	})
+	b.Run("memory", func(b *testing.B) {
+		store, err := memstore.New(nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		footprint(b, store, func() int64 { return int64(heapInUse()) })
+		runtime.KeepAlive(store)
+	})
 	b.Run("redis", func(b *testing.B) {
 		srv := redistest.StartLocal(b) // used_memory: a server of its own
 		client := srv.Client(b)
@@ -66,18 +91,24 @@ func footprint(b *testing.B, store core.Store, size func() int64) {
 		m := newManager(b, store)
 		prefix := core.NewID()[:8]
 		for i := range footprintUsers {
-			visit(b, m, func(s *core.Session) {
-				user := fmt.Sprintf("%s-user-%d", prefix, i)
-				s.SetOwner(user, core.Device{UserAgent: "Firefox on Linux", Address: "192.0.2.0"})
-				_ = s.Set("user_id", i)
-				_ = s.Set("username", user)
-				s.CSRFToken()
-			})
+			blogSession(b, m, i, prefix+"-user")
 		}
 		grown += size() - before
 		n++
 	}
 	b.ReportMetric(float64(grown)/float64(n)/footprintUsers, "B/session")
+}
+
+// blogSession makes, through m, the session of user i as the example blog
+// makes it at login, and returns its cookie's value.
+func blogSession(b *testing.B, m *core.Manager, i int, prefix string) string {
+	return visit(b, m, func(s *core.Session) {
+		user := fmt.Sprintf("%s-%d", prefix, i)
+		s.SetOwner(user, core.Device{UserAgent: "Firefox on Linux", Address: "192.0.2.0"})
+		_ = s.Set("user_id", i)
+		_ = s.Set("username", user)
+		s.CSRFToken()
+	})
 }
 
 // usedMemory returns Redis's used_memory.

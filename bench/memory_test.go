@@ -48,25 +48,7 @@ func BenchmarkLiveSessions(b *testing.B) {
 
 // login makes one session through m, as a login request does: Begin, the
 // first use (no cookie: a new session), two Sets, Commit and Finish.
-func login(b *testing.B, m *core.Manager) {
-	s := new(core.Session)
-	ctx := m.Begin(s, context.Background(), core.CookiesFrom(http.Header{}))
-	sess, err := core.FromContext(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ourLogin(sess)
-	h := http.Header{}
-	if err := m.Commit(ctx, s, http.StatusOK, h); err != nil {
-		b.Fatal(err)
-	}
-	if err := m.Finish(ctx, s); err != nil {
-		b.Fatal(err)
-	}
-	if h.Get("Set-Cookie") == "" {
-		b.Fatal("a new session set no cookie")
-	}
-}
+func login(b *testing.B, m *core.Manager) { visit(b, m, ourLogin) }
 
 // heapInUse returns the bytes of live heap objects after a full collection.
 func heapInUse() uint64 {

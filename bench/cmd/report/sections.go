@@ -190,7 +190,11 @@ func (r *report) memory(b *strings.Builder) {
 			f["MB/flood"].median, f["B/record"].median, fmtCI(f["MB/flood"].ci))
 	}
 	var rows [][]string
+	if s, ok := r.res["Footprint/cookie"]; ok {
+		rows = append(rows, []string{"cookiestore", "0 B", fmt.Sprintf("nothing on the server; the cookie, %.0f B, comes with every request", s["B/cookie"].median)})
+	}
 	for _, st := range []struct{ key, name, what string }{
+		{"Footprint/memory", "memstore", "the live heap after a full GC: the record, its ID and the user's index"},
 		{"Footprint/redis", "redisstore", "Redis's used_memory: the session's key and the user's index"},
 		{"Footprint/postgres", "pgstore", "pg_total_relation_size: the table, its indexes and TOAST"},
 	} {
