@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gofiber/fiber/v2"
@@ -128,7 +129,8 @@ type row struct {
 	h    http.Handler
 	fh   fasthttp.RequestHandler
 	bare bool    // no session: only GET /untouched, and no POST /login
-	rt   counter // round trips to Redis, for a Redis row
+	rt   counter // round trips to the server, for a row on Redis or PostgreSQL
+	srv  meter   // what the server used, for a row on Redis or PostgreSQL (net/http only)
 
 	// shapes are the shapes measured; nil means all three.
 	shapes []shape
@@ -177,11 +179,11 @@ func (r row) cookies(b *testing.B, sh shape, serve func(j jar, method, path stri
 
 // runHTTP measures sh on r.h (net/http, Gin or Echo).
 func runHTTP(b *testing.B, row row, sh shape) {
-	h, rt := row.h, row.rt
+	h := row.h
 	cookie := row.cookies(b, sh, func(j jar, method, path string) { j.serve(b, h, method, path) })
 	req := httptest.NewRequest(sh.method, sh.path, nil)
 	req.Header.Set("Cookie", cookie)
-	measure(b, rt, func() {
+	measure(b, row, func() {
 		r := new(http.Request)
 		*r = *req // a fresh request, as a server gives each
 		rec := httptest.NewRecorder()
@@ -192,15 +194,20 @@ func runHTTP(b *testing.B, row row, sh shape) {
 	})
 }
 
-// measure runs serve in b's loop, reporting allocations and, for a Redis
-// row, round trips per request.
-func measure(b *testing.B, rt counter, serve func()) {
-	var start, startBytes int64
-	if rt != nil {
-		start = rt.trips()
+// measure runs serve in b's loop, reporting allocations and, for a row on
+// a server, round trips, bytes on the wire and what the server used per
+// request.
+func measure(b *testing.B, r row, serve func()) {
+	var start, startBytes, startWAL int64
+	var startCPU time.Duration
+	if r.rt != nil {
+		start = r.rt.trips()
 	}
-	if w, ok := rt.(wire); ok {
+	if w, ok := r.rt.(wire); ok {
 		startBytes = w.wireBytes()
+	}
+	if r.srv != nil {
+		startCPU, startWAL = r.srv.used(b)
 	}
 	b.ReportAllocs()
 	n := 0
@@ -208,11 +215,18 @@ func measure(b *testing.B, rt counter, serve func()) {
 		serve()
 		n++
 	}
-	if rt != nil {
-		b.ReportMetric(float64(rt.trips()-start)/float64(n), "roundtrips/op")
+	if r.rt != nil {
+		b.ReportMetric(float64(r.rt.trips()-start)/float64(n), "roundtrips/op")
 	}
-	if w, ok := rt.(wire); ok {
+	if w, ok := r.rt.(wire); ok {
 		b.ReportMetric(float64(w.wireBytes()-startBytes)/float64(n), "wire-B/op")
+	}
+	if r.srv != nil {
+		cpu, wal := r.srv.used(b)
+		b.ReportMetric(float64(cpu-startCPU)/float64(time.Microsecond)/float64(n), "server-us/op")
+		if wal >= 0 {
+			b.ReportMetric(float64(wal-startWAL)/float64(n), "wal-B/op")
+		}
 	}
 }
 
@@ -268,10 +282,10 @@ func (j jar) serveFiber(b *testing.B, h fasthttp.RequestHandler, method, path st
 
 // runFiber is runHTTP for a Fiber app's handler.
 func runFiber(b *testing.B, row row, sh shape) {
-	h, rt := row.fh, row.rt
+	h := row.fh
 	cookie := row.cookies(b, sh, func(j jar, method, path string) { j.serveFiber(b, h, method, path) })
 	f := newFiberCtx(sh.method, sh.path, cookie)
-	measure(b, rt, func() {
+	measure(b, row, func() {
 		if code := f.serve(b, h); code != http.StatusOK {
 			b.Fatalf("%s %s = %d %q", sh.method, sh.path, code, f.ctx.Response.Body())
 		}

@@ -60,9 +60,16 @@
 //     its memory storage and with gofiber/storage's Redis storage.
 //
 // Redis rows run against a redis-server that the benchmark starts on a free
-// loopback port (redistest.StartLocal), and report the round trips to Redis
-// per request as roundtrips/op. BenchmarkLiveSessions puts 100,000 sessions
-// in memstore through the Manager and reports the heap they take.
+// loopback port (redistest.StartLocal), PostgreSQL rows on a database of
+// their own (pgtest.Start). They report per request the round trips to the
+// server (roundtrips/op) and the bytes on the wire both ways (wire-B/op);
+// on net/http also the CPU time the server spent (server-us/op: the
+// redis-server process, or the PostgreSQL backend of the row's one
+// connection) and the write-ahead log PostgreSQL wrote (wal-B/op), what a
+// capacity plan needs (README's "Scaling out"). BenchmarkLiveSessions puts
+// 100,000 sessions in memstore through the Manager and reports the heap
+// they take; BenchmarkFootprint measures each store's bytes per live
+// session.
 //
 // # The payload codec
 //

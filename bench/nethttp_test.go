@@ -48,9 +48,10 @@ func BenchmarkNetHTTPRedis(b *testing.B) {
 	srv := redistest.StartLocal(b)
 	store, rt := ourRedis(b, srv)
 	scsStore, scsRT := scsRedis(b, srv)
+	m := redisMeter{srv.Client(b)}
 	run(b, []row{
-		{name: "transient-redis", h: ourHTTP(newManager(b, store)), rt: rt},
-		{name: "scs-redis", h: scsHandler(scsStore), rt: scsRT},
+		{name: "transient-redis", h: ourHTTP(newManager(b, store)), rt: rt, srv: m},
+		{name: "scs-redis", h: scsHandler(scsStore), rt: scsRT, srv: m},
 	})
 }
 

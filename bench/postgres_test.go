@@ -20,20 +20,22 @@ import (
 // in PostgreSQL, on a database of their own on a server the benchmark
 // starts (pgtest): transient's pgstore on a pgx pool, and scs's
 // postgresstore on database/sql through pgx's driver, each on a pool of
-// its own whose round trips (queries) and bytes on the wire are counted.
+// one connection of its own whose round trips (queries), bytes on the wire
+// and backend's CPU time are counted.
 func BenchmarkNetHTTPPostgres(b *testing.B) {
 	db := pgtest.Start(b)
-	ours, rt := ourPostgres(b, db)
-	scsStore, scsRT := scsPostgres(b, db)
+	admin := db.Pool(b)
+	ours, rt, pool := ourPostgres(b, db)
+	scsStore, scsRT, scsPool := scsPostgres(b, db)
 	run(b, []row{
-		{name: "transient-postgres", h: ourHTTP(newManager(b, ours)), rt: rt},
-		{name: "scs-postgres", h: scsHandler(scsStore), rt: scsRT},
+		{name: "transient-postgres", h: ourHTTP(newManager(b, ours)), rt: rt, srv: newPGMeter(b, admin, pool)},
+		{name: "scs-postgres", h: scsHandler(scsStore), rt: scsRT, srv: newPGMeter(b, admin, scsPool)},
 	})
 }
 
 // ourPostgres returns pgstore on db, migrated, with no background
-// cleanup, and its counter.
-func ourPostgres(b *testing.B, db *pgtest.Server) (*pgstore.Store, *pgTrips) {
+// cleanup, its counter and its pool.
+func ourPostgres(b *testing.B, db *pgtest.Server) (*pgstore.Store, *pgTrips, *pgxpool.Pool) {
 	rt := &pgTrips{}
 	pool := countedPool(b, db, rt)
 	ctx := context.Background()
@@ -45,12 +47,12 @@ func ourPostgres(b *testing.B, db *pgtest.Server) (*pgstore.Store, *pgTrips) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = store.Close() })
-	return store, rt
+	return store, rt, pool
 }
 
 // scsPostgres returns scs's postgresstore on db, with the table its README
-// creates, and its counter.
-func scsPostgres(b *testing.B, db *pgtest.Server) (*postgresstore.PostgresStore, *pgTrips) {
+// creates, its counter and its pool.
+func scsPostgres(b *testing.B, db *pgtest.Server) (*postgresstore.PostgresStore, *pgTrips, *pgxpool.Pool) {
 	rt := &pgTrips{}
 	pool := countedPool(b, db, rt)
 	if _, err := pool.Exec(context.Background(), `
@@ -60,7 +62,7 @@ CREATE INDEX scs_sessions_expiry_idx ON scs_sessions (expiry);`); err != nil {
 	}
 	sqlDB := stdlib.OpenDBFromPool(pool)
 	b.Cleanup(func() { _ = sqlDB.Close() })
-	return postgresstore.NewWithConfig(sqlDB, postgresstore.Config{TableName: "scs_sessions", CleanUpInterval: 0}), rt
+	return postgresstore.NewWithConfig(sqlDB, postgresstore.Config{TableName: "scs_sessions", CleanUpInterval: 0}), rt, pool
 }
 
 // countedPool returns a pool on db whose queries and wire bytes rt counts,

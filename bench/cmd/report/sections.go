@@ -142,6 +142,12 @@ func (r *report) servers(b *strings.Builder, title, intro string, ims []string) 
 				if w, ok := r.res.get(fw.key, im, sh, "wire-B/op"); ok {
 					cell += fmt.Sprintf(" · %.0f B", w.median)
 				}
+				if c, ok := r.res.get(fw.key, im, sh, "server-us/op"); ok {
+					cell += fmt.Sprintf(" · %.1f µs server", c.median)
+				}
+				if w, ok := r.res.get(fw.key, im, sh, "wal-B/op"); ok && w.median > 0 {
+					cell += fmt.Sprintf(" · %.0f B WAL", w.median)
+				}
 				row = append(row, cell)
 			}
 			rows = append(rows, row)
@@ -158,7 +164,7 @@ func (r *report) servers(b *strings.Builder, title, intro string, ims []string) 
 func (r *report) redis(b *strings.Builder) {
 	r.servers(b, "Redis", "Time per request (not overhead), round trips to Redis per request, counted by a go-redis hook "+
 		"(redigo: a wrapped connection), and bytes on the wire both ways per request, counted on the connection, "+
-		"on a redis-server the benchmark started on a loopback port. "+
+		"on a redis-server the benchmark started on a loopback port; on net/http, the CPU time the redis-server process used per request (INFO cpu). "+
 		"A round trip on this VM costs tens of microseconds, so Redis rows are dominated by it, and noisy.",
 		[]string{"transient-redis", "scs-redis", "fiber-redis"})
 }
@@ -166,7 +172,8 @@ func (r *report) redis(b *strings.Builder) {
 // postgres writes the PostgreSQL rows.
 func (r *report) postgres(b *strings.Builder) {
 	r.servers(b, "PostgreSQL", "Time per request (not overhead), round trips (queries, counted by a pgx tracer on a pool of one warmed "+
-		"connection, so prepared statements are not counted) and bytes on the wire both ways per request, on a database of their own "+
+		"connection, so prepared statements are not counted), bytes on the wire both ways, the CPU time of the connection's backend process "+
+		"(/proc/PID/schedstat) and the write-ahead log written (pg_current_wal_insert_lsn), per request, on a database of their own "+
 		"on a PostgreSQL the benchmark started (pgtest). transient's pgstore runs on a pgx pool; scs's postgresstore on database/sql through "+
 		"pgx's driver, on the table its README creates. Both read with one query and write with one more.",
 		[]string{"transient-postgres", "scs-postgres"})
