@@ -38,7 +38,7 @@ func (s *Store) callIdempotent(ctx context.Context, f func(ctx context.Context, 
 func (s *Store) do(ctx context.Context, idempotent bool, f func(ctx context.Context, c *pgx.Conn) error) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	probe, err := s.breaker.allow()
+	probe, err := s.breaker.Allow()
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func (s *Store) do(ctx context.Context, idempotent bool, f func(ctx context.Cont
 		}
 		break
 	}
-	s.breaker.done(probe, err)
+	s.breaker.Done(probe, err)
 	return err
 }
 

@@ -214,7 +214,7 @@ func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
 		maxPerOwner:  o.MaxPerOwner,
 		batch:        o.CleanupBatch,
 		log:          o.Logger,
-		breaker:      breaker{now: time.Now},
+		breaker:      newBreaker(),
 	}
 	s.healthy.Store(true)
 	if o.CleanupInterval > 0 {

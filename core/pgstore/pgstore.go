@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/transient-go/transient/core"
+	"github.com/transient-go/transient/core/internal/breaker"
 )
 
 // newAttempts bounds the tries of a new record whose random ID is taken.
@@ -32,7 +33,7 @@ type Store struct {
 	maxPerOwner  int
 	batch        int          // rows per cleanup statement
 	log          *slog.Logger // nil: slog.Default()
-	breaker      breaker
+	breaker      *breaker.Breaker
 	healthy      atomic.Bool // no connection lost since the last answer
 	closer
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/transient-go/transient/core"
+	"github.com/transient-go/transient/core/internal/breaker"
 	"github.com/transient-go/transient/core/redisstore/redistest"
 )
 
@@ -21,162 +23,136 @@ import (
 var (
 	refused = &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 	slow    = &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}
-	reply   = redis.Nil // an answer: no such key
 )
-
-// fakeClock is the breaker's clock in the tests.
-type fakeClock struct{ t time.Time }
-
-func (c *fakeClock) now() time.Time      { return c.t }
-func (c *fakeClock) add(d time.Duration) { c.t = c.t.Add(d) }
-
-// newTestBreaker returns a closed breaker on a fake clock.
-func newTestBreaker() (*breaker, *fakeClock) {
-	c := &fakeClock{time.Unix(1e9, 0)}
-	return &breaker{now: c.now}, c
-}
-
-// call runs one call through b that ends with err, and returns what the
-// breaker made of it: nil if the call went through, the breaker's error
-// if it was stopped.
-func call(b *breaker, err error) error {
-	probe, stop := b.allow()
-	if stop != nil {
-		return stop
-	}
-	b.done(probe, err)
-	return nil
-}
-
-// wantOpen fails t unless b stops the next call with an error that wraps
-// the connection error.
-func wantOpen(t *testing.T, b *breaker, when string) {
-	t.Helper()
-	err := call(b, nil)
-	var open *openError
-	if !errors.As(err, &open) || !errors.Is(err, syscall.ECONNREFUSED) {
-		t.Fatalf("%s: call = %v; want it stopped with an error wrapping ECONNREFUSED", when, err)
-	}
-}
-
-// wantClosed fails t unless b lets calls through.
-func wantClosed(t *testing.T, b *breaker, when string) {
-	t.Helper()
-	for range 2 * breakerThreshold {
-		if err := call(b, reply); err != nil {
-			t.Fatalf("%s: call = %v; want it let through", when, err)
-		}
-	}
-}
-
-func TestBreakerOpensOnConnectionFailures(t *testing.T) {
-	b, clock := newTestBreaker()
-	for i := range breakerThreshold - 1 {
-		if err := call(b, refused); err != nil {
-			t.Fatalf("failure %d: call = %v; want it let through", i+1, err)
-		}
-	}
-	if err := call(b, reply); err != nil { // an answer in between: not in a row
-		t.Fatal(err)
-	}
-	for range breakerThreshold - 1 {
-		call(b, refused)
-	}
-	if err := call(b, nil); err != nil {
-		t.Fatalf("after %d failures, an answer, %d failures: call = %v; want it let through", breakerThreshold-1, breakerThreshold-1, err)
-	}
-	for range breakerThreshold {
-		call(b, refused)
-	}
-	wantOpen(t, b, fmt.Sprintf("after %d failures in a row", breakerThreshold))
-	clock.add(breakerCooldown - time.Millisecond)
-	wantOpen(t, b, "just before the cooldown ends")
-}
-
-func TestBreakerHalfOpen(t *testing.T) {
-	open := func(t *testing.T) (*breaker, *fakeClock) {
-		b, clock := newTestBreaker()
-		for range breakerThreshold {
-			call(b, refused)
-		}
-		clock.add(breakerCooldown)
-		return b, clock
-	}
-	t.Run("the probe fails to connect", func(t *testing.T) {
-		b, clock := open(t)
-		probe, err := b.allow()
-		if !probe || err != nil {
-			t.Fatalf("allow after the cooldown = %v, %v; want the probe", probe, err)
-		}
-		wantOpen(t, b, "while the probe is in flight")
-		b.done(probe, refused)
-		wantOpen(t, b, "after the probe failed")
-		clock.add(breakerCooldown)
-		if probe, err := b.allow(); !probe || err != nil {
-			t.Fatalf("allow a cooldown after the failed probe = %v, %v; want another probe", probe, err)
-		}
-	})
-	t.Run("the probe is answered", func(t *testing.T) {
-		b, _ := open(t)
-		probe, _ := b.allow()
-		b.done(probe, proto("ERR wrong number of arguments"))
-		wantClosed(t, b, "after an answered probe")
-	})
-	t.Run("the probe times out", func(t *testing.T) {
-		b, _ := open(t)
-		probe, _ := b.allow()
-		b.done(probe, context.DeadlineExceeded)
-		if probe, err := b.allow(); !probe || err != nil {
-			t.Fatalf("allow after a probe that timed out = %v, %v; want the next probe", probe, err)
-		}
-	})
-	t.Run("a connection is made", func(t *testing.T) {
-		b, _ := open(t)
-		dial := b.DialHook(func(context.Context, string, string) (net.Conn, error) { return nil, nil })
-		if _, err := dial(context.Background(), "tcp", "127.0.0.1:6379"); err != nil {
-			t.Fatal(err)
-		}
-		wantClosed(t, b, "after a connection was made")
-	})
-}
-
-// Slow answers never open the breaker: a healthy Redis on an overloaded
-// machine answers late, and must not be cut off.
-func TestBreakerIgnoresSlowAnswers(t *testing.T) {
-	b, _ := newTestBreaker()
-	for _, err := range []error{slow, context.DeadlineExceeded, context.Canceled, errors.New("redis: connection pool timeout")} {
-		for range 10 * breakerThreshold {
-			if stop := call(b, err); stop != nil {
-				t.Fatalf("after calls that ended with %v: call = %v; want it let through", err, stop)
-			}
-		}
-	}
-}
-
-// The commands go-redis sends on a new connection go through whatever the
-// breaker's state: they belong to the call that needed the connection.
-func TestBreakerLetsHandshakesThrough(t *testing.T) {
-	b, _ := newTestBreaker()
-	for range breakerThreshold {
-		call(b, refused)
-	}
-	var ran int
-	process := b.ProcessHook(func(context.Context, redis.Cmder) error { ran++; return nil })
-	ctx := context.Background()
-	if err := process(ctx, redis.NewStatusCmd(ctx, "hello", 3)); err != nil || ran != 1 {
-		t.Errorf("HELLO through an open breaker = %v (ran %d times); want it sent", err, ran)
-	}
-	get := redis.NewStringCmd(ctx, "get", "k")
-	if err := process(ctx, get); err == nil || get.Err() != err || ran != 1 {
-		t.Errorf("GET through an open breaker = %v, cmd.Err() = %v (ran %d times); want it stopped, with the error on the command", err, get.Err(), ran)
-	}
-}
 
 // proto is an error reply from Redis.
 type proto string
 
 func (e proto) Error() string { return string(e) }
 func (proto) RedisError()     {}
+
+// What the breaker makes of each way a call to Redis can end: see
+// core/internal/breaker for what it then does.
+func TestBreakerClassifiesErrors(t *testing.T) {
+	tests := []struct {
+		name                    string
+		err                     error
+		answered, connectFailed bool
+	}{
+		{"no error", nil, true, false},
+		{"nil reply", redis.Nil, true, false},
+		{"error reply", proto("ERR wrong number of arguments"), true, false},
+		{"wrapped error reply", fmt.Errorf("load: %w", proto("LOADING Redis is loading the dataset in memory")), true, false},
+		{"refused dial", refused, false, true},
+		{"read deadline", slow, false, false},
+		{"call deadline", context.DeadlineExceeded, false, false},
+		{"canceled", context.Canceled, false, false},
+		{"pool timeout", errors.New("redis: connection pool timeout"), false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := answered(tt.err); got != tt.answered {
+				t.Errorf("answered(%v) = %v; want %v", tt.err, got, tt.answered)
+			}
+			if got := connectFailed(tt.err); got != tt.connectFailed {
+				t.Errorf("connectFailed(%v) = %v; want %v", tt.err, got, tt.connectFailed)
+			}
+		})
+	}
+}
+
+// openBreaker returns a breaker hook that breaker.Threshold GETs, each
+// failing to dial, opened.
+func openBreaker(t *testing.T) breakerHook {
+	t.Helper()
+	h := newBreaker()
+	process := h.ProcessHook(func(context.Context, redis.Cmder) error { return refused })
+	ctx := context.Background()
+	for range breaker.Threshold {
+		process(ctx, redis.NewStringCmd(ctx, "get", "k"))
+	}
+	return h
+}
+
+// wantStopped fails t unless err is the error of a call the open breaker
+// stopped, as the store's callers see it.
+func wantStopped(t *testing.T, err error, what string) {
+	t.Helper()
+	const prefix = "redisstore: not calling Redis for now: the last connections to it failed: "
+	var open *breaker.OpenError
+	if !errors.As(err, &open) || !errors.Is(err, syscall.ECONNREFUSED) || !strings.HasPrefix(err.Error(), prefix) {
+		t.Errorf("%s = %v; want it stopped with %q and the refused connection", what, err, prefix+"...")
+	}
+}
+
+// The commands go-redis sends on a new connection go through whatever the
+// breaker's state: they belong to the call that needed the connection.
+// Other commands, alone or in a pipeline, are stopped, with the error set
+// on each.
+func TestBreakerHooksWhenOpen(t *testing.T) {
+	h := openBreaker(t)
+	var ran int
+	process := h.ProcessHook(func(context.Context, redis.Cmder) error { ran++; return nil })
+	ctx := context.Background()
+	if err := process(ctx, redis.NewStatusCmd(ctx, "hello", 3)); err != nil || ran != 1 {
+		t.Errorf("HELLO through an open breaker = %v (ran %d times); want it sent", err, ran)
+	}
+	get := redis.NewStringCmd(ctx, "get", "k")
+	err := process(ctx, get)
+	wantStopped(t, err, "GET through an open breaker")
+	if get.Err() != err || ran != 1 {
+		t.Errorf("GET through an open breaker: cmd.Err() = %v (ran %d times); want the breaker's error on the command, and the command not sent", get.Err(), ran)
+	}
+
+	pipeline := h.ProcessPipelineHook(func(context.Context, []redis.Cmder) error { ran++; return nil })
+	setup := []redis.Cmder{redis.NewStatusCmd(ctx, "hello", 3), redis.NewStatusCmd(ctx, "client", "setname", "app")}
+	if err := pipeline(ctx, setup); err != nil || ran != 2 {
+		t.Errorf("a handshake pipeline through an open breaker = %v (ran %d times); want it sent", err, ran)
+	}
+	cmds := []redis.Cmder{redis.NewStringCmd(ctx, "get", "k"), redis.NewIntCmd(ctx, "expire", "k", 60)}
+	err = pipeline(ctx, cmds)
+	wantStopped(t, err, "a pipeline through an open breaker")
+	for _, cmd := range cmds {
+		if cmd.Err() != err {
+			t.Errorf("pipeline through an open breaker: %s's Err() = %v; want the breaker's error", cmd.Name(), cmd.Err())
+		}
+	}
+	if ran != 2 {
+		t.Errorf("pipeline through an open breaker ran; want it stopped")
+	}
+}
+
+// A connection made closes the breaker; a failed dial is counted by the
+// call that needed it, not by the dial hook.
+func TestBreakerDials(t *testing.T) {
+	ctx := context.Background()
+	get := func(h breakerHook) error {
+		process := h.ProcessHook(func(context.Context, redis.Cmder) error { return nil })
+		return process(ctx, redis.NewStringCmd(ctx, "get", "k"))
+	}
+	t.Run("a connection is made", func(t *testing.T) {
+		h := openBreaker(t)
+		dial := h.DialHook(func(context.Context, string, string) (net.Conn, error) { return nil, nil })
+		if _, err := dial(ctx, "tcp", "127.0.0.1:6379"); err != nil {
+			t.Fatal(err)
+		}
+		if err := get(h); err != nil {
+			t.Errorf("GET after a connection was made = %v; want it let through", err)
+		}
+	})
+	t.Run("dials fail", func(t *testing.T) {
+		h := newBreaker()
+		dial := h.DialHook(func(context.Context, string, string) (net.Conn, error) { return nil, refused })
+		for range 2 * breaker.Threshold {
+			if _, err := dial(ctx, "tcp", "127.0.0.1:6379"); err != refused {
+				t.Fatalf("dial = %v; want %v", err, refused)
+			}
+		}
+		if err := get(h); err != nil {
+			t.Errorf("GET after %d failed dials and no failed call = %v; want it let through", 2*breaker.Threshold, err)
+		}
+	})
+}
 
 // counter is a go-redis hook, installed after the breaker, that counts the
 // dials and calls the breaker lets through.
@@ -244,7 +220,7 @@ func TestBreakerRedisKilled(t *testing.T) {
 		if err == nil || errors.Is(err, core.ErrNotFound) {
 			t.Fatalf("Load %d with Redis down = %v; want a store error", i+1, err)
 		}
-		var open *openError
+		var open *breaker.OpenError
 		if errors.As(err, &open) {
 			stopped++
 			if !errors.Is(err, syscall.ECONNREFUSED) {
@@ -253,10 +229,10 @@ func TestBreakerRedisKilled(t *testing.T) {
 		}
 	}
 	// Each cooldown that ended during the calls let one more call try.
-	probes := int64(time.Since(start) / breakerCooldown)
-	if through := c.calls.Load() - before; through > breakerThreshold+probes || int64(stopped) < calls-breakerThreshold-probes {
+	probes := int64(time.Since(start) / breaker.Cooldown)
+	if through := c.calls.Load() - before; through > breaker.Threshold+probes || int64(stopped) < calls-breaker.Threshold-probes {
 		t.Errorf("with Redis down, %d of %d calls reached go-redis and %d were stopped; want %d to reach it (and %d probes), the others stopped",
-			through, calls, stopped, breakerThreshold, probes)
+			through, calls, stopped, breaker.Threshold, probes)
 	}
 
 	srv.Restart(t)
@@ -300,7 +276,7 @@ func TestBreakerSilentRedis(t *testing.T) {
 	t.Cleanup(func() { l.Close(); <-accepted })
 
 	s, c := counted(t, "redis://"+l.Addr().String()+"/0", &Options{Timeout: 50 * time.Millisecond})
-	const calls = 3 * breakerThreshold
+	const calls = 3 * breaker.Threshold
 	for i := range calls {
 		if _, _, err := s.Load(context.Background(), core.NewID()); err == nil || errors.Is(err, core.ErrNotFound) {
 			t.Fatalf("Load %d from a silent server = %v; want a store error", i+1, err)

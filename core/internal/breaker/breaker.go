@@ -1,0 +1,164 @@
+// Package breaker is the circuit breaker that core/pgstore and
+// core/redisstore put in front of their server. It opens only when calls
+// fail to connect (refused, unreachable, no such host, or no connection
+// within the connect budget), never because an answer is slow: a healthy
+// server on an overloaded machine answers late, and must not be cut off.
+// While it is open, calls fail at once, without waiting for a connection.
+//
+//   - closed: calls go through. Threshold calls in a row that fail to
+//     connect, with none answered in between, open it.
+//   - open: calls fail at once, with an [*OpenError] that wraps the last
+//     connection error, for Cooldown; then it is half-open.
+//   - half-open: one call at a time goes through, as a probe; the others
+//     fail at once. A call that the server answers (even with an error),
+//     or a connection made ([Breaker.Connected]), closes the breaker; a
+//     probe that fails to connect opens it again for Cooldown; a probe
+//     that ends otherwise (a timeout, a canceled request) lets the next
+//     call probe.
+//
+// Each store says what its server's answer and a failed connection look
+// like (Breaker.Answered and Breaker.ConnectFailed); the states are the
+// same for both.
+package breaker
+
+import (
+	"fmt"
+	"sync"
+	"time"
+)
+
+const (
+	// Threshold is how many calls in a row must fail to connect, with no
+	// call answered in between, before a Breaker opens.
+	Threshold = 3
+
+	// Cooldown is how long a Breaker stays open before it lets one call
+	// through to try again.
+	Cooldown = 500 * time.Millisecond
+)
+
+// A Breaker is a store's circuit breaker: see the package documentation.
+// Set its fields before its first use and leave them after; it is then
+// safe for concurrent use. Answered and ConnectFailed must be set; with
+// them, the zero value is closed. A Breaker must not be copied after its
+// first use.
+type Breaker struct {
+	// Server names the server in the error of a stopped call: "PostgreSQL".
+	Server string
+
+	// Prefix begins that error: the store's package name, "pgstore".
+	Prefix string
+
+	// Answered reports whether err, a call's result, shows that the server
+	// answered: no error, or an error the server sent.
+	Answered func(err error) bool
+
+	// ConnectFailed reports whether err, a call's result that Answered
+	// rejected, shows that no connection to the server could be made.
+	ConnectFailed func(err error) bool
+
+	// Now is the clock of the cooldown; nil means time.Now.
+	Now func() time.Time
+
+	mu       sync.Mutex
+	state    state
+	failures int       // calls in a row that failed to connect (closed)
+	until    time.Time // when an open breaker becomes half-open
+	probing  bool      // a probe is in flight (half-open)
+	last     error     // the last connection error
+}
+
+type state int
+
+const (
+	closed state = iota
+	open
+	halfOpen
+)
+
+// Allow reports whether a call may go through now, and whether it is the
+// probe of a half-open breaker; if it may not, it returns the
+// [*OpenError] the call fails with. A call that Allow lets through must
+// report how it ended to Done.
+func (b *Breaker) Allow() (probe bool, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch b.state {
+	case closed:
+		return false, nil
+	case open:
+		if b.now().Before(b.until) {
+			return false, b.openError()
+		}
+		b.state = halfOpen
+	}
+	if b.probing {
+		return false, b.openError()
+	}
+	b.probing = true
+	return true, nil
+}
+
+// Done records how a call that Allow let through ended: probe is what
+// Allow returned, err is the call's result.
+func (b *Breaker) Done(probe bool, err error) {
+	answered := b.Answered(err)
+	failed := !answered && b.ConnectFailed(err)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case answered:
+		b.reset()
+	case failed:
+		b.last = err
+		switch b.state {
+		case closed:
+			if b.failures++; b.failures < Threshold {
+				return
+			}
+		case open:
+			return // a call that started before the breaker opened
+		}
+		b.state, b.until, b.probing = open, b.now().Add(Cooldown), false
+	case probe:
+		b.probing = false
+	}
+}
+
+// Connected records that a new connection to the server was made, which
+// closes the breaker as an answer does.
+func (b *Breaker) Connected() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.reset()
+}
+
+// reset closes b. b.mu is held.
+func (b *Breaker) reset() {
+	b.state, b.failures, b.probing, b.last = closed, 0, false, nil
+}
+
+func (b *Breaker) now() time.Time {
+	if b.Now == nil {
+		return time.Now()
+	}
+	return b.Now()
+}
+
+// openError returns the error of a call that b stops. b.mu is held.
+func (b *Breaker) openError() error {
+	return &OpenError{prefix: b.Prefix, server: b.Server, last: b.last}
+}
+
+// An OpenError is the error of a call that an open Breaker stopped. It
+// wraps the connection error that opened the breaker.
+type OpenError struct {
+	prefix, server string
+	last           error
+}
+
+func (e *OpenError) Error() string {
+	return fmt.Sprintf("%s: not calling %s for now: the last connections to it failed: %v", e.prefix, e.server, e.last)
+}
+
+func (e *OpenError) Unwrap() error { return e.last }
