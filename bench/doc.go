@@ -4,7 +4,8 @@
 // encoding/json. It is a module of its own, so that the peers never enter
 // the library's go.mod; run it with bench/run, which writes
 // bench/RESULTS.md. It is the library's one benchmark harness: the library
-// itself keeps only an allocation guard per adapter (allocs_test.go).
+// itself keeps only the adapters' allocation guard
+// (adapters/internal/adaptertest/allocs_test.go).
 //
 // # The scenario set
 //

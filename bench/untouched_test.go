@@ -18,8 +18,8 @@ func (discard) WriteHeader(int)             {}
 
 // BenchmarkUntouched isolates what a middleware adds to a request whose
 // handler never touches the session: no mux, no recorder, a handler that
-// does nothing. (Each adapter's allocs_test.go holds its allocations to
-// their count.) "bare" is the
+// does nothing. (adapters/internal/adaptertest/allocs_test.go holds each
+// adapter's allocations to their count.) "bare" is the
 // handler alone; "withcontext" the least any middleware that hands
 // handlers a value through the request's context can do (context.WithValue
 // and r.WithContext, which copies the request); transient-cookie our

@@ -2,13 +2,16 @@
 // net/http, Gin, Echo and Fiber cannot drift apart. A Driver mounts the
 // suite's framework-neutral routes on one framework, through that
 // framework's own idioms (its accessor, its redirect, its error path); Run
-// then drives them over real HTTP with a cookie jar.
+// then drives them over real HTTP with a cookie jar. A Driver also serves
+// a request in process (Driver.ServeOne), for the allocation guard that
+// holds every adapter to its count (allocs_test.go).
 package adaptertest
 
 import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -30,7 +33,39 @@ type Driver struct {
 	// panics (installed first, as applications do), and returns its base
 	// URL ("http://127.0.0.1:port"). The server is stopped by t.Cleanup.
 	Serve func(t testing.TB, ms []*core.Manager, routes []Route) string
+
+	// ServeOne returns a function that serves one GET / whose Cookie
+	// header is cookie, in process and without a network, to a handler
+	// that does nothing: through the adapter's middleware for m, with
+	// default adapter options, or through the bare framework when m is
+	// nil. Every call serves the same request again and discards the
+	// response, as a server does with the requests of a kept-alive
+	// connection, so that testing.AllocsPerRun counts only what the
+	// framework and the middleware allocate. The function is not safe for
+	// concurrent use.
+	ServeOne func(m *core.Manager, cookie string) func()
 }
+
+// serveOne returns ServeOne's function for a framework that is an
+// http.Handler: it serves h a GET / with cookie, into a ResponseWriter that
+// keeps nothing, so that only the framework and the middleware allocate.
+func serveOne(h http.Handler, cookie string) func() {
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("Cookie", cookie)
+	w := discard{h: http.Header{}}
+	return func() {
+		h.ServeHTTP(w, r)
+		clear(w.h)
+	}
+}
+
+// discard is a ResponseWriter that keeps nothing but its header, which
+// serveOne clears after each request.
+type discard struct{ h http.Header }
+
+func (d discard) Header() http.Header       { return d.h }
+func (discard) Write(b []byte) (int, error) { return len(b), nil }
+func (discard) WriteHeader(int)             {}
 
 // Route is one handler of the suite.
 type Route struct {

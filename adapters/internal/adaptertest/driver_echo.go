@@ -47,6 +47,14 @@ var Echo = Driver{
 		t.Cleanup(srv.Close)
 		return srv.URL
 	},
+	ServeOne: func(m *core.Manager, cookie string) func() {
+		e := echo.New()
+		if m != nil {
+			e.Use(sessionecho.Middleware(m))
+		}
+		e.GET("/", func(echo.Context) error { return nil })
+		return serveOne(e, cookie)
+	},
 }
 
 // echoCtx remembers the first error, which the handler returns.

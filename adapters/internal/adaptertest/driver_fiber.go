@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/valyala/fasthttp"
 
 	sessionfiber "github.com/transient-go/transient/adapters/fiber"
 	"github.com/transient-go/transient/core"
@@ -51,6 +52,25 @@ var Fiber = Driver{
 			})
 		}
 		return ServeFiber(t, app)
+	},
+	// ServeOne serves one fasthttp.RequestCtx again and again, resetting
+	// what fasthttp's server resets between the requests of a connection.
+	ServeOne: func(m *core.Manager, cookie string) func() {
+		app := fiber.New()
+		if m != nil {
+			app.Use(sessionfiber.Middleware(m))
+		}
+		app.Get("/", func(*fiber.Ctx) error { return nil })
+		h := app.Handler()
+		ctx := new(fasthttp.RequestCtx)
+		ctx.Request.Header.SetMethod("GET")
+		ctx.Request.SetRequestURI("/")
+		ctx.Request.Header.Set("Cookie", cookie)
+		return func() {
+			h(ctx)
+			ctx.ResetUserValues()
+			ctx.Response.Reset()
+		}
 	},
 }
 

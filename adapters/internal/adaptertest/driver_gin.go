@@ -33,6 +33,14 @@ var Gin = Driver{
 		t.Cleanup(srv.Close)
 		return srv.URL
 	},
+	ServeOne: func(m *core.Manager, cookie string) func() {
+		r := gin.New()
+		if m != nil {
+			r.Use(sessiongin.Middleware(m, nil))
+		}
+		r.GET("/", func(*gin.Context) {})
+		return serveOne(r, cookie)
+	},
 }
 
 type ginCtx struct{ c *gin.Context }

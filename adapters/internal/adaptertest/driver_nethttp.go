@@ -31,6 +31,13 @@ var NetHTTP = Driver{
 		t.Cleanup(srv.Close)
 		return srv.URL
 	},
+	ServeOne: func(m *core.Manager, cookie string) func() {
+		var h http.Handler = http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+		if m != nil {
+			h = sessionhttp.Middleware(m, nil)(h)
+		}
+		return serveOne(h, cookie)
+	},
 }
 
 // recoverer answers 500 for a handler that panics.
