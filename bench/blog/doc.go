@@ -5,15 +5,19 @@
 // cookie jar of its own. Redis is a redis-server each test starts from PATH
 // on a free loopback port (core/redisstore/redistest), and kills and
 // restarts when the fault calls for it; PostgreSQL is a database each test
-// creates, on PG_URL or on a server the tests start (core/pgstore/pgtest).
+// creates, on PG_URL or on a server the tests start, or on a server of the
+// test's own when the fault kills it (core/pgstore/pgtest).
 //
 //   - TestLoginBurst: 200 visitors log in at the same moment through the
 //     blog on the Redis store and on the PostgreSQL store, on every
 //     framework; bcrypt keeps both CPUs busy while the store, healthy, must
 //     still answer every request: slow answers are allowed, 5xx are not.
-//   - TestFaultRedisOutage: visitors go round the blog's pages while Redis
-//     is killed and restarted; pages fail fast with 503 while it is down,
-//     and every visitor is served again soon after it is back.
+//   - TestFaultStoreOutage: visitors go round the blog's pages while the
+//     store's server, Redis or PostgreSQL, is killed and restarted, on
+//     every framework; pages fail fast with 503 while it is down, and
+//     every visitor is served again soon after it is back: logged in
+//     again after Redis, which restarts empty; with its session kept
+//     after PostgreSQL, which keeps what it committed.
 //   - TestFaultSecretRotation: visitors move from a blog started with
 //     -secret A to one started with -secret B,A, as during a deploy, and
 //     stay logged in.

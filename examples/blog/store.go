@@ -21,11 +21,6 @@ const (
 	// not answered by then stops the blog.
 	startTimeout = 10 * time.Second
 
-	// connectTimeout bounds each attempt to connect to PostgreSQL: without
-	// it, an attempt to reach a server that does not answer holds a place
-	// in the pool for two minutes (pgstore.New requires one).
-	connectTimeout = 5 * time.Second
-
 	// demoMaxPerOwner is how many sessions a user may have at once in the
 	// server-side stores, whose default is 50: past it, a login ends the
 	// user's least recently active session. Everyone who tries the blog
@@ -87,8 +82,17 @@ func newPostgresStore(rawURL string) (core.Store, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if cfg.ConnConfig.ConnectTimeout == 0 { // unless the URL sets connect_timeout
-		cfg.ConnConfig.ConnectTimeout = connectTimeout
+	// The pool's budgets, as pgstore.NewFromURL sets them (pgstore.New
+	// requires the first): each attempt to connect, unless the URL sets
+	// connect_timeout, without which an attempt to reach a server that
+	// does not answer holds a place in the pool for two minutes; and the
+	// ping pgxpool sends on a connection idle for more than a second
+	// before it hands it out, a statement like the store's own.
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = pgstore.DefaultConnectTimeout
+	}
+	if cfg.PingTimeout == 0 {
+		cfg.PingTimeout = pgstore.DefaultQueryTimeout
 	}
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg) // connects on first use
 	if err != nil {

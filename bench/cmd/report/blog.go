@@ -30,8 +30,9 @@ type burstRun struct {
 	Maxms     float64 `json:"max_ms"`
 }
 
-// outageRun is one framework's TestFaultRedisOutage.
+// outageRun is one framework's TestFaultStoreOutage on one store.
 type outageRun struct {
+	Store         string  `json:"store"`
 	Framework     string  `json:"framework"`
 	Visitors      int     `json:"visitors"`
 	Requests      int     `json:"requests"`
@@ -76,7 +77,7 @@ func parseBlog(r io.Reader) (*blogRuns, error) {
 			var v burstRun
 			err = json.Unmarshal(line.Result, &v)
 			runs.burst = append(runs.burst, v)
-		case "FaultRedisOutage":
+		case "FaultStoreOutage":
 			var v outageRun
 			err = json.Unmarshal(line.Result, &v)
 			runs.outage = append(runs.outage, v)
@@ -128,20 +129,22 @@ func (r *report) blogTests(b *strings.Builder) {
 		table(b, []string{"framework", "store", "logins", "failed", "5xx", "burst", "p50", "p90", "max"}, rows)
 	}
 	if len(r.blog.outage) > 0 {
-		b.WriteString("### Redis killed and restarted (TestFaultRedisOutage)\n\n")
-		b.WriteString("Visitors, each logged in, go round the blog's pages while redis-server is killed (SIGKILL), kept down, and started again, empty. " +
+		b.WriteString("### The store killed and restarted (TestFaultStoreOutage)\n\n")
+		b.WriteString("Visitors, each logged in, go round the blog's pages while the store's server, redis-server or PostgreSQL, is killed (SIGKILL), kept down, and started again. " +
 			"While it is down every page that needs the session must be a 503, in under a second; " +
-			"within 5 seconds of its return every visitor must have logged in again and gone round the pages.\n\n")
+			"within 5 seconds of its return every visitor must have gone round the pages again. " +
+			"Redis restarts empty, so every visitor must have logged in again first; " +
+			"PostgreSQL keeps its sessions (what it committed survives the kill), so no visitor may be sent to log in again.\n\n")
 		var rows [][]string
 		for _, run := range r.blog.outage {
-			rows = append(rows, []string{run.Framework, fmt.Sprint(run.Visitors), fmt.Sprint(run.Requests),
+			rows = append(rows, []string{run.Framework, run.Store, fmt.Sprint(run.Visitors), fmt.Sprint(run.Requests),
 				fmt.Sprintf("%.1f s", run.OutageSeconds), fmt.Sprint(run.OutageAnswers),
 				fmtMs(run.OutageP50ms) + " / " + fmtMs(run.OutageP99ms) + " / " + fmtMs(run.OutageMaxms),
 				fmtMs(run.ResumedP50ms) + " / " + fmtMs(run.ResumedMaxms),
 				fmtMs(run.RecoveryP50ms) + " / " + fmtMs(run.RecoveryMaxms)})
 		}
-		table(b, []string{"framework", "visitors", "requests", "down for", "answers while down",
-			"their latency (p50 / p99 / max)", "first page after Redis is back (p50 / max)", "full round after it is back (p50 / max)"}, rows)
+		table(b, []string{"framework", "store", "visitors", "requests", "down for", "answers while down",
+			"their latency (p50 / p99 / max)", "first page after it is back (p50 / max)", "full round after it is back (p50 / max)"}, rows)
 	}
 	if len(r.blog.rotation) > 0 {
 		b.WriteString("### Secret rotation (TestFaultSecretRotation)\n\n")

@@ -116,7 +116,7 @@ func TestBuild(t *testing.T) {
 		"decode 2.00 µs vs 7.00 µs (**3.50× faster**)",
 		"| cookie | 800 | 800–800 | 2.000 ms | 0.000 ms | 6.000 ms | -20.0% | +1.000 ms | +1.000 ms |",
 		"## The example blog under bursts and faults", "| gin | redis | 200 | 0 | 0 | 9.5 s | 6.10 s | 8.20 s | 9.40 s |",
-		"| fiber | 16 | 2500 | 2.0 s | 1800 | 2.50 ms / 21.0 ms / 48.0 ms | 110 ms / 125 ms | 1.29 s / 1.35 s |",
+		"| fiber | postgres | 16 | 2500 | 2.0 s | 1800 | 2.50 ms / 21.0 ms / 48.0 ms | 110 ms / 125 ms | 1.29 s / 1.35 s |",
 		"| echo | 16 | 900 | 70.0 ms |",
 		"**A burst of 200 logins at once**"} {
 		if !strings.Contains(string(md), want) {
@@ -127,7 +127,7 @@ func TestBuild(t *testing.T) {
 
 // sampleBlog is what bench/blog's tests write with -results.
 const sampleBlog = `{"test":"LoginBurst","result":{"framework":"gin","store":"redis","logins":200,"failed":0,"errors_5xx":0,"seconds":9.5,"p50_ms":6100,"p90_ms":8200,"max_ms":9400}}
-{"test":"FaultRedisOutage","result":{"framework":"fiber","visitors":16,"requests":2500,"outage_seconds":2.0,"outage_answers":1800,"outage_p50_ms":2.5,"outage_p99_ms":21,"outage_max_ms":48,"resumed_p50_ms":110,"resumed_max_ms":125,"recovery_p50_ms":1290,"recovery_max_ms":1350}}
+{"test":"FaultStoreOutage","result":{"store":"postgres","framework":"fiber","visitors":16,"requests":2500,"outage_seconds":2.0,"outage_answers":1800,"outage_p50_ms":2.5,"outage_p99_ms":21,"outage_max_ms":48,"resumed_p50_ms":110,"resumed_max_ms":125,"recovery_p50_ms":1290,"recovery_max_ms":1350}}
 {"test":"FaultSecretRotation","result":{"framework":"echo","visitors":16,"requests":900,"moved_seconds":0.07}}
 `
 
@@ -136,7 +136,7 @@ func TestParseBlog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(runs.burst) != 1 || runs.burst[0].Maxms != 9400 || len(runs.outage) != 1 || runs.outage[0].ResumedMaxms != 125 ||
+	if len(runs.burst) != 1 || runs.burst[0].Maxms != 9400 || len(runs.outage) != 1 || runs.outage[0].Store != "postgres" || runs.outage[0].ResumedMaxms != 125 ||
 		len(runs.rotation) != 1 || runs.rotation[0].Framework != "echo" {
 		t.Errorf("parseBlog = %+v; want one run of each test, as written", runs)
 	}

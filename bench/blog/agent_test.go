@@ -2,140 +2,14 @@ package blog_test
 
 import (
 	"fmt"
-	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 )
-
-// The visitors of the fault tests (fault_test.go): each logs in, as alice
-// or bob in turn, and goes round the blog's pages until the test stops it,
-// checking every page it gets.
-
-// A scene is the visitors of one fault test and what they share.
-type scene struct {
-	visitors []*agent
-	base     atomic.Pointer[string] // the blog the visitors go to
-	down, up atomic.Int64           // when the fault began and ended (UnixNano), 0 before
-	stop     chan struct{}
-	halted   sync.Once
-	running  sync.WaitGroup
-}
-
-// startScene starts n visitors on the blog at base, and waits until each
-// has logged in and gone round the pages twice. t.Cleanup stops them,
-// before it stops the blog.
-func startScene(t *testing.T, base string, n int) *scene {
-	t.Helper()
-	sc := &scene{stop: make(chan struct{})}
-	sc.base.Store(&base)
-	users := slices.Sorted(maps.Keys(accounts))
-	for i := range n {
-		user := users[i%len(users)]
-		sc.visitors = append(sc.visitors, &agent{
-			name: fmt.Sprintf("%s-%02d", user, i+1), user: user,
-			c: newClient(t, base), healthy: true, pending: map[string]int{},
-		})
-	}
-	t.Cleanup(sc.halt)
-	start := time.Now()
-	for _, v := range sc.visitors {
-		sc.running.Add(1)
-		go v.run(sc)
-	}
-	for range 2 {
-		if !sc.await(time.Now(), 30*time.Second) {
-			sc.halt()
-			for _, v := range sc.visitors {
-				v.report(t)
-			}
-			t.Fatalf("the visitors did not all log in and go round the pages twice within %v", time.Since(start).Round(time.Millisecond))
-		}
-	}
-	return sc
-}
-
-// await waits until every visitor has gone round the pages in a round that
-// started at after or later, or until timeout has passed, and reports
-// whether they did.
-func (sc *scene) await(after time.Time, timeout time.Duration) bool {
-	return sc.poll(timeout, func(v *agent) bool { return v.lastFull.Load() >= after.UnixNano() })
-}
-
-// awaitAnswers waits until every visitor has had n more answers than it
-// had at marks (see marks), or until timeout has passed, and reports
-// whether they did.
-func (sc *scene) awaitAnswers(marks []int64, n int64, timeout time.Duration) bool {
-	return sc.poll(timeout, func(v *agent) bool {
-		i := slices.Index(sc.visitors, v)
-		return v.answers.Load() >= marks[i]+n
-	})
-}
-
-// marks returns how many answers each visitor has had so far.
-func (sc *scene) marks() []int64 {
-	m := make([]int64, len(sc.visitors))
-	for i, v := range sc.visitors {
-		m[i] = v.answers.Load()
-	}
-	return m
-}
-
-// poll waits until done holds for every visitor, checking every few
-// milliseconds, or until timeout has passed, and reports whether it held.
-func (sc *scene) poll(timeout time.Duration, done func(*agent) bool) bool {
-	deadline := time.Now().Add(timeout)
-	for {
-		if !slices.ContainsFunc(sc.visitors, func(v *agent) bool { return !done(v) }) {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// halt stops the visitors and waits until they have.
-func (sc *scene) halt() {
-	sc.halted.Do(func() { close(sc.stop) })
-	sc.running.Wait()
-}
-
-// inFault reports whether a request from start to end overlapped the
-// fault.
-func (sc *scene) inFault(start, end time.Time) bool {
-	down, up := sc.down.Load(), sc.up.Load()
-	return down != 0 && end.UnixNano() >= down && (up == 0 || start.UnixNano() <= up)
-}
-
-// lastMove returns when the last visitor moved to another blog.
-func (sc *scene) lastMove() time.Time {
-	var last time.Time
-	for _, v := range sc.visitors {
-		for _, mv := range v.moves {
-			if mv.at.After(last) {
-				last = mv.at
-			}
-		}
-	}
-	return last
-}
-
-// requests returns how many requests the visitors made.
-func (sc *scene) requests() int {
-	n := 0
-	for _, v := range sc.visitors {
-		n += len(v.hits)
-	}
-	return n
-}
 
 // An agent is one visitor of a fault test: it logs in and goes round the
 // blog's pages until the test stops it, checking every page as it goes
@@ -149,8 +23,9 @@ type agent struct {
 	answers  atomic.Int64 // responses it got
 
 	loggedIn bool
-	healthy  bool           // since it logged in, no request met the fault: its session is intact
+	healthy  bool           // its session is intact, what it holds known: nothing met the fault since it logged in (see step)
 	pending  map[string]int // the flash messages it caused and has not seen yet, as "queue: message"
+	maybe    map[string]int // flash messages of requests answered 503, which the session may hold all the same (see step)
 	title    string         // of its last article the blog took
 	articles int
 	hits     []hit
@@ -159,6 +34,10 @@ type agent struct {
 	moves    []move
 	problems []string
 	more     int // problems beyond the first few, not kept
+
+	metFault      bool // a request of its met the fault
+	intactAtFault bool // it was logged in and healthy when the first request of its that met the fault began
+	maybeShown    int  // flash messages of maybe that a page showed
 }
 
 // A hit is a request a visitor made.
@@ -168,6 +47,7 @@ type hit struct {
 	location   string
 	start, end time.Time
 	fault      bool   // a 503, or the sign of a session lost: a fault can explain it, nothing else can
+	lost       bool   // the sign of a session lost: a redirect to the login page, a form refused (403), a page that shows nobody logged in
 	setCookie  string // the session cookie the response sets, if any
 }
 
@@ -286,11 +166,33 @@ var (
 // from; anything else is a problem. Whatever the status, a page that
 // shows another user's name, or a flash message the visitor did not
 // cause, is a problem.
+//
+// A 503 does not tell the visitor what became of the request's changes.
+// The store failed somewhere between loading the session and answering
+// the commit: if the write reached the server, which did it and then
+// died before its answer came back (a COMMIT that PostgreSQL made durable
+// just before the kill), or if the store gave up on an answer the server
+// went on to give, the change is saved although the request was answered
+// 503. The flash message it left ("Article saved successfully!") is then
+// in the session, and a later page shows it; or the write never got
+// there, and none does. Either is right, so the visitor allows that
+// message on its next pages (maybe) without requiring it. A page answered
+// 503 may likewise have popped the messages it had pending, saved or not:
+// the visitor is no longer healthy, so it no longer requires them. On a
+// store that loses its sessions in the fault (Redis restarts empty) the
+// session is gone anyway; on one that keeps them (PostgreSQL) this is
+// the only thing the fault may have changed unseen, and a page served
+// once the fault is over, which pops every message and shows the visitor
+// logged in, makes it healthy again.
 func (v *agent) step(sc *scene, method, path string, form url.Values, want int, loc, flash string) (response, bool) {
 	h := hit{req: method + " " + path, start: time.Now()}
 	r, err := v.c.send(method, path, form)
 	h.end = time.Now()
 	v.answers.Add(1)
+	fault := sc.inFault(h.start, h.end)
+	if fault && !v.metFault {
+		v.metFault, v.intactAtFault = true, v.loggedIn && v.healthy
+	}
 	if err != nil {
 		h.fault = true
 		v.hits = append(v.hits, h)
@@ -299,7 +201,6 @@ func (v *agent) step(sc *scene, method, path string, form url.Values, want int, 
 		return response{}, false
 	}
 	h.code, h.location, h.setCookie = r.code, r.location, r.setCookie
-	fault := sc.inFault(h.start, h.end)
 	strict := v.healthy && !fault // the response is fully known: nothing can have been lost
 
 	for _, re := range []*regexp.Regexp{whoName, helloName, homeName} {
@@ -328,15 +229,20 @@ func (v *agent) step(sc *scene, method, path string, form url.Values, want int, 
 		if r.sessionSets > 0 { // the session is unknown, not ended
 			v.problem("%s = 503 with a Set-Cookie for the session; want the visitor's cookie left alone", h.req)
 		}
+		if flash != "" {
+			v.maybe[flash]++ // saved or not: see above
+		}
 	case r.code == http.StatusSeeOther && r.location == loginRedirect(path) && (path == "/dashboard" || path == "/articles/new"):
-		h.fault = true // the session was lost: loginRequired sent it to the login page
+		h.fault, h.lost = true, true // the session was lost: loginRequired sent it to the login page
 		v.loggedIn = false
 		clear(v.pending)
+		clear(v.maybe)
 		v.pending["warning: Please log in first."] = 1
 	case r.code == http.StatusForbidden && method == "POST":
-		h.fault = true // the session was lost, and its CSRF token with it
+		h.fault, h.lost = true, true // the session was lost, and its CSRF token with it
 		v.loggedIn = false
 		clear(v.pending)
+		clear(v.maybe)
 	default:
 		v.problem("%s = %d (Location %q); want %d (Location %q):\n%s", h.req, r.code, r.location, want, loc, r.body)
 	}
@@ -348,7 +254,16 @@ func (v *agent) step(sc *scene, method, path string, form url.Values, want int, 
 	}
 
 	if ok && r.code == http.StatusOK && strings.HasPrefix(r.contentType, "text/html") {
+		was := v.loggedIn
 		v.checkPage(r, path, strict)
+		h.lost = was && !v.loggedIn
+		if !v.healthy && v.loggedIn && sc.afterFault(h.start) {
+			// The fault was over when the request began, its commit
+			// was answered, it showed the visitor logged in and popped
+			// every flash message: the session is intact and holds
+			// none.
+			v.healthy = true
+		}
 	}
 	if ok && flash != "" {
 		v.pending[flash]++
@@ -358,17 +273,23 @@ func (v *agent) step(sc *scene, method, path string, form url.Values, want int, 
 }
 
 // checkPage checks a page the blog rendered, which pops every flash
-// message: each must be one the visitor caused, and when the session is
-// intact (strict) every one it caused must be there; the page must show
-// the visitor logged in, and the list of articles its last one.
+// message: each must be one the visitor caused, or one a request answered
+// 503 may have left (see step), and when the session is intact (strict)
+// every one it caused must be there; the page must show the visitor
+// logged in, and the list of articles its last one.
 func (v *agent) checkPage(r response, path string, strict bool) {
 	for _, m := range flashRE.FindAllStringSubmatch(r.body, -1) {
 		key := m[1] + ": " + m[2]
-		if v.pending[key] == 0 {
-			v.problem("%s shows the flash message %q; want only those it caused (%v)", r.req, key, v.pending)
-			continue
+		switch {
+		case v.pending[key] > 0:
+			v.pending[key]--
+		case v.maybe[key] > 0:
+			v.maybe[key]--
+			v.maybeShown++
+		default:
+			v.problem("%s shows the flash message %q; want only those it caused (%v), or left by a request answered 503 (%v)",
+				r.req, key, v.pending, v.maybe)
 		}
-		v.pending[key]--
 	}
 	for key, n := range v.pending {
 		if n > 0 && strict {
@@ -376,6 +297,7 @@ func (v *agent) checkPage(r response, path string, strict bool) {
 		}
 	}
 	clear(v.pending) // popped: never shown if not now
+	clear(v.maybe)
 	if !v.loggedIn {
 		return
 	}
