@@ -17,6 +17,10 @@
 // latency of every request (until its body is read). The line appended to
 // -out is JSON (see result); the summary goes to standard output.
 //
+// With -cpu, load also reports the CPU time that processes used per
+// measured request, read from /proc before and after: the blog's, to size
+// app servers, and the session store's.
+//
 // Only loopback addresses are accepted, the run stops after -timeout, and
 // load exits non-zero if any request fails.
 package main
@@ -52,6 +56,10 @@ type result struct {
 	P90ms    float64 `json:"p90_ms"`
 	P99ms    float64 `json:"p99_ms"`
 	Maxms    float64 `json:"max_ms"`
+
+	// CPUus is the CPU time each process of -cpu used per measured
+	// request, in microseconds, by name.
+	CPUus map[string]float64 `json:"cpu_us_per_request,omitempty"`
 }
 
 type config struct {
@@ -65,11 +73,12 @@ type config struct {
 	out      string
 	timeout  time.Duration
 	want     string // text every measured page must contain
+	cpu      []process
 }
 
 func main() {
 	var cfg config
-	var rawURL, login string
+	var rawURL, login, cpu string
 	flag.StringVar(&rawURL, "url", "", "base `URL` of the blog, on a loopback address")
 	flag.StringVar(&cfg.path, "path", "/articles", "`path` of the page to request")
 	flag.IntVar(&cfg.clients, "clients", 16, "concurrent clients")
@@ -80,8 +89,9 @@ func main() {
 	flag.StringVar(&cfg.out, "out", "", "`file` to append the JSON result to")
 	flag.DurationVar(&cfg.timeout, "timeout", 5*time.Minute, "stop the run after this long")
 	flag.StringVar(&cfg.want, "want", "", "`text` every measured page must contain (default: \"Log out\" with -login)")
+	flag.StringVar(&cpu, "cpu", "", "`name=pid,...` processes (and their children) whose CPU time per measured request to report, such as blog=123,store=456")
 	flag.Parse()
-	if err := cfg.parse(rawURL, login); err != nil {
+	if err := cfg.parse(rawURL, login, cpu); err != nil {
 		fmt.Fprintf(os.Stderr, "load: %v\n", err)
 		os.Exit(2)
 	}
@@ -92,8 +102,12 @@ func main() {
 		fmt.Fprintf(os.Stderr, "load: %s: %v\n", cfg.label, err)
 		os.Exit(1)
 	}
-	fmt.Printf("%-8s %s: %d clients, %d requests in %.2fs: %.0f req/s, p50 %.3fms, p90 %.3fms, p99 %.3fms, max %.3fms\n",
+	fmt.Printf("%-8s %s: %d clients, %d requests in %.2fs: %.0f req/s, p50 %.3fms, p90 %.3fms, p99 %.3fms, max %.3fms",
 		res.Label, res.Path, res.Clients, res.Requests, res.Seconds, res.RPS, res.P50ms, res.P90ms, res.P99ms, res.Maxms)
+	for _, p := range cfg.cpu {
+		fmt.Printf(", %s %.0fµs CPU", p.name, res.CPUus[p.name])
+	}
+	fmt.Println()
 	if cfg.out != "" {
 		if err := appendJSON(cfg.out, res); err != nil {
 			fmt.Fprintf(os.Stderr, "load: %v\n", err)
@@ -102,7 +116,7 @@ func main() {
 	}
 }
 
-func (cfg *config) parse(rawURL, login string) error {
+func (cfg *config) parse(rawURL, login, cpu string) error {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Scheme != "http" || u.Host == "" {
 		return fmt.Errorf("-url %q: want http://host:port", rawURL)
@@ -117,6 +131,9 @@ func (cfg *config) parse(rawURL, login string) error {
 		}
 	}
 	cfg.base = u
+	if cfg.cpu, err = parseProcesses(cpu); err != nil {
+		return err
+	}
 	if cfg.clients < 1 || cfg.requests < cfg.clients || cfg.warmup < 0 {
 		return errors.New("want -clients ≥ 1, -requests ≥ -clients and -warmup ≥ 0")
 	}
@@ -201,10 +218,20 @@ func run(ctx context.Context, cfg config) (result, error) {
 		}()
 	}
 	ready.Wait()
+	cpu0, err := cpuTimes(cfg.cpu)
+	if err != nil {
+		close(start)
+		done.Wait()
+		return result{}, err
+	}
 	t0 := time.Now()
 	close(start)
 	done.Wait()
 	elapsed := time.Since(t0)
+	cpu1, err := cpuTimes(cfg.cpu)
+	if err != nil {
+		return result{}, err
+	}
 	if err := errors.Join(errs...); err != nil {
 		return result{}, err
 	}
@@ -215,7 +242,15 @@ func run(ctx context.Context, cfg config) (result, error) {
 		i := min(int(q*float64(len(all))), len(all)-1)
 		return float64(all[i]) / float64(time.Millisecond)
 	}
+	var perRequest map[string]float64
+	for name, t := range cpu1 {
+		if perRequest == nil {
+			perRequest = map[string]float64{}
+		}
+		perRequest[name] = float64(t-cpu0[name]) / float64(time.Microsecond) / float64(len(all))
+	}
 	return result{
+		CPUus:    perRequest,
 		Label:    cfg.label,
 		Path:     cfg.path,
 		Clients:  cfg.clients,

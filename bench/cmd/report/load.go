@@ -21,6 +21,8 @@ type loadRun struct {
 	P90ms    float64 `json:"p90_ms"`
 	P99ms    float64 `json:"p99_ms"`
 	Maxms    float64 `json:"max_ms"`
+
+	CPUus map[string]float64 `json:"cpu_us_per_request"`
 }
 
 // loadSummary is the rounds of one label: medians, and the range of the
@@ -31,6 +33,7 @@ type loadSummary struct {
 	rounds              int
 	rps, rpsMin, rpsMax float64
 	p50, p90, p99       float64 // milliseconds
+	blogCPU, storeCPU   float64 // µs of CPU time per request; 0 if not measured
 }
 
 // parseLoad reads cmd/load's JSON lines and summarizes them by label, in
@@ -74,6 +77,8 @@ func parseLoad(r io.Reader) ([]loadSummary, error) {
 			p50:      median(pick(func(r loadRun) float64 { return r.P50ms })),
 			p90:      median(pick(func(r loadRun) float64 { return r.P90ms })),
 			p99:      median(pick(func(r loadRun) float64 { return r.P99ms })),
+			blogCPU:  median(pick(func(r loadRun) float64 { return r.CPUus["blog"] })),
+			storeCPU: median(pick(func(r loadRun) float64 { return r.CPUus["store"] })),
 		})
 	}
 	return out, nil

@@ -101,7 +101,7 @@ func (r *report) untouched(b *strings.Builder) {
 	}
 	b.WriteString("## Untouched requests\n\n")
 	b.WriteString("BenchmarkUntouched isolates what a middleware adds to a request whose handler never touches the session: " +
-		"net/http, no mux, no recorder, a handler that does nothing. (Each adapter's allocs_test.go holds it to its allocation count.)\n\n")
+		"net/http, no mux, no recorder, a handler that does nothing. (adapters/internal/adaptertest/allocs_test.go holds each adapter to its allocation count.)\n\n")
 	var rows [][]string
 	for _, im := range []string{"bare", "withcontext", "transient-cookie"} {
 		t, ok := r.res.get("Untouched", im, "untouched", "sec/op")
@@ -248,9 +248,13 @@ func (r *report) loadTest(b *strings.Builder) {
 		} else {
 			row = append(row, "—", "—", "—")
 		}
+		row = append(row, fmtCPU(l.blogCPU), fmtCPU(l.storeCPU))
 		rows = append(rows, row)
 	}
-	table(b, []string{"visitors", "req/s", "req/s range", "p50", "p90", "p99", "req/s vs anonymous", "p50 vs anonymous", "p99 vs anonymous"}, rows)
+	table(b, []string{"visitors", "req/s", "req/s range", "p50", "p90", "p99", "req/s vs anonymous", "p50 vs anonymous", "p99 vs anonymous",
+		"blog CPU/req", "store CPU/req"}, rows)
+	b.WriteString("CPU/req is the CPU time (user and system, from /proc) that the blog's process, and the store's server with its child processes, " +
+		"used per measured request: what sizes app servers and store servers, whatever the load generator takes of the same CPUs.\n\n")
 	b.WriteString("Logged-in visitors get a larger page than anonymous ones (the user's links and the logout form with its CSRF token), " +
 		"rendered by more template code: part of the gap between anonymous and cookie is that page, not the session.\n\n")
 }
@@ -328,4 +332,12 @@ func (r *report) method(b *strings.Builder) {
 	b.WriteString("- Runs are interleaved: bench/run runs the whole suite once per count, so a slow minute of the shared VM spreads over all rows instead of skewing one. " +
 		"Overheads and ratios use medians of the same run; their ± is the sum of the two rows' 95% confidence intervals (n/a under 6 runs).\n")
 	b.WriteString("- Redis rows use a redis-server started by the benchmark on a free loopback port (redistest.StartLocal), never a shared one.\n")
+}
+
+// fmtCPU formats a CPU time per request in microseconds; "—" for none.
+func fmtCPU(us float64) string {
+	if us == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f µs", us)
 }
