@@ -28,7 +28,7 @@ func parseProcesses(s string) ([]process, error) {
 		name, pid, ok := strings.Cut(f, "=")
 		n, err := strconv.Atoi(pid)
 		if !ok || name == "" || err != nil || n <= 0 {
-			return nil, fmt.Errorf("-cpu %q: want name=pid,...", s)
+			return nil, fmt.Errorf("-cpu %q: want name=pid[,name=pid]", s)
 		}
 		ps = append(ps, process{name, n})
 	}
