@@ -241,11 +241,6 @@ const maxAttempts = 16
 // header value to send, if any. late means no cookie can be sent any more.
 // s.mu is held.
 func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, error) {
-	if !m.clientSide {
-		// A client that hangs up must not cost a change the store can
-		// still save; the store's own deadline bounds the call.
-		ctx = context.WithoutCancel(ctx)
-	}
 	clock := m.now()
 	now := clock.Unix()
 	switch {
@@ -264,7 +259,7 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 		if late && m.clientSide {
 			return "", ErrLateChange
 		}
-		switch err := m.store.Delete(ctx, s.token); {
+		switch err := m.store.Delete(m.storeContext(ctx), s.token); {
 		case errors.Is(err, ErrNotFound):
 			m.lost(ctx, s)
 			return "", nil
@@ -292,6 +287,7 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 	}
 	issued := s.issued
 	s.issued = now
+	ctx = m.storeContext(ctx)
 	for attempt := 1; ; attempt++ {
 		buf := m.buffer()
 		*buf = s.appendJSON((*buf)[:0])
@@ -348,6 +344,17 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 			return "", fmt.Errorf("%w: %w", ErrStore, err)
 		}
 	}
+}
+
+// storeContext is the context of a write to a server-side store: a client
+// that hangs up must not cost a change the store can still save, and the
+// store's own deadline bounds the call. It is made only when a write is
+// due, as detaching allocates.
+func (m *Manager) storeContext(ctx context.Context) context.Context {
+	if m.clientSide {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
 }
 
 // wrote records that s was written as the payload in buf under tok.
