@@ -37,6 +37,19 @@ geomean,,
 ,bench.txt,
 ,roundtrips/op,CI
 NetHTTPRedis/transient-redis/read-only-2,1,0%
+
+,bench.txt,
+,B/session,CI
+Footprint/redis-2,702.6,∞
+LiveSessions-2,251,∞
+
+,bench.txt,
+,B/record,CI
+MemstoreFlood-2,319.6,∞
+
+,bench.txt,
+,B/flood,CI
+MemstoreFlood-2,3.196e+07,∞
 `
 
 func TestParseBenchstat(t *testing.T) {
@@ -118,7 +131,9 @@ func TestBuild(t *testing.T) {
 		"## The example blog under bursts and faults", "| gin | redis | 200 | 0 | 0 | 9.5 s | 6.10 s | 8.20 s | 9.40 s |",
 		"| fiber | postgres | 16 | 2500 | 2.0 s | 1800 | 2.50 ms / 21.0 ms / 48.0 ms | 110 ms / 125 ms | 1.29 s / 1.35 s |",
 		"| echo | 16 | 900 | 70.0 ms |",
-		"**A burst of 200 logins at once**"} {
+		"**A burst of 200 logins at once**",
+		"**25.1 MB for 100,000 sessions, 251 bytes per session**", "**the store takes 32.0 MB at the end (320 bytes per record held)**",
+		"| redisstore | 703 B | Redis's used_memory"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("the report does not contain %q:\n%s", want, md)
 		}
