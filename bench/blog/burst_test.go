@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/transient-go/transient/bench/internal/blogresult"
 	"github.com/transient-go/transient/core/pgstore/pgtest"
 	"github.com/transient-go/transient/core/redisstore/redistest"
 )
@@ -88,7 +89,7 @@ func loginBurst(t *testing.T, framework, store string) {
 	wg.Wait()
 	elapsed := time.Since(t0)
 
-	res := burstResult{Framework: framework, Store: store, Logins: len(vs), Seconds: elapsed.Seconds()}
+	res := blogresult.Burst{Framework: framework, Store: store, Logins: len(vs), Seconds: elapsed.Seconds()}
 	var latencies []time.Duration
 	var wrong []string
 	for i, v := range vs {
@@ -133,19 +134,6 @@ func loginBurst(t *testing.T, framework, store string) {
 		}
 	}
 	blog.checkLog(t, time.Time{})
-}
-
-// burstResult is what TestLoginBurst measured on one framework and store.
-type burstResult struct {
-	Framework string  `json:"framework"`
-	Store     string  `json:"store"`
-	Logins    int     `json:"logins"`
-	Failed    int     `json:"failed"`
-	Errors5xx int     `json:"errors_5xx"`
-	Seconds   float64 `json:"seconds"`
-	P50ms     float64 `json:"p50_ms"`
-	P90ms     float64 `json:"p90_ms"`
-	Maxms     float64 `json:"max_ms"`
 }
 
 // pageError returns the message of the blog's error page in body, or the

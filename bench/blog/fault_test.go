@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/transient-go/transient/bench/internal/blogresult"
 	"github.com/transient-go/transient/core"
 	"github.com/transient-go/transient/core/cookiestore"
 )
@@ -111,22 +112,13 @@ func TestFaultSecretRotation(t *testing.T) {
 			}
 			blogA.checkLog(t, time.Time{})
 			blogB.checkLog(t, time.Time{})
-			res := rotationResult{Framework: framework, Visitors: len(sc.visitors), Requests: sc.requests(),
+			res := blogresult.Rotation{Framework: framework, Visitors: len(sc.visitors), Requests: sc.requests(),
 				MovedSeconds: sc.lastMove().Sub(moved).Seconds()}
 			t.Logf("%d visitors, %d requests, all on the new blog within %v of its start",
 				res.Visitors, res.Requests, sc.lastMove().Sub(moved).Round(time.Millisecond))
 			report(t, "FaultSecretRotation", res)
 		})
 	}
-}
-
-// rotationResult is what TestFaultSecretRotation measured on one
-// framework.
-type rotationResult struct {
-	Framework    string  `json:"framework"`
-	Visitors     int     `json:"visitors"`
-	Requests     int     `json:"requests"`
-	MovedSeconds float64 `json:"moved_seconds"`
 }
 
 // newCookieStore returns a cookie store that verifies with secret alone.

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/transient-go/transient/bench/internal/blogresult"
 	"github.com/transient-go/transient/core/pgstore/pgtest"
 	"github.com/transient-go/transient/core/redisstore/redistest"
 )
@@ -195,7 +196,7 @@ func storeOutage(t *testing.T, store outageStore, framework string) {
 	slices.Sort(latencies)
 	slices.Sort(resumed)
 	slices.Sort(recoveries)
-	res := outageResult{
+	res := blogresult.Outage{
 		Store: store.name, Framework: framework, Visitors: len(sc.visitors), Requests: sc.requests(),
 		OutageSeconds: restarting.Sub(killed).Seconds(), OutageAnswers: len(latencies),
 		OutageP50ms: ms(percentile(latencies, 50)), OutageP99ms: ms(percentile(latencies, 99)), OutageMaxms: ms(percentile(latencies, 100)),
@@ -208,22 +209,4 @@ func storeOutage(t *testing.T, store outageStore, framework string) {
 		percentile(resumed, 50), percentile(resumed, 100),
 		percentile(recoveries, 50), percentile(recoveries, 100), relogins, maybeShown, logged)
 	report(t, "FaultStoreOutage", res)
-}
-
-// outageResult is what TestFaultStoreOutage measured on one store and
-// framework.
-type outageResult struct {
-	Store         string  `json:"store"`
-	Framework     string  `json:"framework"`
-	Visitors      int     `json:"visitors"`
-	Requests      int     `json:"requests"`
-	OutageSeconds float64 `json:"outage_seconds"`
-	OutageAnswers int     `json:"outage_answers"`
-	OutageP50ms   float64 `json:"outage_p50_ms"`
-	OutageP99ms   float64 `json:"outage_p99_ms"`
-	OutageMaxms   float64 `json:"outage_max_ms"`
-	ResumedP50ms  float64 `json:"resumed_p50_ms"`
-	ResumedMaxms  float64 `json:"resumed_max_ms"`
-	RecoveryP50ms float64 `json:"recovery_p50_ms"`
-	RecoveryMaxms float64 `json:"recovery_max_ms"`
 }

@@ -7,52 +7,16 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/transient-go/transient/bench/internal/blogresult"
 )
 
 // blogRuns are what bench/blog's tests measured (bench/run blog): each
 // test's results, one a framework, in the order they were written.
 type blogRuns struct {
-	burst    []burstRun
-	outage   []outageRun
-	rotation []rotationRun
-}
-
-// burstRun is one framework's TestLoginBurst on one store.
-type burstRun struct {
-	Framework string  `json:"framework"`
-	Store     string  `json:"store"`
-	Logins    int     `json:"logins"`
-	Failed    int     `json:"failed"`
-	Errors5xx int     `json:"errors_5xx"`
-	Seconds   float64 `json:"seconds"`
-	P50ms     float64 `json:"p50_ms"`
-	P90ms     float64 `json:"p90_ms"`
-	Maxms     float64 `json:"max_ms"`
-}
-
-// outageRun is one framework's TestFaultStoreOutage on one store.
-type outageRun struct {
-	Store         string  `json:"store"`
-	Framework     string  `json:"framework"`
-	Visitors      int     `json:"visitors"`
-	Requests      int     `json:"requests"`
-	OutageSeconds float64 `json:"outage_seconds"`
-	OutageAnswers int     `json:"outage_answers"`
-	OutageP50ms   float64 `json:"outage_p50_ms"`
-	OutageP99ms   float64 `json:"outage_p99_ms"`
-	OutageMaxms   float64 `json:"outage_max_ms"`
-	ResumedP50ms  float64 `json:"resumed_p50_ms"`
-	ResumedMaxms  float64 `json:"resumed_max_ms"`
-	RecoveryP50ms float64 `json:"recovery_p50_ms"`
-	RecoveryMaxms float64 `json:"recovery_max_ms"`
-}
-
-// rotationRun is one framework's TestFaultSecretRotation.
-type rotationRun struct {
-	Framework    string  `json:"framework"`
-	Visitors     int     `json:"visitors"`
-	Requests     int     `json:"requests"`
-	MovedSeconds float64 `json:"moved_seconds"`
+	burst    []blogresult.Burst
+	outage   []blogresult.Outage
+	rotation []blogresult.Rotation
 }
 
 // parseBlog reads the JSON lines bench/blog's tests append to their
@@ -74,15 +38,15 @@ func parseBlog(r io.Reader) (*blogRuns, error) {
 		var err error
 		switch line.Test {
 		case "LoginBurst":
-			var v burstRun
+			var v blogresult.Burst
 			err = json.Unmarshal(line.Result, &v)
 			runs.burst = append(runs.burst, v)
 		case "FaultStoreOutage":
-			var v outageRun
+			var v blogresult.Outage
 			err = json.Unmarshal(line.Result, &v)
 			runs.outage = append(runs.outage, v)
 		case "FaultSecretRotation":
-			var v rotationRun
+			var v blogresult.Rotation
 			err = json.Unmarshal(line.Result, &v)
 			runs.rotation = append(runs.rotation, v)
 		default:
@@ -168,7 +132,7 @@ func fmtMs(ms float64) string {
 
 // burstStores names the stores of runs, in the order they were run:
 // "redis and postgres".
-func burstStores(runs []burstRun) string {
+func burstStores(runs []blogresult.Burst) string {
 	var stores []string
 	for _, run := range runs {
 		if !slices.Contains(stores, run.Store) {
