@@ -160,21 +160,6 @@ func wantNotFound(t testing.TB, store core.Store, token string) {
 	}
 }
 
-// wantWritesRefused checks that the writes of an unknown token fail with
-// core.ErrNotFound.
-func wantWritesRefused(t testing.TB, s core.Store, tok string) {
-	t.Helper()
-	if _, err := s.Update(ctx, tok, []byte(`{}`), record(`{}`)); !errors.Is(err, core.ErrNotFound) {
-		t.Fatalf("Update(unknown) = %v; want core.ErrNotFound", err)
-	}
-	if _, err := s.Renew(ctx, tok, nil, record(`{}`)); !errors.Is(err, core.ErrNotFound) {
-		t.Fatalf("Renew(unknown) = %v; want core.ErrNotFound", err)
-	}
-	if err := s.Delete(ctx, tok); !errors.Is(err, core.ErrNotFound) {
-		t.Fatalf("Delete(unknown) = %v; want core.ErrNotFound", err)
-	}
-}
-
 // waitGoroutines fails t unless the number of goroutines falls back to
 // base within a generous deadline.
 func waitGoroutines(t testing.TB, base int) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/transient-go/transient/core"
 	"github.com/transient-go/transient/core/pgstore"
+	"github.com/transient-go/transient/core/storetest"
 )
 
 // listed returns the handles of owner's records, sorted, and fails t
@@ -96,10 +97,7 @@ func TestIndex(t *testing.T) {
 	if err := s.End(ctx, "alice", core.HandleOf(a1)); err != nil {
 		t.Fatalf("End = %v", err)
 	}
-	if _, _, err := s.Load(ctx, a1); !errors.Is(err, core.ErrNotFound) || errors.Is(err, core.ErrGone) {
-		t.Fatalf("Load of an ended record = %v; want core.ErrNotFound, not core.ErrGone", err)
-	}
-	wantWritesRefused(t, s, a1)
+	storetest.CheckUnknown(t, s, a1)
 	for _, h := range []string{core.HandleOf(a1), core.HandleOf(b1), "x", a1} {
 		if err := s.End(ctx, "alice", h); !errors.Is(err, core.ErrNotFound) {
 			t.Fatalf("End(%.8q) = %v; want core.ErrNotFound", h, err)

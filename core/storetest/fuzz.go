@@ -2,9 +2,11 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/transient-go/transient/core"
 )
@@ -89,6 +91,56 @@ func FuzzCookieHeader(f *testing.F, store core.Store, seeds ...string) {
 			}
 		}
 	})
+}
+
+// CheckUnknown is what a server-side store's own fuzz target over the
+// tokens clients send calls on each one: it checks that token, unknown to
+// the store, loads as core.ErrNotFound and not as core.ErrGone, that
+// Update, Renew and Delete refuse it with core.ErrNotFound, and that it
+// still loads as not found after them, neither adopted nor ended. The
+// target skips the empty token, which the core never passes (it means
+// "new"), and checks itself that nothing was created, as only the store
+// can tell.
+//
+//	func FuzzLoad(f *testing.F) {
+//		store, err := memstore.New(nil)
+//		if err != nil {
+//			f.Fatal(err)
+//		}
+//		f.Add(core.NewID())
+//		f.Fuzz(func(t *testing.T, token string) {
+//			if token == "" {
+//				return
+//			}
+//			storetest.CheckUnknown(t, store, token)
+//			if n := store.Len(); n != 0 {
+//				t.Fatalf("%d records after token %q; want none", n, token)
+//			}
+//		})
+//	}
+func CheckUnknown(t testing.TB, s core.Store, token string) {
+	t.Helper()
+	wantUnknown := func(when string) {
+		t.Helper()
+		got, _, err := s.Load(ctx, token)
+		switch {
+		case !errors.Is(err, core.ErrNotFound):
+			t.Fatalf("Load(%.20q)%s = %q, %v; want core.ErrNotFound", token, when, got, err)
+		case errors.Is(err, core.ErrGone):
+			t.Fatalf("Load(%.20q)%s = core.ErrGone; want plain core.ErrNotFound (the store does not know it)", token, when)
+		}
+	}
+	wantUnknown("")
+	if got, err := s.Update(ctx, token, payload(1), rec(payload(2), time.Hour)); !errors.Is(err, core.ErrNotFound) {
+		t.Fatalf("Update(%.20q) = %q, %v; want core.ErrNotFound (a client's token is never adopted)", token, got, err)
+	}
+	if got, err := s.Renew(ctx, token, nil, rec(payload(2), time.Hour)); !errors.Is(err, core.ErrNotFound) {
+		t.Fatalf("Renew(%.20q) = %q, %v; want core.ErrNotFound", token, got, err)
+	}
+	if err := s.Delete(ctx, token); !errors.Is(err, core.ErrNotFound) {
+		t.Fatalf("Delete(%.20q) = %v; want core.ErrNotFound", token, err)
+	}
+	wantUnknown(" after Update, Renew and Delete")
 }
 
 // request is one request's session on a Manager, outside any adapter.
