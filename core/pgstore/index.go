@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/transient-go/transient/core"
 )
@@ -47,19 +46,7 @@ func (s *Store) End(ctx context.Context, owner, handle string) error {
 	if !ok || owner == "" {
 		return core.ErrNotFound
 	}
-	var tag pgconn.CommandTag
-	err := s.call(ctx, func(ctx context.Context, c *pgx.Conn) error {
-		var err error
-		tag, err = c.Exec(ctx, s.sql.end, k, owner, s.now())
-		return err
-	})
-	switch {
-	case err != nil:
-		return err
-	case tag.RowsAffected() == 0:
-		return core.ErrNotFound
-	}
-	return nil
+	return s.execOne(ctx, s.sql.end, func() []any { return []any{k, owner, s.now()} })
 }
 
 // parseHandle returns the key that handle, as core.HandleOf spells it,

@@ -165,11 +165,21 @@ func (s *Store) Delete(ctx context.Context, token string) error {
 	if !core.ValidID(token) {
 		return core.ErrNotFound
 	}
+	return s.execOne(ctx, s.sql.delete, func() []any {
+		now := s.now()
+		return []any{key(token), now, now.Add(core.GoneTTL)}
+	})
+}
+
+// execOne runs sql, a statement that writes one row or none, through call,
+// with the arguments args returns: args is called on each run, so that a
+// run again reads the clock afresh. It returns core.ErrNotFound when the
+// statement wrote no row.
+func (s *Store) execOne(ctx context.Context, sql string, args func() []any) error {
 	var tag pgconn.CommandTag
 	err := s.call(ctx, func(ctx context.Context, c *pgx.Conn) error {
-		now := s.now()
 		var err error
-		tag, err = c.Exec(ctx, s.sql.delete, key(token), now, now.Add(core.GoneTTL))
+		tag, err = c.Exec(ctx, sql, args()...)
 		return err
 	})
 	switch {
