@@ -11,8 +11,8 @@ import (
 // payloads; a Store only moves bytes and never looks inside them.
 //
 // A token is what the session cookie carries. For a server-side store
-// (package memstore, redisstore) it is a session ID, made with [NewID]; for
-// a [CookieStore] it is the encoded payload itself.
+// (package memstore, redisstore, pgstore) it is a session ID, made with
+// [NewID]; for a [CookieStore] it is the encoded payload itself.
 //
 // A server-side store applies each request's commit to the record as it is
 // at commit time: the Manager sends the payload it loaded along with the new

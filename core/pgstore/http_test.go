@@ -2,7 +2,6 @@ package pgstore_test
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	sessionhttp "github.com/transient-go/transient/adapters/nethttp"
 	"github.com/transient-go/transient/core"
+	"github.com/transient-go/transient/core/internal/cookieclient"
 	"github.com/transient-go/transient/core/pgstore"
 )
 
@@ -90,60 +90,6 @@ func newManager(t *testing.T, store core.Store) *core.Manager {
 	return m
 }
 
-// browser sends requests with a session cookie it passes itself, so that
-// a test can carry a cookie from one app server to another.
-type browser struct {
-	t *testing.T
-	c *http.Client
-}
-
-func newBrowser(t *testing.T) *browser {
-	c := &http.Client{Transport: &http.Transport{}}
-	t.Cleanup(c.CloseIdleConnections)
-	return &browser{t: t, c: c}
-}
-
-// response is what a request returned: the status, the body, and the
-// session cookie's new value ("" if the response set none; see deleted).
-type response struct {
-	status  int
-	body    string
-	cookie  string
-	deleted bool // the response expired the session cookie
-}
-
-func (b *browser) do(method, url, cookie string) response {
-	b.t.Helper()
-	req, err := http.NewRequest(method, url, nil)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	if cookie != "" {
-		req.AddCookie(&http.Cookie{Name: core.DefaultCookieName, Value: cookie})
-	}
-	resp, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatalf("%s %s = %v", method, url, err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	r := response{status: resp.StatusCode, body: strings.TrimSpace(string(body))}
-	for _, c := range resp.Cookies() {
-		if c.Name == core.DefaultCookieName {
-			r.cookie, r.deleted = c.Value, c.MaxAge < 0
-		}
-	}
-	return r
-}
-
-// want fails the test unless r has status 200 and body.
-func (r response) want(t *testing.T, what, body string) {
-	t.Helper()
-	if r.status != http.StatusOK || r.body != body {
-		t.Fatalf("%s = %d %q; want 200 %q", what, r.status, r.body, body)
-	}
-}
-
 // TestTwoAppServers runs two app servers, each with its own Manager and
 // store, on one database: a session made on one is used on the other; a
 // user sees and ends the session of another device on one, and it is
@@ -159,34 +105,34 @@ func TestTwoAppServers(t *testing.T) {
 	}
 	defer s2.Close()
 	app1, app2 := serveApp(t, newManager(t, s1)), serveApp(t, newManager(t, s2))
-	b := newBrowser(t)
+	b := cookieclient.New(t)
 
-	laptop := b.do("POST", app1+"/login?user=alice", "")
-	laptop.want(t, "POST app1/login", "user alice")
-	b.do("GET", app2+"/me", laptop.cookie).want(t, "GET app2/me", "user alice")
-	phone := b.do("POST", app2+"/login?user=alice", "")
-	phone.want(t, "POST app2/login from the phone", "user alice")
+	laptop := b.Do("POST", app1+"/login?user=alice", "")
+	laptop.Want(t, "POST app1/login", "user alice")
+	b.Do("GET", app2+"/me", laptop.Cookie).Want(t, "GET app2/me", "user alice")
+	phone := b.Do("POST", app2+"/login?user=alice", "")
+	phone.Want(t, "POST app2/login from the phone", "user alice")
 
-	want := []string{core.HandleOf(laptop.cookie) + " current", core.HandleOf(phone.cookie)}
-	if got := b.do("GET", app1+"/sessions", laptop.cookie); got.status != http.StatusOK || !sameLines(got.body, want) {
-		t.Fatalf("GET app1/sessions = %d %q; want 200 with the lines %q", got.status, got.body, want)
+	want := []string{core.HandleOf(laptop.Cookie) + " current", core.HandleOf(phone.Cookie)}
+	if got := b.Do("GET", app1+"/sessions", laptop.Cookie); got.Status != http.StatusOK || !sameLines(got.Body, want) {
+		t.Fatalf("GET app1/sessions = %d %q; want 200 with the lines %q", got.Status, got.Body, want)
 	}
-	b.do("POST", app1+"/end?id="+core.HandleOf(phone.cookie), laptop.cookie).want(t, "POST app1/end of the phone's session", "ended")
-	b.do("GET", app2+"/me", phone.cookie).want(t, "GET app2/me from the phone, after its session was ended", "anonymous")
+	b.Do("POST", app1+"/end?id="+core.HandleOf(phone.Cookie), laptop.Cookie).Want(t, "POST app1/end of the phone's session", "ended")
+	b.Do("GET", app2+"/me", phone.Cookie).Want(t, "GET app2/me from the phone, after its session was ended", "anonymous")
 
 	before := rt.roundTrips()
-	b.do("GET", app1+"/static", laptop.cookie).want(t, "GET app1/static", "static")
+	b.Do("GET", app1+"/static", laptop.Cookie).Want(t, "GET app1/static", "static")
 	if n := rt.roundTrips() - before; n != 0 {
 		t.Errorf("a request that does not touch its session took %d round trips; want 0", n)
 	}
 
-	logout := b.do("POST", app2+"/logout", laptop.cookie)
-	logout.want(t, "POST app2/logout", "bye")
-	if !logout.deleted {
+	logout := b.Do("POST", app2+"/logout", laptop.Cookie)
+	logout.Want(t, "POST app2/logout", "bye")
+	if !logout.Deleted {
 		t.Errorf("POST app2/logout did not expire the session cookie")
 	}
-	b.do("GET", app1+"/me", laptop.cookie).want(t, "GET app1/me with the logged-out cookie", "anonymous")
-	wantNotFound(t, s1, laptop.cookie)
+	b.Do("GET", app1+"/me", laptop.Cookie).Want(t, "GET app1/me with the logged-out cookie", "anonymous")
+	wantNotFound(t, s1, laptop.Cookie)
 }
 
 // sameLines reports whether body holds the lines of want, in any order.
