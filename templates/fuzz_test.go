@@ -26,10 +26,7 @@ func FuzzFlashesTemplate(f *testing.F) {
 	} {
 		f.Add(seed[0], seed[1])
 	}
-	m, err := core.NewManager(mustMemstore(), nil)
-	if err != nil {
-		f.Fatal(err)
-	}
+	m := newManager(f)
 	page := template.Must(templates.AddTo(template.Must(template.New("page").Parse(`{{template "session/flashes" .}}`))))
 	f.Fuzz(func(t *testing.T, queue, message string) {
 		s, err := core.FromContext(m.Begin(new(core.Session), context.Background(), nil))

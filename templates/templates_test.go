@@ -13,15 +13,25 @@ import (
 	"github.com/transient-go/transient/templates"
 )
 
+// newManager returns a Manager on a memory store, or fails t.
+func newManager(t testing.TB) *core.Manager {
+	t.Helper()
+	store, err := memstore.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := core.NewManager(store, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 // newSession returns an empty session outside any request, as an adapter
 // would start one.
 func newSession(t *testing.T) *core.Session {
 	t.Helper()
-	m, err := core.NewManager(mustMemstore(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := m.Begin(new(core.Session), context.Background(), nil)
+	ctx := newManager(t).Begin(new(core.Session), context.Background(), nil)
 	s, err := core.FromContext(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -190,17 +200,4 @@ func render(t *testing.T, src string, data any) string {
 		t.Fatal(err)
 	}
 	return buf.String()
-}
-
-// mustMemstore returns a memory store for opts, which may be left out.
-func mustMemstore(opts ...*memstore.Options) *memstore.Store {
-	var o *memstore.Options
-	if len(opts) > 0 {
-		o = opts[0]
-	}
-	s, err := memstore.New(o)
-	if err != nil {
-		panic(err)
-	}
-	return s
 }

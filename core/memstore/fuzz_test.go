@@ -11,5 +11,5 @@ import (
 // only the ID the store issued gives its session, and no lookup creates a
 // record (see storetest.FuzzCookieHeader).
 func FuzzCookieHeader(f *testing.F) {
-	storetest.FuzzCookieHeader(f, mustMemstore())
+	storetest.FuzzCookieHeader(f, newStore(f, nil))
 }

@@ -29,12 +29,12 @@ func (c *clock) Advance(d time.Duration) {
 
 func TestConformance(t *testing.T) {
 	c := &clock{t: time.Unix(1_700_000_000, 0)}
-	storetest.Run(t, mustMemstore(&memstore.Options{Clock: c.Now}), &storetest.Options{Advance: c.Advance, MaxPerOwner: memstore.DefaultMaxPerOwner})
+	storetest.Run(t, newStore(t, &memstore.Options{Clock: c.Now}), &storetest.Options{Advance: c.Advance, MaxPerOwner: memstore.DefaultMaxPerOwner})
 }
 
 func TestSweep(t *testing.T) {
 	c := &clock{t: time.Unix(1_700_000_000, 0)}
-	s := mustMemstore(&memstore.Options{Clock: c.Now, SweepInterval: 64 * time.Second})
+	s := newStore(t, &memstore.Options{Clock: c.Now, SweepInterval: 64 * time.Second})
 	ctx := context.Background()
 	for range 1000 {
 		if _, err := s.Create(ctx, core.Record{Payload: []byte(`{}`), TTL: time.Minute}); err != nil {
@@ -58,15 +58,12 @@ func TestSweep(t *testing.T) {
 	}
 }
 
-// mustMemstore returns a memory store for opts, which may be left out.
-func mustMemstore(opts ...*memstore.Options) *memstore.Store {
-	var o *memstore.Options
-	if len(opts) > 0 {
-		o = opts[0]
-	}
-	s, err := memstore.New(o)
+// newStore returns a memory store for opts, or fails t.
+func newStore(t testing.TB, opts *memstore.Options) *memstore.Store {
+	t.Helper()
+	s, err := memstore.New(opts)
 	if err != nil {
-		panic(err)
+		t.Fatal(err)
 	}
 	return s
 }
@@ -85,7 +82,7 @@ func (l *logCounter) WithGroup(string) slog.Handler             { return l }
 func TestBound(t *testing.T) {
 	c := &clock{t: time.Unix(1_700_000_000, 0)}
 	log := new(logCounter)
-	s := mustMemstore(&memstore.Options{Clock: c.Now, MaxSessions: 1000, Logger: slog.New(log)})
+	s := newStore(t, &memstore.Options{Clock: c.Now, MaxSessions: 1000, Logger: slog.New(log)})
 	ctx := context.Background()
 	var users []string
 	for i := range 100 {
@@ -121,7 +118,7 @@ func TestBound(t *testing.T) {
 // keeps MaxPerOwner of her sessions and ends the others.
 func TestIndexFlood(t *testing.T) {
 	c := &clock{t: time.Unix(1_700_000_000, 0)}
-	s := mustMemstore(&memstore.Options{Clock: c.Now})
+	s := newStore(t, &memstore.Options{Clock: c.Now})
 	ctx := context.Background()
 	for range 1000 {
 		c.Advance(time.Second)
