@@ -13,7 +13,6 @@ import (
 	"github.com/transient-go/transient/core"
 	"github.com/transient-go/transient/core/cookiestore"
 	"github.com/transient-go/transient/core/memstore"
-	"github.com/transient-go/transient/core/pgstore"
 	"github.com/transient-go/transient/core/pgstore/pgtest"
 	"github.com/transient-go/transient/core/redisstore"
 	"github.com/transient-go/transient/core/redisstore/redistest"
@@ -61,16 +60,8 @@ func BenchmarkFootprint(b *testing.B) {
 		footprint(b, store, func() int64 { return usedMemory(b, client) })
 	})
 	b.Run("postgres", func(b *testing.B) {
-		pool := pgtest.Start(b).Pool(b)
+		store, _, pool := ourPostgres(b, pgtest.Start(b))
 		ctx := context.Background()
-		if err := pgstore.Migrate(ctx, pool, nil); err != nil {
-			b.Fatal(err)
-		}
-		store, err := pgstore.New(pool, &pgstore.Options{CleanupInterval: -1})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { _ = store.Close() })
 		footprint(b, store, func() int64 {
 			var n int64
 			if err := pool.QueryRow(ctx, `SELECT pg_total_relation_size('sessions')`).Scan(&n); err != nil {
