@@ -75,8 +75,8 @@
 // # The payload codec
 //
 // core/payload.go encodes and decodes sessions with a codec written for
-// their one JSON shape, and says it is several times faster than
-// encoding/json through reflection. BenchmarkCodec checks that claim with
+// their one JSON shape, and says how much faster it is than encoding/json
+// through reflection. BenchmarkCodec checks that claim with
 // the exported API only, since bench cannot call the codec: a store local
 // to the benchmark (codecStore, all it needs of core.Store) holds one
 // payload, and the Manager decodes it when a request first uses its

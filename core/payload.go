@@ -22,10 +22,10 @@ import (
 // count in h numbers its messages, so that a commit can tell the messages
 // its request popped from those another request flashed meanwhile (see
 // changes.go); only server-side stores keep it. Keys are sorted, so equal
-// sessions encode to equal bytes. The codec below
-// is written for this one shape: it is several times faster than
-// encoding/json through reflection (bench's BenchmarkCodec) and is fuzzed
-// against it.
+// sessions encode to equal bytes. The codec below is written for this one
+// shape: it is 2.5 to 3.3 times faster than encoding/json through
+// reflection, with fewer allocations (bench's BenchmarkCodec, in
+// bench/RESULTS.md), and is fuzzed against it.
 
 type entry struct {
 	key string

@@ -67,7 +67,7 @@ func (r *report) codec(b *strings.Builder) {
 		return
 	}
 	b.WriteString("## Payload codec\n\n")
-	b.WriteString("core/payload.go says its hand-written codec is several times faster than encoding/json through reflection. " +
+	b.WriteString("core/payload.go says how much faster its hand-written codec is than encoding/json through reflection. " +
 		"BenchmarkCodec checks it from outside the library, on the same JSON documents: ")
 	for i, doc := range codecDocs {
 		if i > 0 {
