@@ -122,8 +122,8 @@ func (c *changes) pop(queue string, n int64) {
 
 // clear records Clear: what was recorded before no longer matters.
 func (c *changes) clear() {
-	*c = changes{any: true, cleared: true, keys: c.keys[:0], flashed: c.flashed[:0], popped: c.popped[:0],
-		csrf: c.csrf, remember: c.remember, owner: c.owner, renew: c.renew, fresh: c.fresh}
+	c.any, c.cleared = true, true
+	c.keys, c.flashed, c.popped = c.keys[:0], c.flashed[:0], c.popped[:0]
 }
 
 // The primitives below change a payload in place; the session's methods

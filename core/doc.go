@@ -53,8 +53,8 @@
 // the client unless encrypted, limited to [MaxCookieSize] bytes, and not
 // revocable before it expires. A server-side store keeps the session under a
 // random 256-bit ID ([NewID]) that is all the cookie carries: package
-// memstore in the process's memory, package redisstore in Redis for several
-// app servers. Choose a server-side store when a logout must end the
+// memstore in the process's memory, packages redisstore and pgstore in
+// Redis or PostgreSQL for several app servers. Choose a server-side store when a logout must end the
 // session everywhere at once, when the session holds more than a few
 // hundred bytes, or when the client must not read it.
 //

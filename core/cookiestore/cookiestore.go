@@ -10,7 +10,7 @@
 // the client can read (not change) what is in it; a cookie cannot be revoked
 // before the Manager's timeouts expire it, so a logout only clears the
 // browser's copy; and it must fit in 4096 bytes. Choose a server-side store
-// (memstore, redisstore) when any of those matters.
+// (memstore, redisstore, pgstore) when any of those matters.
 //
 // # Keys
 //

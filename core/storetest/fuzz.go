@@ -93,8 +93,8 @@ func FuzzCookieHeader(f *testing.F, store core.Store, seeds ...string) {
 	})
 }
 
-// CheckUnknown is what a server-side store's own fuzz target over the
-// tokens clients send calls on each one: it checks that token, unknown to
+// CheckUnknown is what a server-side store's own tests and fuzz target
+// over the tokens clients send call on each one: it checks that token, unknown to
 // the store, loads as core.ErrNotFound and not as core.ErrGone, that
 // Update, Renew and Delete refuse it with core.ErrNotFound, and that it
 // still loads as not found after them, neither adopted nor ended. The
@@ -120,17 +120,7 @@ func FuzzCookieHeader(f *testing.F, store core.Store, seeds ...string) {
 //	}
 func CheckUnknown(t testing.TB, s core.Store, token string) {
 	t.Helper()
-	wantUnknown := func(when string) {
-		t.Helper()
-		got, _, err := s.Load(ctx, token)
-		switch {
-		case !errors.Is(err, core.ErrNotFound):
-			t.Fatalf("Load(%.20q)%s = %q, %v; want core.ErrNotFound", token, when, got, err)
-		case errors.Is(err, core.ErrGone):
-			t.Fatalf("Load(%.20q)%s = core.ErrGone; want plain core.ErrNotFound (the store does not know it)", token, when)
-		}
-	}
-	wantUnknown("")
+	wantNotFound(t, s, token, false)
 	if got, err := s.Update(ctx, token, payload(1), rec(payload(2), time.Hour)); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("Update(%.20q) = %q, %v; want core.ErrNotFound (a client's token is never adopted)", token, got, err)
 	}
@@ -140,7 +130,7 @@ func CheckUnknown(t testing.TB, s core.Store, token string) {
 	if err := s.Delete(ctx, token); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("Delete(%.20q) = %v; want core.ErrNotFound", token, err)
 	}
-	wantUnknown(" after Update, Renew and Delete")
+	wantNotFound(t, s, token, false) // neither adopted nor ended by them
 }
 
 // request is one request's session on a Manager, outside any adapter.

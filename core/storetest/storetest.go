@@ -115,7 +115,7 @@ func wantPayload(t *testing.T, s core.Store, token string, want []byte) {
 
 // wantNotFound checks that token loads as not found, and as gone when gone
 // is set (a record Renew or Delete ended): never as gone otherwise.
-func wantNotFound(t *testing.T, s core.Store, token string, gone bool) {
+func wantNotFound(t testing.TB, s core.Store, token string, gone bool) {
 	t.Helper()
 	got, _, err := s.Load(ctx, token)
 	switch {

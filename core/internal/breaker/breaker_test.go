@@ -115,13 +115,13 @@ func TestOpensOnConnectionFailures(t *testing.T) {
 }
 
 func TestHalfOpen(t *testing.T) {
-	halfOpen := func() (*Breaker, *fakeClock) {
+	afterCooldown := func() (*Breaker, *fakeClock) {
 		b, clock := openBreaker()
 		clock.add(Cooldown)
 		return b, clock
 	}
 	t.Run("the probe fails to connect", func(t *testing.T) {
-		b, clock := halfOpen()
+		b, clock := afterCooldown()
 		probe, err := b.Allow()
 		if !probe || err != nil {
 			t.Fatalf("Allow after the cooldown = %v, %v; want the probe", probe, err)
@@ -135,13 +135,13 @@ func TestHalfOpen(t *testing.T) {
 		}
 	})
 	t.Run("the probe is answered", func(t *testing.T) {
-		b, _ := halfOpen()
+		b, _ := afterCooldown()
 		probe, _ := b.Allow()
 		b.Done(probe, reply)
 		wantClosed(t, b, "after an answered probe")
 	})
 	t.Run("the probe times out", func(t *testing.T) {
-		b, _ := halfOpen()
+		b, _ := afterCooldown()
 		probe, _ := b.Allow()
 		b.Done(probe, context.DeadlineExceeded)
 		if probe, err := b.Allow(); !probe || err != nil {
@@ -149,7 +149,7 @@ func TestHalfOpen(t *testing.T) {
 		}
 	})
 	t.Run("a connection is made", func(t *testing.T) {
-		b, _ := halfOpen()
+		b, _ := afterCooldown()
 		b.Connected()
 		wantClosed(t, b, "after a connection was made")
 	})
