@@ -147,7 +147,7 @@ func checkClient(client redis.UniversalClient) error {
 //   - the answer budget: ReadTimeout and WriteTimeout DefaultAnswerTimeout
 //     (1s);
 //   - one retry of a failed command (MaxRetries 1);
-//   - a pool of DefaultPoolSize connections (PoolSize), and PoolTimeout
+//   - a pool of at least DefaultPoolSize connections (PoolSize), and PoolTimeout
 //     opts.Timeout; pipelines use the same pool (PipelinePoolSize -1).
 //
 // A budget is never longer than opts.Timeout. The package documentation's

@@ -24,8 +24,8 @@
 // The record lives under the key Options.Prefix + hex(SHA-256(ID)), so a
 // leaked dump, a key listing or a MONITOR log holds no usable session:
 // the ID cannot be recovered from its hash. The value is the session's
-// JSON payload, as the core encodes it, after 9 bytes that name the write
-// that stored it (see below); nothing else is stored.
+// JSON payload, as the core encodes it, after "s" and 8 bytes that name
+// the write that stored it (see below); nothing else is stored.
 //
 // Each method is one command, or one pipeline:
 //
@@ -43,7 +43,7 @@
 //     written back.
 //   - Renew, used at login and logout to defeat session fixation, is a
 //     pipeline of the script that ends the old key (with the same check)
-//     and SET NX PX of the new one, in one round trip. In a Cluster the two
+//     and SET NX GET PX of the new one, in one round trip. In a Cluster the two
 //     keys live in different slots, so it cannot be a MULTI transaction:
 //     go-redis sends each command to its node, in parallel. If the old
 //     record turns out to be gone or changed, the new key, whose ID nobody
@@ -118,8 +118,8 @@
 //     dialer fails a connection that was made if its deadline passes
 //     before the dialing goroutine gets a CPU back.
 //
-// NewFromURL's pool holds up to DefaultPoolSize (128) connections, not
-// go-redis's 10 per CPU: while the CPUs are saturated each call keeps its
+// NewFromURL's pool holds up to DefaultPoolSize (128) connections, or
+// go-redis's 10 per CPU where that is more: while the CPUs are saturated each call keeps its
 // connection until its goroutine gets a CPU to read the answer, and a
 // small pool makes the other calls queue behind it for seconds. Pipelines
 // (Renew) share that pool (PipelinePoolSize -1), rather than a pool of
@@ -154,7 +154,7 @@
 // *redis.ClusterClient or *redis.Ring without it, with an error matching
 // [core.ErrConfig]. It should also set what NewFromURL sets: DialTimeout
 // DefaultDialTimeout, ReadTimeout and WriteTimeout DefaultAnswerTimeout,
-// PoolSize DefaultPoolSize, PoolTimeout the call budget, PipelinePoolSize
+// PoolSize at least DefaultPoolSize, PoolTimeout the call budget, PipelinePoolSize
 // -1, DialerRetries 1 and MaxRetries 1. go-redis's own defaults (a 5s
 // ReadTimeout, 10 connections per CPU, 5 dial attempts 100ms apart and 3
 // retries of a failed command) make a stalled Redis cost each call

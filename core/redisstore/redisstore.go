@@ -34,7 +34,7 @@ var (
 	_ core.Index = (*Store)(nil)
 )
 
-// Load returns the payload of token with one GET, // Load returns the payload of token with one GET, or core.ErrNotFound
+// Load returns the payload of token with one GET, or core.ErrNotFound
 // (core.ErrGone for a record that Renew or Delete ended less than
 // core.GoneTTL ago). A token that is not a valid ID (see core.ValidID) is
 // not found without a round trip. The caller must not modify the payload.
@@ -56,7 +56,7 @@ func (s *Store) Load(ctx context.Context, token string) ([]byte, bool, error) {
 	return b[headerLen:], false, nil
 }
 
-// Create writes r under a new ID with one SET NX PX, in a pipeline with
+// Create writes r under a new ID with one SET NX GET PX, in a pipeline with
 // the owner's index when r has an owner.
 func (s *Store) Create(ctx context.Context, r core.Record) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
@@ -106,18 +106,19 @@ func (s *Store) Update(ctx context.Context, token string, old []byte, r core.Rec
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	v := value(r.Payload)
-	args := []any{digest(old), v, millis(r.TTL), v[1:headerLen]}
+	key, ttl := s.key(token), millis(r.TTL)
+	args := []any{digest(old), value(r.Payload), ttl}
 	var upd *redis.Cmd
 	if r.Owner == "" {
-		upd = s.eval(ctx, updateScript, s.key(token), args...)
+		upd = s.eval(ctx, updateScript, key, args...)
 	} else {
+		owner, h := s.ownerKey(r.Owner), handle(token)
 		pipe := s.client.Pipeline()
-		upd = updateScript.EvalSha(ctx, pipe, []string{s.key(token)}, args...)
-		touch := touchScript.EvalSha(ctx, pipe, []string{s.ownerKey(r.Owner)}, handle(token), millis(r.TTL))
+		upd = updateScript.EvalSha(ctx, pipe, []string{key}, args...)
+		touch := touchScript.EvalSha(ctx, pipe, []string{owner}, h, ttl)
 		_, _ = pipe.Exec(ctx)
-		upd = s.again(ctx, upd, updateScript, s.key(token), args...)
-		s.again(ctx, touch, touchScript, s.ownerKey(r.Owner), handle(token), millis(r.TTL))
+		upd = s.again(ctx, upd, updateScript, key, args...)
+		s.again(ctx, touch, touchScript, owner, h, ttl)
 	}
 	if err := result(upd); err != nil {
 		return "", err
@@ -127,7 +128,7 @@ func (s *Store) Update(ctx context.Context, token string, old []byte, r core.Rec
 
 // Renew ends the record of token, if it still holds old (whatever it
 // holds, if old is nil), and writes r under a new ID, in one round trip: a
-// pipeline of the script that ends the old record, a SET NX PX of the new
+// pipeline of the script that ends the old record, a SET NX GET PX of the new
 // one, and the owner's index. In a Cluster the keys live in different
 // slots, so go-redis sends each command to its node, in parallel; when the
 // old record turns out to be gone or changed, the new one, whose ID nobody
@@ -140,10 +141,10 @@ func (s *Store) Renew(ctx context.Context, token string, old []byte, r core.Reco
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	id := core.NewID()
+	key, id := s.key(token), core.NewID()
 	args := []any{digest(old), millis(core.GoneTTL), goneMarker(handle(id))}
 	pipe := s.client.Pipeline()
-	end := endScript.EvalSha(ctx, pipe, []string{s.key(token)}, args...)
+	end := endScript.EvalSha(ctx, pipe, []string{key}, args...)
 	set := s.set(ctx, id, r)
 	_ = pipe.Process(ctx, set)
 	var list *redis.Cmd
@@ -151,7 +152,7 @@ func (s *Store) Renew(ctx context.Context, token string, old []byte, r core.Reco
 		list = s.list(ctx, pipe, r, id, handle(token))
 	}
 	_, _ = pipe.Exec(ctx) // each command carries its own error
-	end = s.again(ctx, end, endScript, s.key(token), args...)
+	end = s.again(ctx, end, endScript, key, args...)
 	ok, setErr := created(set)
 	if err := result(end); err != nil {
 		if ok {
@@ -197,8 +198,8 @@ func (s *Store) Delete(ctx context.Context, token string) error {
 // Every write can be sent twice: go-redis retries a command whose answer
 // did not come (a read timeout, a dropped connection), though Redis may
 // have run it. So each write recognizes its own work by the name it
-// writes: Update succeeds if the record was written by this call
-// (ARGV[4]), the end of a record if the record holds this call's marker
+// writes: Update succeeds if the record was written by this call (the
+// name in its new value, ARGV[2]), the end of a record if the record holds this call's marker
 // (ARGV[3]), and SET NX, with GET, if the key holds this call's value.
 // (Not by the payload: two requests that make the same change to the same
 // session write the same payload, and both changes count.) Without that, a
@@ -206,12 +207,12 @@ func (s *Store) Delete(ctx context.Context, token string) error {
 // and be taken for one that a concurrent request ended: the user would be
 // logged out.
 var (
-	// updateScript: KEYS[1] key; ARGV: SHA-1 of old, the new value, TTL
-	// in ms, the name of this call.
+	// updateScript: KEYS[1] key; ARGV: SHA-1 of old, the new value (which
+	// starts with "s" and the name of this call), TTL in ms.
 	updateScript = redis.NewScript(`
 local cur = redis.call('GET', KEYS[1])
 if not cur or string.sub(cur, 1, 1) ~= 's' then return false end
-if string.sub(cur, 2, 9) == ARGV[4] then return 1 end
+if string.sub(cur, 2, 9) == string.sub(ARGV[2], 2, 9) then return 1 end
 cur = string.sub(cur, 10)
 if redis.sha1hex(cur) ~= ARGV[1] then return cur end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
