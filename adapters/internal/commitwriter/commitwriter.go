@@ -60,11 +60,18 @@ func (w *Writer) WriteHeader(code int) {
 	}
 }
 
-func (w *Writer) Write(b []byte) (int, error) {
+// start commits the session with a 200 if the response has not started,
+// as the first write of a body does, and reports whether what the handler
+// writes goes out: not while Err is set.
+func (w *Writer) start() bool {
 	if !w.Started {
 		w.WriteHeader(http.StatusOK)
 	}
-	if w.Err != nil {
+	return w.Err == nil
+}
+
+func (w *Writer) Write(b []byte) (int, error) {
+	if !w.start() {
 		return len(b), nil
 	}
 	return w.ResponseWriter.Write(b)
@@ -74,10 +81,7 @@ func (w *Writer) Write(b []byte) (int, error) {
 // reaches the server's writer's WriteString, if it has one, without
 // copying s into a byte slice.
 func (w *Writer) WriteString(s string) (int, error) {
-	if !w.Started {
-		w.WriteHeader(http.StatusOK)
-	}
-	if w.Err != nil {
+	if !w.start() {
 		return len(s), nil
 	}
 	return io.WriteString(w.ResponseWriter, s)
@@ -86,10 +90,7 @@ func (w *Writer) WriteString(s string) (int, error) {
 // ReadFrom keeps the server's sendfile path for io.Copy and
 // http.ServeContent.
 func (w *Writer) ReadFrom(src io.Reader) (int64, error) {
-	if !w.Started {
-		w.WriteHeader(http.StatusOK)
-	}
-	if w.Err != nil {
+	if !w.start() {
 		return io.Copy(io.Discard, src)
 	}
 	return io.Copy(w.ResponseWriter, src)
@@ -100,10 +101,7 @@ func (w *Writer) Flush() { _ = w.FlushError() }
 
 // FlushError is what http.ResponseController.Flush calls.
 func (w *Writer) FlushError() error {
-	if !w.Started {
-		w.WriteHeader(http.StatusOK)
-	}
-	if w.Err != nil {
+	if !w.start() {
 		return nil
 	}
 	return http.NewResponseController(w.ResponseWriter).Flush()
