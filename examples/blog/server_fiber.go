@@ -16,7 +16,7 @@ import (
 
 // newFiberServer serves the blog with Fiber.
 func newFiberServer(b *blog, m *core.Manager) server {
-	cfg := fiber.Config{
+	app := fiber.New(fiber.Config{
 		DisableStartupMessage: true,
 		// The session adapter hands Fiber's error handler the errors it
 		// meets after the page is done, such as a store that fails while
@@ -35,8 +35,7 @@ func newFiberServer(b *blog, m *core.Manager) server {
 			}
 			return nil
 		},
-	}
-	app := fiber.New(cfg)
+	})
 	// Unlike net/http, Fiber does not survive a panicking handler without
 	// this middleware, which turns the panic into an error for the
 	// ErrorHandler (a 500) and, like net/http, logs it. Fiber reuses the
@@ -54,16 +53,10 @@ func newFiberServer(b *blog, m *core.Manager) server {
 	// client unless the app checks its proxies: a form posted from
 	// evil.example with X-Forwarded-Host: evil.example would pass as sent
 	// from the blog. Behind a proxy that sets that header, enable
-	// EnableTrustedProxyCheck and list the proxy in TrustedProxies:
-	// c.Hostname() then believes it from the proxy alone.
-	host := func(c *fiber.Ctx) string {
-		if cfg.EnableTrustedProxyCheck {
-			return c.Hostname()
-		}
-		return string(c.Request().Host())
-	}
+	// EnableTrustedProxyCheck, list the proxy in TrustedProxies and pass
+	// c.Hostname(), which then believes the header from the proxy alone.
 	app.Use(func(c *fiber.Ctx) error {
-		if crossOrigin(c.Method(), host(c), c.Get("Sec-Fetch-Site"), c.Get("Origin")) {
+		if crossOrigin(c.Method(), string(c.Request().Host()), c.Get("Sec-Fetch-Site"), c.Get("Origin")) {
 			b.crossOriginError(fiberRequest{c})
 			return nil
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -45,19 +46,15 @@ func (b *blog) sessionsPage(r request, s *core.Session, passwordError string) {
 	case errors.Is(err, core.ErrNotRevocable):
 		v.NotRevocable = true
 	case err != nil:
-		b.sessionError(r, err) // the store is down: 503
+		b.sessionsFailed(r, s, err) // the store is down: 503
 		return
 	}
 	// This device first, then the others, the most recently active first.
-	if i := slices.IndexFunc(infos, func(info core.SessionInfo) bool { return info.Current }); i > 0 {
-		current := infos[i]
-		infos = slices.Insert(slices.Delete(infos, i, i+1), 0, current)
-	}
 	now := time.Now()
 	for _, info := range infos {
 		d := device{
 			ID:       info.ID,
-			Browser:  info.UserAgent,
+			Browser:  cmp.Or(info.UserAgent, "Unknown browser"), // a session marked as the user's without a device
 			Address:  info.Address,
 			LastSeen: "active " + ago(info.LastSeen, now),
 			Since:    info.Created.Format("2 Jan 2006, 15:04"),
@@ -65,11 +62,10 @@ func (b *blog) sessionsPage(r request, s *core.Session, passwordError string) {
 		}
 		if d.Current {
 			d.LastSeen = "active now"
+			v.Devices = slices.Insert(v.Devices, 0, d)
+		} else {
+			v.Devices = append(v.Devices, d)
 		}
-		if d.Browser == "" { // a session marked as the user's without a device
-			d.Browser = "Unknown browser"
-		}
-		v.Devices = append(v.Devices, d)
 	}
 	b.render(r, s, http.StatusOK, "sessions.html", v)
 }
@@ -86,29 +82,23 @@ func (b *blog) endSession(r request, s *core.Session) {
 		b.sessionsFailed(r, s, err)
 		return
 	}
-	name := ""
-	for _, info := range infos {
-		if info.ID != id {
-			continue
-		}
-		if info.Current {
-			s.Flash("To sign out of this device, log out.", "info")
-			r.Redirect("/sessions")
-			return
-		}
-		name = info.UserAgent
+	i := slices.IndexFunc(infos, func(info core.SessionInfo) bool { return info.ID == id })
+	if i >= 0 && infos[i].Current {
+		s.Flash("To sign out of this device, log out.", "info")
+		r.Redirect("/sessions")
+		return
 	}
-	if name != "" {
+	if i >= 0 {
 		err = b.sessions.EndSession(r.Context(), s.Owner(), id)
 	}
 	switch {
-	case name == "" || errors.Is(err, core.ErrNotFound):
+	case i < 0 || errors.Is(err, core.ErrNotFound):
 		s.Flash("That session had already ended.", "info")
 	case err != nil:
 		b.sessionsFailed(r, s, err)
 		return
 	default:
-		s.Flash("Signed out of "+name+".", "success")
+		s.Flash("Signed out of "+cmp.Or(infos[i].UserAgent, "an unknown browser")+".", "success")
 	}
 	r.Redirect("/sessions")
 }
@@ -123,15 +113,18 @@ func (b *blog) endOtherSessions(r request, s *core.Session) {
 	r.Redirect("/sessions")
 }
 
-// sessionsFailed answers a form of the sessions page that the Manager
+// sessionsFailed answers a request of the sessions page that the Manager
 // could not carry out: with the cookie store, a message on the sessions
-// page; when the store is down, the 503 page.
+// page; when the store is down, the 503 page. The Manager logs the errors
+// of loading and saving a request's session, not those of listing or
+// ending a user's sessions, which it returns: the blog logs them.
 func (b *blog) sessionsFailed(r request, s *core.Session, err error) {
 	if errors.Is(err, core.ErrNotRevocable) {
 		s.Flash(notRevocable, "warning")
 		r.Redirect("/sessions")
 		return
 	}
+	b.log.Error("your sessions", "user", s.Owner(), "err", err)
 	b.sessionError(r, err)
 }
 
