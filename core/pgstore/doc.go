@@ -5,8 +5,8 @@
 // also lists each user's sessions ([core.Index]), so that a user can see
 // and end them.
 //
-//	pool, err := pgxpool.NewWithConfig(ctx, cfg) // cfg.ConnConfig.ConnectTimeout set: see New
-//	...
+//	cfg, err := pgstore.PoolConfig(url, nil) // the budgets the store needs
+//	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 //	err = pgstore.Migrate(ctx, pool, nil) // or apply pgstore.Schema with your migration tool
 //	store, err := pgstore.New(pool, nil)
 //	defer store.Close()
@@ -153,10 +153,10 @@
 //     write may still have been done on the server, and the session's
 //     next request finds the record as it is;
 //   - the connect budget, pgx's ConnectTimeout: one connection attempt.
-//     NewFromURL sets it to DefaultConnectTimeout (5s). New refuses a pool
-//     without it, whose attempts would otherwise last two minutes and,
-//     with the database unreachable, hold places in the pool after their
-//     calls gave up, delaying recovery as long.
+//     PoolConfig and NewFromURL set it to DefaultConnectTimeout (5s). New
+//     refuses a pool without it, whose attempts would otherwise last two
+//     minutes and, with the database unreachable, hold places in the pool
+//     after their calls gave up, delaying recovery as long.
 //
 // A circuit breaker opens when three calls in a row fail to connect, with
 // none answered in between: refused, unreachable, or no answer within the
@@ -185,8 +185,8 @@
 // both, under load.
 //
 // pgxpool pings a connection that was idle for more than a second before
-// it hands it out; NewFromURL gives the ping the answer budget
-// (PingTimeout), and a pool passed to New should set it too.
+// it hands it out; PoolConfig and NewFromURL give the ping the answer
+// budget (PingTimeout), and a pool passed to New should have it too.
 //
 // An error other than "not found" (PostgreSQL down, a timeout, a missing
 // table, a full disk) is returned as it is, never turned into

@@ -5,7 +5,6 @@ import (
 	"log"
 	"net/http"
 	"os"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -14,9 +13,17 @@ import (
 	"github.com/transient-go/transient/core/pgstore"
 )
 
-// connectTimeout bounds each connection attempt: without it a PostgreSQL
-// that does not answer holds a pool slot for minutes.
-const connectTimeout = 5 * time.Second
+// openPool opens the application's pool of connections to the database
+// at url, which its own queries share with the session store, with the
+// budgets the store needs (see PoolConfig); the application may change
+// the rest of the configuration, such as MaxConns.
+func openPool(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	cfg, err := pgstore.PoolConfig(url, nil)
+	if err != nil {
+		return nil, err
+	}
+	return pgxpool.NewWithConfig(ctx, cfg)
+}
 
 // A pool the application builds and shares with its own queries. The
 // table is created by the application's migrations, here at start-up with
@@ -24,12 +31,7 @@ const connectTimeout = 5 * time.Second
 // with it instead.
 func ExampleNew() {
 	ctx := context.Background()
-	cfg, err := pgxpool.ParseConfig(os.Getenv("DATABASE_URL"))
-	if err != nil {
-		log.Fatal(err)
-	}
-	cfg.ConnConfig.ConnectTimeout = connectTimeout // required: see New
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	pool, err := openPool(ctx, os.Getenv("DATABASE_URL"))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -225,15 +225,16 @@ func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
 	return s, nil
 }
 
-// NewFromURL returns a Store with a pool of its own for the database at
-// url, a postgres:// URL or a keyword/value string as pgxpool.ParseConfig
-// reads them ("postgres://app:secret@db.example.com:5432/app"). It returns
-// an error matching core.ErrConfig for a URL that pgxpool.ParseConfig
-// rejects, or for invalid opts. Like New, it makes no call to PostgreSQL;
-// call [Store.Ping] to check the connection. [Store.Close] closes the pool.
+// PoolConfig returns pgxpool's configuration for the database at url, a
+// postgres:// URL or a keyword/value string as pgxpool.ParseConfig reads
+// them ("postgres://app:secret@db.example.com:5432/app"), with the budgets
+// a pool for the store needs: an application that builds the pool itself,
+// to share it with its own queries, starts from it. It returns an error
+// matching core.ErrConfig for a URL that pgxpool.ParseConfig rejects, or
+// for invalid opts, which may be nil.
 //
 // Unless url sets them (connect_timeout=2, pool_max_conns=20, ...), the
-// pool has pgxpool's defaults but for:
+// configuration has pgxpool's defaults but for:
 //
 //   - the connect budget: ConnectTimeout DefaultConnectTimeout (5s), for
 //     each address pgx tries;
@@ -242,11 +243,15 @@ func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
 //     statement like any other.
 //
 // Neither is longer than opts.Timeout.
-func NewFromURL(url string, opts *Options) (*Store, error) {
+func PoolConfig(url string, opts *Options) (*pgxpool.Config, error) {
 	o, err := resolve(opts)
 	if err != nil {
 		return nil, err
 	}
+	return poolConfig(url, o)
+}
+
+func poolConfig(url string, o Options) (*pgxpool.Config, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, configError("%w", err)
@@ -256,6 +261,23 @@ func NewFromURL(url string, opts *Options) (*Store, error) {
 	}
 	if cfg.PingTimeout == 0 {
 		cfg.PingTimeout = o.QueryTimeout
+	}
+	return cfg, nil
+}
+
+// NewFromURL returns a Store with a pool of its own, configured by
+// [PoolConfig], for the database at url. It returns an error matching
+// core.ErrConfig for a URL that pgxpool.ParseConfig rejects, or for
+// invalid opts. Like New, it makes no call to PostgreSQL; call
+// [Store.Ping] to check the connection. [Store.Close] closes the pool.
+func NewFromURL(url string, opts *Options) (*Store, error) {
+	o, err := resolve(opts)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := poolConfig(url, o)
+	if err != nil {
+		return nil, err
 	}
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {

@@ -112,6 +112,28 @@ func TestConfigErrors(t *testing.T) {
 	if _, err := pgstore.NewFromURL(db.URL(), &pgstore.Options{Timeout: -1}); !errors.Is(err, core.ErrConfig) {
 		t.Errorf("NewFromURL with a negative Timeout = %v; want an error matching core.ErrConfig", err)
 	}
+	if _, err := pgstore.PoolConfig("postgres://127.0.0.1:notaport/db", nil); !errors.Is(err, core.ErrConfig) {
+		t.Errorf("PoolConfig of a bad URL = %v; want an error matching core.ErrConfig", err)
+	}
+}
+
+// TestPoolConfig checks the budgets PoolConfig gives a pool unless its URL
+// sets them.
+func TestPoolConfig(t *testing.T) {
+	cfg, err := pgstore.PoolConfig("postgres://app@127.0.0.1:5432/app", &pgstore.Options{QueryTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.ConnConfig.ConnectTimeout; got != pgstore.DefaultConnectTimeout {
+		t.Errorf("ConnectTimeout = %v; want %v", got, pgstore.DefaultConnectTimeout)
+	}
+	if cfg.PingTimeout != 2*time.Second {
+		t.Errorf("PingTimeout = %v; want the QueryTimeout, 2s", cfg.PingTimeout)
+	}
+	cfg, err = pgstore.PoolConfig("postgres://app@127.0.0.1:5432/app?connect_timeout=2", nil)
+	if err != nil || cfg.ConnConfig.ConnectTimeout != 2*time.Second {
+		t.Errorf("ConnectTimeout with connect_timeout=2 in the URL = %v, %v; want 2s", cfg.ConnConfig.ConnectTimeout, err)
+	}
 }
 
 func TestClose(t *testing.T) {

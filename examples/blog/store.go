@@ -78,21 +78,14 @@ func newRedisStore(rawURL string) (core.Store, func(), error) {
 // The blog builds the pool, as an application that runs queries of its own
 // on it does, and closes it after the store.
 func newPostgresStore(rawURL string) (core.Store, func(), error) {
-	cfg, err := pgxpool.ParseConfig(rawURL) // config.check has parsed it once
+	// The pool has the budgets the store needs (pgstore.PoolConfig): each
+	// attempt to connect, without which an attempt to reach a server that
+	// does not answer holds a place in the pool for two minutes, and the
+	// ping pgxpool sends on a connection idle for more than a second.
+	opts := &pgstore.Options{MaxPerOwner: demoMaxPerOwner}
+	cfg, err := pgstore.PoolConfig(rawURL, opts) // config.check has parsed the URL once
 	if err != nil {
-		return nil, nil, err
-	}
-	// The pool's budgets, as pgstore.NewFromURL sets them (pgstore.New
-	// requires the first): each attempt to connect, unless the URL sets
-	// connect_timeout, without which an attempt to reach a server that
-	// does not answer holds a place in the pool for two minutes; and the
-	// ping pgxpool sends on a connection idle for more than a second
-	// before it hands it out, a statement like the store's own.
-	if cfg.ConnConfig.ConnectTimeout == 0 {
-		cfg.ConnConfig.ConnectTimeout = pgstore.DefaultConnectTimeout
-	}
-	if cfg.PingTimeout == 0 {
-		cfg.PingTimeout = pgstore.DefaultQueryTimeout
+		return nil, nil, fmt.Errorf("-postgres %s: %w", redact(rawURL), err)
 	}
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg) // connects on first use
 	if err != nil {
@@ -112,7 +105,6 @@ func newPostgresStore(rawURL string) (core.Store, func(), error) {
 	// tables, and the change is in the schema's history with the others,
 	// applied once, at a time of its choosing (creating an index locks
 	// the table against writes).
-	opts := &pgstore.Options{MaxPerOwner: demoMaxPerOwner}
 	if err := pgstore.Migrate(ctx, pool, opts); err != nil {
 		pool.Close()
 		return nil, nil, fmt.Errorf("-store postgres: creating the sessions table in %s: %w", redact(rawURL), err)
