@@ -9,8 +9,9 @@ import (
 	"github.com/transient-go/transient/core/redisstore/redistest"
 )
 
-// requestCases are the requests of BenchmarkHTTP and
-// TestRequestRoundTrips, with the round trips to Redis each may cost.
+// requestCases are the requests of TestRequestRoundTrips, with the round
+// trips to Redis each costs. (bench/ measures their time, beside the
+// peers'.)
 var requestCases = []struct {
 	name, method, path string
 	trips              int64
@@ -20,36 +21,8 @@ var requestCases = []struct {
 	{"read-write", "POST", "/write", 2},
 }
 
-// BenchmarkHTTP measures requests of a logged-in user through the net/http
-// adapter with sessions in Redis, and reports the round trips to Redis
-// per request: 0 untouched, 1 read-only, at most 2 read-write.
-func BenchmarkHTTP(b *testing.B) {
-	h, rt, req := requestApp(b)
-	for _, tc := range requestCases {
-		b.Run(tc.name, func(b *testing.B) {
-			r := req(tc.method, tc.path)
-			w := &discardWriter{h: http.Header{}}
-			b.ReportAllocs()
-			start := rt.n.Load()
-			for b.Loop() {
-				clear(w.h)
-				w.code = 0
-				h.ServeHTTP(w, r)
-				if w.code != http.StatusOK {
-					b.Fatalf("%s %s = %d", tc.method, tc.path, w.code)
-				}
-			}
-			trips := float64(rt.n.Load()-start) / float64(b.N)
-			b.ReportMetric(trips, "roundtrips/op")
-			if trips > float64(tc.trips) {
-				b.Errorf("%.2f round trips per request; want %d at most", trips, tc.trips)
-			}
-		})
-	}
-}
-
 // TestRequestRoundTrips counts the round trips to Redis of each request
-// of BenchmarkHTTP.
+// of requestCases.
 func TestRequestRoundTrips(t *testing.T) {
 	h, rt, req := requestApp(t)
 	for _, tc := range requestCases {
