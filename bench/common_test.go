@@ -335,21 +335,7 @@ type namedStore struct {
 // ourRedis returns our Redis store on srv, with its round-trip counter.
 func ourRedis(b *testing.B, srv *redistest.Server) (core.Store, counter) {
 	rt := &goRedisWire{}
-	opt, err := redis.ParseURL(srv.URL())
-	if err != nil {
-		b.Fatal(err)
-	}
-	opt.ContextTimeoutEnabled = true
-	dialer := &net.Dialer{}
-	opt.Dialer = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		c, err := dialer.DialContext(ctx, network, addr)
-		if err != nil {
-			return nil, err
-		}
-		return &countingNetConn{Conn: c, n: &rt.bytes}, nil
-	}
-	client := redis.NewClient(opt)
-	b.Cleanup(func() { _ = client.Close() })
+	client := srv.Client(b)
 	client.AddHook(rt)
 	store, err := redisstore.New(client, nil)
 	if err != nil {
@@ -386,6 +372,16 @@ type goRedisWire struct {
 
 func (c *goRedisWire) wireBytes() int64 { return c.bytes.Load() }
 
+func (c *goRedisWire) DialHook(next redis.DialHook) redis.DialHook {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := next(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &countingNetConn{Conn: conn, n: &c.bytes}, nil
+	}
+}
+
 func (c *goRedisTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
 
 func (c *goRedisTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
@@ -400,4 +396,22 @@ func (c *goRedisTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis
 		c.n.Add(1)
 		return next(ctx, cmds)
 	}
+}
+
+// countingNetConn counts what goes through a connection, both ways.
+type countingNetConn struct {
+	net.Conn
+	n *atomic.Int64
+}
+
+func (c *countingNetConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func (c *countingNetConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	c.n.Add(int64(n))
+	return n, err
 }

@@ -4,8 +4,9 @@
 // encoding/json. It is a module of its own, so that the peers never enter
 // the library's go.mod; run it with bench/run, which writes
 // bench/RESULTS.md. It is the library's one benchmark harness: the library
-// itself keeps only the adapters' allocation guard
-// (adapters/internal/adaptertest/allocs_test.go).
+// itself has no benchmark, only the adapters' allocation guard
+// (adapters/internal/adaptertest/allocs_test.go) and tests that count
+// round trips.
 //
 // # The scenario set
 //
@@ -100,7 +101,7 @@
 // example blog, built and started by the script, with GET requests from
 // concurrent clients: anonymous ones, whose page is the blog's own without
 // any session loaded or saved (the baseline), and ones logged in with the
-// cookie store and with the Redis store. Package blog holds the tests that
+// cookie, memory, Redis and PostgreSQL stores. Package blog holds the tests that
 // run the blog as a process under bursts and faults; bench/run blog
 // collects what they measure. Package cmd/report turns all of it into
 // RESULTS.md.

@@ -5,7 +5,6 @@ import (
 	"net"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/alexedwards/scs/postgresstore"
 	"github.com/jackc/pgx/v5"
@@ -65,14 +64,14 @@ CREATE INDEX scs_sessions_expiry_idx ON scs_sessions (expiry);`); err != nil {
 	return postgresstore.NewWithConfig(sqlDB, postgresstore.Config{TableName: "scs_sessions", CleanUpInterval: 0}), rt, pool
 }
 
-// countedPool returns a pool on db whose queries and wire bytes rt counts,
-// warmed so that no connection or statement preparation is measured.
+// countedPool returns a pool of one connection on db whose queries and
+// wire bytes rt counts; the benchmark's first requests, before its timer,
+// prepare the statements on it.
 func countedPool(b *testing.B, db *pgtest.Server, rt *pgTrips) *pgxpool.Pool {
-	cfg, err := pgxpool.ParseConfig(db.URL())
+	cfg, err := pgstore.PoolConfig(db.URL(), nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
 	cfg.ConnConfig.Tracer = rt
 	dialer := &net.Dialer{}
 	cfg.ConnConfig.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -107,21 +106,3 @@ func (c *pgTrips) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQ
 }
 
 func (c *pgTrips) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-
-// countingNetConn counts what goes through a connection, both ways.
-type countingNetConn struct {
-	net.Conn
-	n *atomic.Int64
-}
-
-func (c *countingNetConn) Read(p []byte) (int, error) {
-	n, err := c.Conn.Read(p)
-	c.n.Add(int64(n))
-	return n, err
-}
-
-func (c *countingNetConn) Write(p []byte) (int, error) {
-	n, err := c.Conn.Write(p)
-	c.n.Add(int64(n))
-	return n, err
-}

@@ -30,7 +30,7 @@ const burstLogins = 200
 // logged in, with its welcome message.
 func TestLoginBurst(t *testing.T) {
 	if testing.Short() {
-		t.Skip("a burst of 200 logins per framework and store takes about two minutes: not in -short")
+		t.Skip("a burst of 200 logins per framework and store takes about a minute: not in -short")
 	}
 	for _, store := range []string{"redis", "postgres"} {
 		for _, framework := range frameworks {

@@ -17,8 +17,9 @@ import (
 // each with a session of its own, survives a crash (SIGKILL) of the
 // store's server on every framework: while the server is down, every page
 // that needs the session is a 503 that leaves the visitor's cookie alone,
-// answered in under maxOutageLatency, and the stylesheet, which needs
-// none, is still served; within maxRecovery of the server coming back,
+// answered in under maxOutageLatency, and a request for the stylesheet,
+// which needs none, is still served (a visitor's round stops at its first
+// 503, so few ask for it then); within maxRecovery of the server coming back,
 // every visitor has gone through a full round of pages; no page ever shows
 // another user's name or a flash message the visitor did not cause (or
 // that a request answered 503 may have saved: see agent.step); and nothing
@@ -198,7 +199,7 @@ func storeOutage(t *testing.T, store outageStore, framework string) {
 	slices.Sort(recoveries)
 	res := blogresult.Outage{
 		Store: store.name, Framework: framework, Visitors: len(sc.visitors), Requests: sc.requests(),
-		OutageSeconds: restarting.Sub(killed).Seconds(), OutageAnswers: len(latencies),
+		OutageSeconds: up.Sub(down).Seconds(), OutageAnswers: len(latencies),
 		OutageP50ms: ms(percentile(latencies, 50)), OutageP99ms: ms(percentile(latencies, 99)), OutageMaxms: ms(percentile(latencies, 100)),
 		ResumedP50ms: ms(percentile(resumed, 50)), ResumedMaxms: ms(percentile(resumed, 100)),
 		RecoveryP50ms: ms(percentile(recoveries, 50)), RecoveryMaxms: ms(percentile(recoveries, 100)),

@@ -68,13 +68,18 @@ func cpuTimes(ps []process) (map[string]time.Duration, error) {
 			continue
 		}
 		f := strings.Fields(s[i+1:]) // f[0] is the state, field 3
-		if len(f) < 13 {
+		if len(f) < 15 {
 			continue
 		}
 		ppid, _ := strconv.Atoi(f[1])
-		utime, _ := strconv.ParseInt(f[11], 10, 64)
-		stime, _ := strconv.ParseInt(f[12], 10, 64)
-		procs[pid] = proc{ppid, time.Duration(utime+stime) * time.Second / clockTicks}
+		// utime and stime, and cutime and cstime: what its children
+		// that have exited used, such as PostgreSQL's autovacuum workers.
+		var ticks int64
+		for _, v := range f[11:15] {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			ticks += n
+		}
+		procs[pid] = proc{ppid, time.Duration(ticks) * time.Second / clockTicks}
 	}
 	times := map[string]time.Duration{}
 	for _, p := range ps {

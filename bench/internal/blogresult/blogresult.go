@@ -26,8 +26,8 @@ type Outage struct {
 	Framework     string  `json:"framework"`
 	Visitors      int     `json:"visitors"`
 	Requests      int     `json:"requests"`
-	OutageSeconds float64 `json:"outage_seconds"`
-	OutageAnswers int     `json:"outage_answers"`
+	OutageSeconds float64 `json:"outage_seconds"` // from the kill until the server was back, its restart included
+	OutageAnswers int     `json:"outage_answers"` // the answers of that window, whose latencies follow
 	OutageP50ms   float64 `json:"outage_p50_ms"`
 	OutageP99ms   float64 `json:"outage_p99_ms"`
 	OutageMaxms   float64 `json:"outage_max_ms"`
