@@ -297,7 +297,9 @@ type setCmd struct {
 }
 
 // headerLen is the length of what a key's value holds before the payload:
-// "s" and the name of the call that wrote it.
+// "s" and the name of the call that wrote it. The scripts, here and in
+// index.go, spell it out: string.sub(v, 1, 1) is the "s", string.sub(v,
+// 2, 9) the name, and string.sub(v, 10) the payload.
 const headerLen = 9
 
 // value returns the value of a key that holds payload, written by a call
