@@ -20,7 +20,9 @@ import (
 // loaded. When another request changed the record in between, they return
 // a [*ConflictError] with the record as it is now; the Manager applies the
 // request's changes to that and tries again. The store needs no lock
-// across calls and never merges anything itself.
+// across calls and never merges anything itself. Past a conflict or two,
+// the Manager takes the slower path that cannot starve, if the store has
+// it: see [LockingStore].
 //
 // The contract every server-side Store keeps, checked by package storetest:
 //
@@ -63,6 +65,48 @@ type Store interface {
 	Update(ctx context.Context, token string, old []byte, r Record) (newToken string, err error)
 	Renew(ctx context.Context, token string, old []byte, r Record) (newToken string, err error)
 	Delete(ctx context.Context, token string) error
+}
+
+// A LockingStore is a server-side [Store] that can also write a record
+// while holding it against every other writer: the path a commit falls
+// back to once its optimistic writes have met concurrent changes, so that
+// no commit starves however many requests keep changing the session (many
+// tabs of a busy single-page app, or a thief who holds a copy of the
+// cookie and keeps the record changing so that a privilege drop never
+// lands). Update and Renew stay the fast path: one round trip while they
+// succeed. memstore, redisstore and pgstore implement it; the Manager uses
+// it when the store does, and otherwise retries optimistic writes a
+// bounded number of times, which heavy contention can exhaust.
+//
+// UpdateLocked waits its turn to hold the record of token, calls change
+// with the payload the record holds, and writes the Record change returns:
+// under token, or with renew under a new token, which it returns, ending
+// the record of token as Renew does. The contract, checked by package
+// storetest:
+//
+//   - Turns are fair: callers get the record in the order they asked for
+//     it (or an order that lets none of them wait forever), and every
+//     caller's turn comes, however many others keep asking; only ctx's
+//     deadline ends a wait.
+//   - While a caller holds the record, no other write replaces it: Update
+//     and Renew of the record either wait until the hold ends or return a
+//     *ConflictError, writing nothing. Delete may end the record at any
+//     time; the holder then writes nothing and gets ErrNotFound.
+//   - change may be called more than once (a store that lost the hold,
+//     because its holder outlived the store's bound on a hold, takes a new
+//     turn); only what its last call returned is written. It must not
+//     block, and must not call the store.
+//   - If change returns an error, nothing is written, the hold ends and
+//     UpdateLocked returns that error as is.
+//   - A record that is gone (ended, expired, never created) is never
+//     written: UpdateLocked returns ErrNotFound.
+//   - A hold is bounded: a holder that stops (its process dies or hangs)
+//     lets go after a time the store documents, and whatever it writes
+//     after that is refused. A failed call leaves no hold behind for
+//     longer than that bound.
+type LockingStore interface {
+	Store
+	UpdateLocked(ctx context.Context, token string, renew bool, change func(current []byte) (Record, error)) (newToken string, err error)
 }
 
 // A Record is a session as the Manager writes it to a [Store].
