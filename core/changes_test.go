@@ -68,7 +68,7 @@ func randomChange(rng *rand.Rand, s *Session) string {
 		return fmt.Sprintf("RememberMe(%v)", on)
 	case 10:
 		owner := fmt.Sprint("u", rng.IntN(2))
-		s.SetOwner(owner, Device{UserAgent: fmt.Sprint("a", rng.IntN(2))})
+		_ = s.SetOwner(owner, Device{UserAgent: fmt.Sprint("a", rng.IntN(2))}) // a valid owner
 		return "SetOwner(" + owner + ")"
 	case 0:
 		v := rng.IntN(3)
