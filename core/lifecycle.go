@@ -253,9 +253,11 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 		}
 		s.dead = false
 		return m.cookie.expire, nil
-	case s.token != "" && s.empty() && (s.ch.fresh || m.clientSide):
+	case s.token != "" && (s.empty() && (s.ch.fresh || m.clientSide) || late && s.ch.fresh):
 		// The session ended here: Invalidate, or a cookie session that
-		// holds nothing any more.
+		// holds nothing any more. After the response started, the record
+		// ends all the same, whatever the handler did after Invalidate;
+		// what it did then needs a new cookie, and is reported.
 		if late && m.clientSide {
 			return "", ErrLateChange
 		}
@@ -267,9 +269,13 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 			return "", fmt.Errorf("%w: %w", ErrStore, err)
 		}
 		s.token = ""
+		lost := !s.empty()
 		s.resetChanges()
 		m.release(s)
-		if late || s.held == "" {
+		switch {
+		case late && lost:
+			return "", ErrLateChange
+		case late || s.held == "":
 			return "", nil
 		}
 		s.held = ""
