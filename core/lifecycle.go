@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -133,6 +134,12 @@ func (m *Manager) load(ctx context.Context, s *Session) error {
 	p, err := decodePayload(buf)
 	if err != nil {
 		m.debug(ctx, "session cookie rejected", "reason", "undecodable payload")
+		return nil
+	}
+	if !bytes.Equal(p.name, m.bound) {
+		// Another Manager over the same store issued it, under another
+		// cookie name: it is not this cookie's session.
+		m.debug(ctx, "session cookie rejected", "reason", "issued under another cookie name")
 		return nil
 	}
 	if why := m.expired(&p, now); why != "" {
@@ -296,6 +303,7 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 	ctx = m.storeContext(ctx)
 	for attempt := 1; ; attempt++ {
 		buf := m.buffer()
+		s.payload.name = m.bound
 		*buf = s.appendJSON((*buf)[:0])
 		r := Record{Payload: *buf, TTL: m.ttl(s.created, now), Owner: s.owner}
 		var tok string

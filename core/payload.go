@@ -13,7 +13,9 @@ import (
 //
 //	{"c":1700000000,"i":1700000300,"d":{"user_id":42},"f":{"success":["Saved."]},"h":{"info":3},"t":"csrf"}
 //
-// c and i are the creation and issue times in Unix seconds, d the data, f
+// c and i are the creation and issue times in Unix seconds, n the name of
+// the cookie a server-side session was issued under, when it is not
+// DefaultCookieName (see Manager.load), d the data, f
 // the flash queues, h how many messages each queue has given up so far, o
 // the owner and a and u the address and user agent of the owner's device
 // (Session.SetOwner), r whether the cookie is to last beyond the browser
@@ -46,6 +48,7 @@ type mark struct {
 
 type payload struct {
 	created, issued int64
+	name            []byte  // the cookie name the record is bound to, as the JSON string's raw body; nil: DefaultCookieName
 	data            []entry // sorted by key, no duplicates
 	flashes         []queue // sorted by name, no empty queue
 	heads           []mark  // sorted by name, no zero count
@@ -72,6 +75,13 @@ func (p *payload) appendJSON(b []byte) []byte {
 	b = strconv.AppendInt(b, p.created, 10)
 	b = append(b, `,"i":`...)
 	b = strconv.AppendInt(b, p.issued, 10)
+	if len(p.name) > 0 {
+		// The raw body of a JSON string, as decoded or as a cookie name,
+		// which needs no escaping.
+		b = append(b, `,"n":"`...)
+		b = append(b, p.name...)
+		b = append(b, '"')
+	}
 	if len(p.data) > 0 {
 		b = append(b, `,"d":{`...)
 		for i, e := range p.data {
@@ -213,6 +223,8 @@ func decodePayload(b []byte) (payload, error) {
 			p.created, err = d.int()
 		case "i":
 			p.issued, err = d.int()
+		case "n":
+			p.name, err = d.rawString()
 		case "d":
 			p.data, err = d.data()
 		case "f":
@@ -563,6 +575,22 @@ func (d *parser) skip(depth int) error {
 		return d.literal("null")
 	}
 	return errSyntax
+}
+
+// rawString moves past the string at d.i and returns its body as written,
+// escapes included, without copying it.
+func (d *parser) rawString() ([]byte, error) {
+	if d.next() != '"' {
+		return nil, errSyntax
+	}
+	start, err := d.stringSpan()
+	if err != nil {
+		return nil, err
+	}
+	if d.i-start == 2 {
+		return nil, nil // "": as if absent
+	}
+	return d.b[start+1 : d.i-1], nil
 }
 
 // stringSpan moves past the string at d.i without decoding it.

@@ -18,6 +18,7 @@ func TestPayloadRoundTrip(t *testing.T) {
 		{"flashes", payload{created: 1, issued: 2, flashes: []queue{{"", []string{"one"}}, {"success", []string{"a", "b"}}}}},
 		{"escapes", payload{created: 1, issued: 2, csrf: "tok", data: []entry{{"k\"\\\n\u2028é", []byte(`"v"`)}}, flashes: []queue{{"<q>", []string{"\x00\x1f\"</script>"}}}}},
 		{"negative times", payload{created: -5, issued: -1}},
+		{"cookie name", payload{created: 1, issued: 2, name: []byte("__Host-session")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -46,6 +47,8 @@ func TestDecodePayloadAccepts(t *testing.T) {
 		{"unsorted and duplicate keys", `{"c":1,"i":2,"d":{"b":1,"a":2,"b":3}}`, payload{created: 1, issued: 2, data: []entry{{"a", []byte("2")}, {"b", []byte("3")}}}},
 		{"empty queues dropped", `{"c":1,"i":2,"f":{"a":[],"b":["x"]}}`, payload{created: 1, issued: 2, flashes: []queue{{"b", []string{"x"}}}}},
 		{"escaped strings", `{"c":1,"i":2,"t":"a\u00e9\n\"","f":{"q":["\ud83d\ude00"]}}`, payload{created: 1, issued: 2, csrf: "aé\n\"", flashes: []queue{{"q", []string{"😀"}}}}},
+		{"cookie name kept as written", `{"c":1,"i":2,"n":"pr\u0065fs"}`, payload{created: 1, issued: 2, name: []byte(`pr\u0065fs`)}},
+		{"empty cookie name", `{"c":1,"i":2,"n":""}`, payload{created: 1, issued: 2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,7 +67,7 @@ func TestDecodePayloadRejects(t *testing.T) {
 	for _, in := range []string{
 		``, `null`, `[]`, `"x"`, `{`, `{"c":1`, `{"c":1,}`, `{"c":1.5}`, `{"c":"1"}`, `{"c":01}`,
 		`{"c":99999999999999999999}`, `{"d":{"a":}}`, `{"d":{"a":tru}}`, `{"d":{"a":"x\q"}}`,
-		`{"d":{"a":"` + "\x01" + `"}}`, `{"f":{"q":"x"}}`, `{"f":{"q":[1]}}`, `{"t":1}`, `{} {}`,
+		`{"d":{"a":"` + "\x01" + `"}}`, `{"f":{"q":"x"}}`, `{"f":{"q":[1]}}`, `{"t":1}`, `{} {}`, `{"n":1}`, `{"n":"a`,
 		`{"d":{"a":` + strings.Repeat("[", maxDepth+2) + strings.Repeat("]", maxDepth+2) + `}}`,
 		`{"d":{"a":"\u12"}}`, `{"d":{"a":-}}`, `{"d":{"a":1.}}`, `{"d":{"a":1e}}`,
 	} {
@@ -85,6 +88,7 @@ func FuzzDecodePayload(f *testing.F) {
 		`{"d":{"b":1,"a":2,"b":3}}`, `{"c":-0,"i":1e2}`, `{"d":{"k":"\u2028"}}`, `{}`,
 		`{"d":{"":1E700}}`,
 		`{"c":1,"i":2,"f":{"q":["m"]},"h":{"q":3,"p":0},"o":"alice","a":"192.0.2.0","u":"Firefox on Linux","r":true}`,
+		`{"c":1,"i":2,"n":"prefs","d":{"k":1}}`, `{"c":1,"i":2,"n":"a\"b"}`,
 	} {
 		f.Add([]byte(seed))
 	}
