@@ -240,10 +240,6 @@ func (m *Manager) end(s *Session) {
 	m.release(s)
 }
 
-// maxAttempts bounds the writes of one commit that keep meeting a
-// concurrent request's change.
-const maxAttempts = 16
-
 // write writes what s changed to the store and returns the Set-Cookie
 // header value to send, if any. late means no cookie can be sent any more.
 // s.mu is held.
@@ -301,22 +297,27 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 	issued := s.issued
 	s.issued = now
 	ctx = m.storeContext(ctx)
+	locked := false // the next try holds the record (contention.go)
 	for attempt := 1; ; attempt++ {
 		buf := m.buffer()
-		s.payload.name = m.bound
-		*buf = s.appendJSON((*buf)[:0])
-		r := Record{Payload: *buf, TTL: m.ttl(s.created, now), Owner: s.owner}
 		var tok string
 		var err error
-		switch {
-		case s.token == "":
-			tok, err = m.store.Create(ctx, r)
-		case s.ch.fresh:
-			tok, err = m.store.Renew(ctx, s.token, nil, r)
-		case s.ch.renew:
-			tok, err = m.store.Renew(ctx, s.token, s.base, r)
-		default:
-			tok, err = m.store.Update(ctx, s.token, s.base, r)
+		if locked {
+			tok, err = m.writeLocked(ctx, s, buf, now)
+		} else {
+			s.payload.name = m.bound
+			*buf = s.appendJSON((*buf)[:0])
+			r := Record{Payload: *buf, TTL: m.ttl(s.created, now), Owner: s.owner}
+			switch {
+			case s.token == "":
+				tok, err = m.store.Create(ctx, r)
+			case s.ch.fresh:
+				tok, err = m.store.Renew(ctx, s.token, nil, r)
+			case s.ch.renew:
+				tok, err = m.store.Renew(ctx, s.token, s.base, r)
+			default:
+				tok, err = m.store.Update(ctx, s.token, s.base, r)
+			}
 		}
 		// The cookie goes out when it changes, and every time for a
 		// persistent cookie, whose expiry moves on.
@@ -344,6 +345,9 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 			}
 			if !s.ch.any {
 				return "", nil // a re-issue: the other request's write did it
+			}
+			if locked = m.locking != nil && attempt >= lockAfter; !locked {
+				backoff(attempt)
 			}
 		case errors.Is(err, ErrNotFound) && s.token != "":
 			m.putBuffer(buf)

@@ -16,6 +16,7 @@ import (
 type Manager struct {
 	store      Store
 	clientSide bool         // the store keeps the data in the cookie
+	locking    LockingStore // store, if it can hold a record; nil otherwise
 	bound      []byte       // the cookie name a server-side record is bound to; nil for DefaultCookieName
 	cookie     cookieSpec
 	maxAge     int64 // seconds a cookie lasts (Options.MaxAge); 0: browser-session cookies
@@ -64,6 +65,7 @@ func NewManager(store Store, opts *Options) (*Manager, error) {
 	if cs, ok := store.(CookieStore); ok {
 		m.store, m.clientSide = cs.WithCookieName(o.CookieName), true
 	} else {
+		m.locking, _ = store.(LockingStore)
 		if o.CookieName != DefaultCookieName {
 			m.bound = []byte(o.CookieName)
 		}
