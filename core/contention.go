@@ -62,14 +62,13 @@ func (m *Manager) writeLocked(ctx context.Context, s *Session, buf *[]byte, now 
 		p := s.payload // Invalidate: a new session, whatever the record holds
 		if !s.ch.fresh {
 			var err error
-			if p, err = decodePayload(current); err != nil {
+			if p, err = decodePayload(current, m.bound); err != nil {
 				return Record{}, fmt.Errorf("a concurrent request left a session that cannot be decoded: %w", err)
 			}
 			s.ch.apply(&p)
 			p.issued = now
 		}
-		p.name = m.bound
-		*buf = p.appendJSON((*buf)[:0])
+		*buf = p.appendJSON((*buf)[:0], m.bound)
 		written = p
 		return Record{Payload: *buf, TTL: m.ttl(p.created, now), Owner: p.owner}, nil
 	})

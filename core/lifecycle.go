@@ -1,7 +1,6 @@
 package core
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -131,15 +130,15 @@ func (m *Manager) load(ctx context.Context, s *Session) error {
 	case err != nil:
 		return fmt.Errorf("%w: %w", ErrStore, err)
 	}
-	p, err := decodePayload(buf)
-	if err != nil {
-		m.debug(ctx, "session cookie rejected", "reason", "undecodable payload")
-		return nil
-	}
-	if !bytes.Equal(p.name, m.bound) {
+	p, err := decodePayload(buf, m.bound)
+	switch {
+	case errors.Is(err, errOtherCookie):
 		// Another Manager over the same store issued it, under another
 		// cookie name: it is not this cookie's session.
 		m.debug(ctx, "session cookie rejected", "reason", "issued under another cookie name")
+		return nil
+	case err != nil:
+		m.debug(ctx, "session cookie rejected", "reason", "undecodable payload")
 		return nil
 	}
 	if why := m.expired(&p, now); why != "" {
@@ -305,8 +304,7 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 		if locked {
 			tok, err = m.writeLocked(ctx, s, buf, now)
 		} else {
-			s.payload.name = m.bound
-			*buf = s.appendJSON((*buf)[:0])
+			*buf = s.appendJSON((*buf)[:0], m.bound)
 			r := Record{Payload: *buf, TTL: m.ttl(s.created, now), Owner: s.owner}
 			switch {
 			case s.token == "":
@@ -391,7 +389,7 @@ func (m *Manager) wrote(s *Session, tok string, buf *[]byte) {
 // concurrent request left it, which becomes what the request sees and what
 // its next write must find.
 func (m *Manager) merge(s *Session, current []byte, now int64) error {
-	p, err := decodePayload(current)
+	p, err := decodePayload(current, m.bound)
 	if err != nil {
 		return fmt.Errorf("%w: a concurrent request left a session that cannot be decoded: %w", ErrStore, err)
 	}

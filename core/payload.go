@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -15,7 +16,7 @@ import (
 //
 // c and i are the creation and issue times in Unix seconds, n the name of
 // the cookie a server-side session was issued under, when it is not
-// DefaultCookieName (see Manager.load), d the data, f
+// DefaultCookieName (see decodePayload), d the data, f
 // the flash queues, h how many messages each queue has given up so far, o
 // the owner and a and u the address and user agent of the owner's device
 // (Session.SetOwner), r whether the cookie is to last beyond the browser
@@ -48,7 +49,6 @@ type mark struct {
 
 type payload struct {
 	created, issued int64
-	name            []byte  // the cookie name the record is bound to, as the JSON string's raw body; nil: DefaultCookieName
 	data            []entry // sorted by key, no duplicates
 	flashes         []queue // sorted by name, no empty queue
 	heads           []mark  // sorted by name, no zero count
@@ -70,16 +70,16 @@ func (p *payload) empty() bool {
 	return len(p.data) == 0 && len(p.flashes) == 0 && p.csrf == "" && p.owner == ""
 }
 
-func (p *payload) appendJSON(b []byte) []byte {
+// appendJSON appends p, bound to the cookie name (nil for
+// DefaultCookieName), a valid cookie name, which needs no escaping.
+func (p *payload) appendJSON(b, name []byte) []byte {
 	b = append(b, `{"c":`...)
 	b = strconv.AppendInt(b, p.created, 10)
 	b = append(b, `,"i":`...)
 	b = strconv.AppendInt(b, p.issued, 10)
-	if len(p.name) > 0 {
-		// The raw body of a JSON string, as decoded or as a cookie name,
-		// which needs no escaping.
+	if len(name) > 0 {
 		b = append(b, `,"n":"`...)
-		b = append(b, p.name...)
+		b = append(b, name...)
 		b = append(b, '"')
 	}
 	if len(p.data) > 0 {
@@ -210,11 +210,18 @@ type parser struct {
 	i int
 }
 
-// decodePayload parses a payload written by appendJSON. It accepts any
-// valid JSON object of that shape, ignores unknown members and never
-// panics; the data values it returns share memory with b.
-func decodePayload(b []byte) (payload, error) {
+// errOtherCookie is what decodePayload returns for a payload bound to
+// another cookie name than the one asked for.
+var errOtherCookie = errors.New("core: session issued under another cookie name")
+
+// decodePayload parses a payload written by appendJSON for the cookie name
+// bound (nil for DefaultCookieName): a payload written for another name
+// is errOtherCookie. It accepts any valid JSON object of that shape,
+// ignores unknown members and never panics; the data values it returns
+// share memory with b.
+func decodePayload(b, bound []byte) (payload, error) {
 	var p payload
+	var name []byte // the raw body of n, as written
 	d := parser{b: b}
 	err := d.object(func(key string) error {
 		var err error
@@ -224,7 +231,7 @@ func decodePayload(b []byte) (payload, error) {
 		case "i":
 			p.issued, err = d.int()
 		case "n":
-			p.name, err = d.rawString()
+			name, err = d.rawString()
 		case "d":
 			p.data, err = d.data()
 		case "f":
@@ -251,6 +258,9 @@ func decodePayload(b []byte) (payload, error) {
 	}
 	if d.ws(); d.i != len(d.b) {
 		return payload{}, errSyntax
+	}
+	if !bytes.Equal(name, bound) {
+		return payload{}, errOtherCookie
 	}
 	return p, nil
 }

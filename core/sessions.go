@@ -1,7 +1,6 @@
 package core
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -51,8 +50,8 @@ func (m *Manager) Sessions(ctx context.Context, owner string) ([]SessionInfo, er
 	now := m.now().Unix()
 	infos := make([]SessionInfo, 0, len(listed))
 	for _, l := range listed {
-		p, err := decodePayload(l.Payload)
-		if err != nil || p.owner != owner || !bytes.Equal(p.name, m.bound) || m.expired(&p, now) != "" {
+		p, err := decodePayload(l.Payload, m.bound)
+		if err != nil || p.owner != owner || m.expired(&p, now) != "" {
 			// Undecodable, not the owner's, another Manager's (one with
 			// another cookie name over the same store) or expired.
 			continue
