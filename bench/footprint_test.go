@@ -95,7 +95,9 @@ func footprint(b *testing.B, store core.Store, size func() int64) {
 func blogSession(b *testing.B, m *core.Manager, i int, prefix string) string {
 	return visit(b, m, func(s *core.Session) {
 		user := fmt.Sprintf("%s-%d", prefix, i)
-		s.SetOwner(user, core.Device{UserAgent: "Firefox on Linux", Address: "192.0.2.0"})
+		if err := s.SetOwner(user, core.Device{UserAgent: "Firefox on Linux", Address: "192.0.2.0"}); err != nil {
+			b.Fatal(err)
+		}
 		_ = s.Set("user_id", i)
 		_ = s.Set("username", user)
 		s.CSRFToken()

@@ -81,10 +81,25 @@
 // this: each response carries the whole session, and the last one the
 // browser receives wins.
 //
+// However many requests write to one session at once, each commit lands.
+// A commit writes optimistically, one round trip while nobody else
+// writes; when it meets another request's change it applies its own
+// changes on top, waits a moment and tries again, and after two such
+// conflicts it writes while it holds the record ([LockingStore]: memstore,
+// redisstore and pgstore), in its turn among the commits waiting for it.
+// So a busy single-page app gets no 503 from its own tabs, and a thief
+// who holds a copy of the cookie cannot keep the session changing so that
+// a logout, a renewal or a privilege drop never lands. With a store that
+// cannot hold a record, a commit tries 16 times, waiting longer each time,
+// and then fails with [ErrStore] (a 503), having written nothing.
+//
 // # A user's sessions
 //
 // [Session.SetOwner] marks a session as a user's, on a [Device], at login;
-// it renews the session when the user changes. A server-side store that
+// it renews the session when the user changes. An owner is any valid
+// UTF-8 text without control characters, up to [MaxOwnerLength] bytes,
+// which every store keeps and compares byte for byte; SetOwner refuses
+// any other with [ErrInvalidValue]. A server-side store that
 // keeps an [Index] (memstore, redisstore, pgstore) then lists each user's
 // live sessions: [Manager.Sessions] returns them, with the one of the
 // current request marked, and [Manager.EndSession],
@@ -101,7 +116,10 @@
 // An application may install two session middlewares, with two Managers
 // under different cookie names: a preferences session in a cookie store
 // and a login session in Redis, say. [FromContext] returns the session of
-// the last one installed, and [Manager.FromContext] each Manager's.
+// the last one installed, and [Manager.FromContext] each Manager's. Two
+// Managers may share one server-side store: a record is bound to the
+// cookie name it was issued under, so the ID of one's session sent under
+// the other's cookie name finds nothing.
 //
 // # Timeouts
 //

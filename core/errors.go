@@ -39,7 +39,8 @@ var (
 	ErrNoKey = errors.New("core: no such key in session")
 
 	// ErrInvalidValue is returned by [Session.Set] for a value that cannot
-	// be encoded as JSON.
+	// be encoded as JSON, and by [Session.SetOwner] for an owner that
+	// cannot be stored and compared exactly.
 	ErrInvalidValue = errors.New("core: value cannot be stored in a session")
 
 	// ErrCookieTooLarge is matched by a [*CookieTooLargeError].

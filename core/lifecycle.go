@@ -130,8 +130,14 @@ func (m *Manager) load(ctx context.Context, s *Session) error {
 	case err != nil:
 		return fmt.Errorf("%w: %w", ErrStore, err)
 	}
-	p, err := decodePayload(buf)
-	if err != nil {
+	p, err := decodePayload(buf, m.bound)
+	switch {
+	case errors.Is(err, errOtherCookie):
+		// Another Manager over the same store issued it, under another
+		// cookie name: it is not this cookie's session.
+		m.debug(ctx, "session cookie rejected", "reason", "issued under another cookie name")
+		return nil
+	case err != nil:
 		m.debug(ctx, "session cookie rejected", "reason", "undecodable payload")
 		return nil
 	}
@@ -233,10 +239,6 @@ func (m *Manager) end(s *Session) {
 	m.release(s)
 }
 
-// maxAttempts bounds the writes of one commit that keep meeting a
-// concurrent request's change.
-const maxAttempts = 16
-
 // write writes what s changed to the store and returns the Set-Cookie
 // header value to send, if any. late means no cookie can be sent any more.
 // s.mu is held.
@@ -253,9 +255,11 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 		}
 		s.dead = false
 		return m.cookie.expire, nil
-	case s.token != "" && s.empty() && (s.ch.fresh || m.clientSide):
+	case s.token != "" && (s.empty() && (s.ch.fresh || m.clientSide) || late && s.ch.fresh):
 		// The session ended here: Invalidate, or a cookie session that
-		// holds nothing any more.
+		// holds nothing any more. After the response started, the record
+		// ends all the same, whatever the handler did after Invalidate;
+		// what it did then needs a new cookie, and is reported.
 		if late && m.clientSide {
 			return "", ErrLateChange
 		}
@@ -267,9 +271,13 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 			return "", fmt.Errorf("%w: %w", ErrStore, err)
 		}
 		s.token = ""
+		lost := !s.empty()
 		s.resetChanges()
 		m.release(s)
-		if late || s.held == "" {
+		switch {
+		case late && lost:
+			return "", ErrLateChange
+		case late || s.held == "":
 			return "", nil
 		}
 		s.held = ""
@@ -288,21 +296,26 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 	issued := s.issued
 	s.issued = now
 	ctx = m.storeContext(ctx)
+	locked := false // the next try holds the record (contention.go)
 	for attempt := 1; ; attempt++ {
 		buf := m.buffer()
-		*buf = s.appendJSON((*buf)[:0])
-		r := Record{Payload: *buf, TTL: m.ttl(s.created, now), Owner: s.owner}
 		var tok string
 		var err error
-		switch {
-		case s.token == "":
-			tok, err = m.store.Create(ctx, r)
-		case s.ch.fresh:
-			tok, err = m.store.Renew(ctx, s.token, nil, r)
-		case s.ch.renew:
-			tok, err = m.store.Renew(ctx, s.token, s.base, r)
-		default:
-			tok, err = m.store.Update(ctx, s.token, s.base, r)
+		if locked {
+			tok, err = m.writeLocked(ctx, s, buf, now)
+		} else {
+			*buf = s.appendJSON((*buf)[:0], m.bound)
+			r := Record{Payload: *buf, TTL: m.ttl(s.created, now), Owner: s.owner}
+			switch {
+			case s.token == "":
+				tok, err = m.store.Create(ctx, r)
+			case s.ch.fresh:
+				tok, err = m.store.Renew(ctx, s.token, nil, r)
+			case s.ch.renew:
+				tok, err = m.store.Renew(ctx, s.token, s.base, r)
+			default:
+				tok, err = m.store.Update(ctx, s.token, s.base, r)
+			}
 		}
 		// The cookie goes out when it changes, and every time for a
 		// persistent cookie, whose expiry moves on.
@@ -330,6 +343,9 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 			}
 			if !s.ch.any {
 				return "", nil // a re-issue: the other request's write did it
+			}
+			if locked = m.locking != nil && attempt >= lockAfter; !locked {
+				backoff(attempt)
 			}
 		case errors.Is(err, ErrNotFound) && s.token != "":
 			m.putBuffer(buf)
@@ -373,7 +389,7 @@ func (m *Manager) wrote(s *Session, tok string, buf *[]byte) {
 // concurrent request left it, which becomes what the request sees and what
 // its next write must find.
 func (m *Manager) merge(s *Session, current []byte, now int64) error {
-	p, err := decodePayload(current)
+	p, err := decodePayload(current, m.bound)
 	if err != nil {
 		return fmt.Errorf("%w: a concurrent request left a session that cannot be decoded: %w", ErrStore, err)
 	}

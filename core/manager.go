@@ -15,7 +15,9 @@ import (
 // handlers reach the session through [FromContext] or their adapter.
 type Manager struct {
 	store      Store
-	clientSide bool // the store keeps the data in the cookie
+	clientSide bool         // the store keeps the data in the cookie
+	locking    LockingStore // store, if it can hold a record; nil otherwise
+	bound      []byte       // the cookie name a server-side record is bound to; nil for DefaultCookieName
 	cookie     cookieSpec
 	maxAge     int64 // seconds a cookie lasts (Options.MaxAge); 0: browser-session cookies
 	idle       int64 // seconds; 0 when disabled
@@ -62,6 +64,11 @@ func NewManager(store Store, opts *Options) (*Manager, error) {
 	}
 	if cs, ok := store.(CookieStore); ok {
 		m.store, m.clientSide = cs.WithCookieName(o.CookieName), true
+	} else {
+		m.locking, _ = store.(LockingStore)
+		if o.CookieName != DefaultCookieName {
+			m.bound = []byte(o.CookieName)
+		}
 	}
 	if size := m.cookie.size(NewID()); size > MaxCookieSize {
 		return nil, configError("a session cookie with these attributes is %d bytes, over %d", size, MaxCookieSize)

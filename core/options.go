@@ -31,7 +31,9 @@ const (
 type Options struct {
 	// CookieName is the session cookie's name. Default "session".
 	// Names starting with "__Host-" or "__Secure-" must meet those
-	// prefixes' rules, checked by NewManager.
+	// prefixes' rules, checked by NewManager. A session is bound to the
+	// name it was issued under, with every store: sent under another
+	// name, to another Manager over the same store, it is not found.
 	CookieName string
 
 	// Path is the cookie's Path attribute. Default "/".

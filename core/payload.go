@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -13,7 +14,9 @@ import (
 //
 //	{"c":1700000000,"i":1700000300,"d":{"user_id":42},"f":{"success":["Saved."]},"h":{"info":3},"t":"csrf"}
 //
-// c and i are the creation and issue times in Unix seconds, d the data, f
+// c and i are the creation and issue times in Unix seconds, n the name of
+// the cookie a server-side session was issued under, when it is not
+// DefaultCookieName (see decodePayload), d the data, f
 // the flash queues, h how many messages each queue has given up so far, o
 // the owner and a and u the address and user agent of the owner's device
 // (Session.SetOwner), r whether the cookie is to last beyond the browser
@@ -67,11 +70,18 @@ func (p *payload) empty() bool {
 	return len(p.data) == 0 && len(p.flashes) == 0 && p.csrf == "" && p.owner == ""
 }
 
-func (p *payload) appendJSON(b []byte) []byte {
+// appendJSON appends p, bound to the cookie name (nil for
+// DefaultCookieName), a valid cookie name, which needs no escaping.
+func (p *payload) appendJSON(b, name []byte) []byte {
 	b = append(b, `{"c":`...)
 	b = strconv.AppendInt(b, p.created, 10)
 	b = append(b, `,"i":`...)
 	b = strconv.AppendInt(b, p.issued, 10)
+	if len(name) > 0 {
+		b = append(b, `,"n":"`...)
+		b = append(b, name...)
+		b = append(b, '"')
+	}
 	if len(p.data) > 0 {
 		b = append(b, `,"d":{`...)
 		for i, e := range p.data {
@@ -200,11 +210,18 @@ type parser struct {
 	i int
 }
 
-// decodePayload parses a payload written by appendJSON. It accepts any
-// valid JSON object of that shape, ignores unknown members and never
-// panics; the data values it returns share memory with b.
-func decodePayload(b []byte) (payload, error) {
+// errOtherCookie is what decodePayload returns for a payload bound to
+// another cookie name than the one asked for.
+var errOtherCookie = errors.New("core: session issued under another cookie name")
+
+// decodePayload parses a payload written by appendJSON for the cookie name
+// bound (nil for DefaultCookieName): a payload written for another name
+// is errOtherCookie. It accepts any valid JSON object of that shape,
+// ignores unknown members and never panics; the data values it returns
+// share memory with b.
+func decodePayload(b, bound []byte) (payload, error) {
 	var p payload
+	var name []byte // the raw body of n, as written
 	d := parser{b: b}
 	err := d.object(func(key string) error {
 		var err error
@@ -213,6 +230,8 @@ func decodePayload(b []byte) (payload, error) {
 			p.created, err = d.int()
 		case "i":
 			p.issued, err = d.int()
+		case "n":
+			name, err = d.rawString()
 		case "d":
 			p.data, err = d.data()
 		case "f":
@@ -239,6 +258,9 @@ func decodePayload(b []byte) (payload, error) {
 	}
 	if d.ws(); d.i != len(d.b) {
 		return payload{}, errSyntax
+	}
+	if !bytes.Equal(name, bound) {
+		return payload{}, errOtherCookie
 	}
 	return p, nil
 }
@@ -563,6 +585,22 @@ func (d *parser) skip(depth int) error {
 		return d.literal("null")
 	}
 	return errSyntax
+}
+
+// rawString moves past the string at d.i and returns its body as written,
+// escapes included, without copying it.
+func (d *parser) rawString() ([]byte, error) {
+	if d.next() != '"' {
+		return nil, errSyntax
+	}
+	start, err := d.stringSpan()
+	if err != nil {
+		return nil, err
+	}
+	if d.i-start == 2 {
+		return nil, nil // "": as if absent
+	}
+	return d.b[start+1 : d.i-1], nil
 }
 
 // stringSpan moves past the string at d.i without decoding it.

@@ -20,19 +20,48 @@ func TestPayloadRoundTrip(t *testing.T) {
 		{"negative times", payload{created: -5, issued: -1}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			b := tt.p.appendJSON(nil)
-			if !json.Valid(b) {
-				t.Fatalf("appendJSON = %s; not valid JSON", b)
-			}
-			got, err := decodePayload(b)
-			if err != nil {
-				t.Fatalf("decodePayload(%s) = %v", b, err)
-			}
-			if !reflect.DeepEqual(got, tt.p) {
-				t.Fatalf("decodePayload(appendJSON(p)) = %+v; want %+v", got, tt.p)
-			}
-		})
+		for _, bound := range [][]byte{nil, []byte("__Host-session")} {
+			t.Run(tt.name+"/"+string(bound), func(t *testing.T) {
+				b := tt.p.appendJSON(nil, bound)
+				if !json.Valid(b) {
+					t.Fatalf("appendJSON = %s; not valid JSON", b)
+				}
+				got, err := decodePayload(b, bound)
+				if err != nil {
+					t.Fatalf("decodePayload(%s) = %v", b, err)
+				}
+				if !reflect.DeepEqual(got, tt.p) {
+					t.Fatalf("decodePayload(appendJSON(p)) = %+v; want %+v", got, tt.p)
+				}
+			})
+		}
+	}
+}
+
+// TestDecodePayloadCookieName checks that a payload is decoded only for
+// the cookie name it was written for, compared as written.
+func TestDecodePayloadCookieName(t *testing.T) {
+	tests := []struct {
+		in, bound string
+		ok        bool
+	}{
+		{`{"c":1,"i":2}`, "", true},
+		{`{"c":1,"i":2,"n":""}`, "", true},
+		{`{"c":1,"i":2,"n":"prefs"}`, "prefs", true},
+		{`{"c":1,"i":2}`, "prefs", false},
+		{`{"c":1,"i":2,"n":"prefs"}`, "", false},
+		{`{"c":1,"i":2,"n":"prefs"}`, "pref", false},
+		{`{"c":1,"i":2,"n":"pr\u0065fs"}`, "prefs", false},
+	}
+	for _, tt := range tests {
+		var bound []byte
+		if tt.bound != "" {
+			bound = []byte(tt.bound)
+		}
+		_, err := decodePayload([]byte(tt.in), bound)
+		if tt.ok && err != nil || !tt.ok && err != errOtherCookie {
+			t.Errorf("decodePayload(%s, %q) = %v; want ok %v, or errOtherCookie", tt.in, tt.bound, err, tt.ok)
+		}
 	}
 }
 
@@ -49,7 +78,7 @@ func TestDecodePayloadAccepts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := decodePayload([]byte(tt.in))
+			got, err := decodePayload([]byte(tt.in), nil)
 			if err != nil {
 				t.Fatalf("decodePayload(%s) = %v", tt.in, err)
 			}
@@ -64,11 +93,11 @@ func TestDecodePayloadRejects(t *testing.T) {
 	for _, in := range []string{
 		``, `null`, `[]`, `"x"`, `{`, `{"c":1`, `{"c":1,}`, `{"c":1.5}`, `{"c":"1"}`, `{"c":01}`,
 		`{"c":99999999999999999999}`, `{"d":{"a":}}`, `{"d":{"a":tru}}`, `{"d":{"a":"x\q"}}`,
-		`{"d":{"a":"` + "\x01" + `"}}`, `{"f":{"q":"x"}}`, `{"f":{"q":[1]}}`, `{"t":1}`, `{} {}`,
+		`{"d":{"a":"` + "\x01" + `"}}`, `{"f":{"q":"x"}}`, `{"f":{"q":[1]}}`, `{"t":1}`, `{} {}`, `{"n":1}`, `{"n":"a`,
 		`{"d":{"a":` + strings.Repeat("[", maxDepth+2) + strings.Repeat("]", maxDepth+2) + `}}`,
 		`{"d":{"a":"\u12"}}`, `{"d":{"a":-}}`, `{"d":{"a":1.}}`, `{"d":{"a":1e}}`,
 	} {
-		if p, err := decodePayload([]byte(in)); err == nil {
+		if p, err := decodePayload([]byte(in), nil); err == nil {
 			t.Errorf("decodePayload(%.60q) = %+v, nil; want an error", in, p)
 		}
 	}
@@ -85,11 +114,12 @@ func FuzzDecodePayload(f *testing.F) {
 		`{"d":{"b":1,"a":2,"b":3}}`, `{"c":-0,"i":1e2}`, `{"d":{"k":"\u2028"}}`, `{}`,
 		`{"d":{"":1E700}}`,
 		`{"c":1,"i":2,"f":{"q":["m"]},"h":{"q":3,"p":0},"o":"alice","a":"192.0.2.0","u":"Firefox on Linux","r":true}`,
+		`{"c":1,"i":2,"n":"","d":{"k":1}}`,
 	} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		p, err := decodePayload(b)
+		p, err := decodePayload(b, nil)
 		if err != nil {
 			return
 		}
@@ -129,7 +159,7 @@ func FuzzDecodePayload(f *testing.F) {
 				t.Fatalf("queue %q = %q; encoding/json says %q", q.name, q.msgs, oracle.F[q.name])
 			}
 		}
-		again, err := decodePayload(p.appendJSON(nil))
+		again, err := decodePayload(p.appendJSON(nil, nil), nil)
 		if err != nil || !reflect.DeepEqual(again, p) {
 			t.Fatalf("round trip of %+v = %+v, %v", p, again, err)
 		}

@@ -30,7 +30,8 @@ type SessionInfo struct {
 	Current bool
 }
 
-// Sessions returns owner's live sessions, the most recently seen first.
+// Sessions returns owner's live sessions of m (those issued under its
+// cookie name), the most recently seen first.
 // Called with the context of a request, it marks that request's session as
 // current; it works as well outside any request, in an admin page or a
 // background job. It returns an error matching [ErrNotRevocable] with a
@@ -49,8 +50,10 @@ func (m *Manager) Sessions(ctx context.Context, owner string) ([]SessionInfo, er
 	now := m.now().Unix()
 	infos := make([]SessionInfo, 0, len(listed))
 	for _, l := range listed {
-		p, err := decodePayload(l.Payload)
+		p, err := decodePayload(l.Payload, m.bound)
 		if err != nil || p.owner != owner || m.expired(&p, now) != "" {
+			// Undecodable, not the owner's, another Manager's (one with
+			// another cookie name over the same store) or expired.
 			continue
 		}
 		infos = append(infos, SessionInfo{

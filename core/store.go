@@ -53,6 +53,7 @@ import (
 //     ErrGone, so that a request that was on its way with the old cookie
 //     leaves the cookie a concurrent login or logout has just set alone.
 //   - Records are forgotten after their Record.TTL.
+//   - Every method that returns a token returns "" with an error.
 //   - The caller may reuse the payloads it passed once a call returns, and
 //     must not modify the payloads Load and ConflictError return. A store
 //     that keeps a token beyond the call copies it.
@@ -74,9 +75,17 @@ type Store interface {
 // tabs of a busy single-page app, or a thief who holds a copy of the
 // cookie and keeps the record changing so that a privilege drop never
 // lands). Update and Renew stay the fast path: one round trip while they
-// succeed. memstore, redisstore and pgstore implement it; the Manager uses
-// it when the store does, and otherwise retries optimistic writes a
-// bounded number of times, which heavy contention can exhaust.
+// succeed. memstore, redisstore and pgstore implement it.
+//
+// What holds under contention: a commit to a server-side store writes
+// optimistically, and after two conflicts a LockingStore writes its
+// change set with UpdateLocked, so every commit lands, after the commits
+// that were waiting before it, and none answers 503 because others keep
+// writing. With a Store that is not a LockingStore the Manager keeps
+// trying optimistically, with random waits that grow between tries, and
+// gives up after 16 tries: a commit that many concurrent writers keep
+// beating fails with ErrStore (503), having written nothing; no change is
+// ever lost without an error.
 //
 // UpdateLocked waits its turn to hold the record of token, calls change
 // with the payload the record holds, and writes the Record change returns:
@@ -86,8 +95,10 @@ type Store interface {
 //
 //   - Turns are fair: callers get the record in the order they asked for
 //     it (or an order that lets none of them wait forever), and every
-//     caller's turn comes, however many others keep asking; only ctx's
-//     deadline ends a wait.
+//     caller's turn comes, however many others keep asking, with
+//     UpdateLocked or with Update and Renew; only ctx's deadline ends a
+//     wait, and a caller whose deadline passed while it waited leaves no
+//     hold behind.
 //   - While a caller holds the record, no other write replaces it: Update
 //     and Renew of the record either wait until the hold ends or return a
 //     *ConflictError, writing nothing. Delete may end the record at any
@@ -95,11 +106,14 @@ type Store interface {
 //   - change may be called more than once (a store that lost the hold,
 //     because its holder outlived the store's bound on a hold, takes a new
 //     turn); only what its last call returned is written. It must not
-//     block, and must not call the store.
+//     block, and must not call the store. It may keep current after it
+//     returns: the store never modifies or reuses a payload it passed.
 //   - If change returns an error, nothing is written, the hold ends and
 //     UpdateLocked returns that error as is.
-//   - A record that is gone (ended, expired, never created) is never
-//     written: UpdateLocked returns ErrNotFound.
+//   - A record that is gone (ended, expired, never created, or a token that
+//     is not of the form [ValidID] accepts) is never written: UpdateLocked
+//     returns ErrNotFound without calling change.
+//   - With every error, the token returned is "".
 //   - A hold is bounded: a holder that stops (its process dies or hangs)
 //     lets go after a time the store documents, and whatever it writes
 //     after that is refused. A failed call leaves no hold behind for

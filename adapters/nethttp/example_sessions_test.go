@@ -50,7 +50,10 @@ func (a *accounts) login(w http.ResponseWriter, r *http.Request) {
 	}
 	user := r.PostFormValue("user") // check the password here
 	addr, _, _ := net.SplitHostPort(r.RemoteAddr)
-	s.SetOwner(user, core.Device{UserAgent: r.UserAgent(), Address: addr})
+	if err := s.SetOwner(user, core.Device{UserAgent: r.UserAgent(), Address: addr}); err != nil {
+		http.Error(w, "invalid user name", http.StatusBadRequest) // not valid UTF-8, or too long
+		return
+	}
 	s.RememberMe(r.PostFormValue("remember") == "on")
 	s.Flash("Welcome, "+user+"!", "info")
 	http.Redirect(w, r, "/sessions", http.StatusSeeOther)

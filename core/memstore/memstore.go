@@ -199,10 +199,13 @@ func (s *Store) Update(_ context.Context, token string, old []byte, r core.Recor
 		sh.records[token] = newRecord(r, now)
 	}
 	sh.mu.Unlock()
-	if err == nil && r.Owner != "" {
+	if err != nil {
+		return "", err
+	}
+	if r.Owner != "" {
 		s.touch(r.Owner, token, now)
 	}
-	return token, err
+	return token, nil
 }
 
 // check returns why cur, the record a request loaded as old, cannot be

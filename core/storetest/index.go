@@ -24,6 +24,8 @@ func runIndex(t *testing.T, idx core.Index, o Options) {
 		{"ListFollowsWrites", testListFollows},
 		{"EndDeletes", testEnd},
 		{"EndWhileWriting", testEndWhileWriting},
+		{"HostileOwners", testHostileOwners},
+		{"HostileOwnersThroughManager", testHostileOwnersManager},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, idx) })
@@ -128,9 +130,11 @@ func testEnd(t *testing.T, idx core.Index) {
 	}
 	// Deleted, not marked gone: the visitor's next request starts anew.
 	wantNotFound(t, idx, tok, false)
-	if _, err := idx.Update(ctx, tok, payload(1), owned(payload(9), alice)); !errors.Is(err, core.ErrNotFound) {
+	got, err := idx.Update(ctx, tok, payload(1), owned(payload(9), alice))
+	if !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("Update of an ended session = %v; want core.ErrNotFound", err)
 	}
+	wantNoToken(t, "Update of an ended session", got, err)
 	if err := idx.End(ctx, alice, core.HandleOf(tok)); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("End of an ended session = %v; want core.ErrNotFound", err)
 	}

@@ -37,9 +37,15 @@ type Options struct {
 	MaxPerOwner int
 }
 
-// Run checks store against the core.Store contract, and against the
-// core.Index contract if it implements it. A core.CookieStore gets the
-// checks that apply to a store without server state.
+// Run checks store against the core.Store contract, against the
+// core.Index contract if it implements it (with hostile owner names:
+// quotes, braces, backslashes, JSON, Redis and SQL metacharacters,
+// non-ASCII text, owners as long as core.MaxOwnerLength), and against the
+// core.LockingStore contract if it implements it, with real contention:
+// 32 goroutines that change one record at once, holding it or not. A
+// store that does not implement an interface is not checked against it;
+// the test logs which. A core.CookieStore gets the checks that apply to a
+// store without server state.
 func Run(t *testing.T, store core.Store, opts *Options) {
 	t.Helper()
 	var o Options
@@ -79,6 +85,13 @@ func Run(t *testing.T, store core.Store, opts *Options) {
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, store, true) })
 	if idx, ok := store.(core.Index); ok {
 		t.Run("Index", func(t *testing.T) { runIndex(t, idx, o) })
+	} else {
+		t.Logf("storetest: %T is not a core.Index; its checks are skipped", store)
+	}
+	if ls, ok := store.(core.LockingStore); ok {
+		t.Run("Locking", func(t *testing.T) { runLocking(t, ls) })
+	} else {
+		t.Logf("storetest: %T is not a core.LockingStore; its checks are skipped", store)
 	}
 }
 
@@ -125,6 +138,15 @@ func wantNotFound(t testing.TB, s core.Store, token string, gone bool) {
 		t.Fatalf("Load(%.20q) of an ended record = %v; want core.ErrGone", token, err)
 	case !gone && errors.Is(err, core.ErrGone):
 		t.Fatalf("Load(%.20q) = core.ErrGone; want plain core.ErrNotFound (the record was never ended)", token)
+	}
+}
+
+// wantNoToken checks that a call that returned an error returned no token
+// with it.
+func wantNoToken(t testing.TB, what, token string, err error) {
+	t.Helper()
+	if err != nil && token != "" {
+		t.Fatalf("%s = %.20q, %v; want the token \"\" with an error", what, token, err)
 	}
 }
 
@@ -180,19 +202,24 @@ func testUpdateConflict(t *testing.T, s core.Store) {
 		t.Fatal(err)
 	}
 	// A request that loaded payload(1) commits after one that wrote 2.
-	_, err := s.Update(ctx, tok, payload(1), rec(payload(3), time.Hour))
+	got, err := s.Update(ctx, tok, payload(1), rec(payload(3), time.Hour))
 	wantConflict(t, "Update", err, payload(2))
+	wantNoToken(t, "Update with a conflict", got, err)
 	wantPayload(t, s, tok, payload(2))
 }
 
 func testUnknown(t *testing.T, s core.Store) {
 	for _, tok := range []string{core.NewID(), "x", ""} {
-		if got, err := s.Update(ctx, tok, payload(1), rec(payload(1), time.Hour)); !errors.Is(err, core.ErrNotFound) {
+		got, err := s.Update(ctx, tok, payload(1), rec(payload(1), time.Hour))
+		if !errors.Is(err, core.ErrNotFound) {
 			t.Fatalf("Update(unknown token) = %q, %v; want core.ErrNotFound (a client's token is never adopted)", got, err)
 		}
-		if got, err := s.Renew(ctx, tok, nil, rec(payload(1), time.Hour)); !errors.Is(err, core.ErrNotFound) {
+		wantNoToken(t, "Update(unknown token)", got, err)
+		got, err = s.Renew(ctx, tok, nil, rec(payload(1), time.Hour))
+		if !errors.Is(err, core.ErrNotFound) {
 			t.Fatalf("Renew(unknown token) = %q, %v; want core.ErrNotFound", got, err)
 		}
+		wantNoToken(t, "Renew(unknown token)", got, err)
 		if err := s.Delete(ctx, tok); !errors.Is(err, core.ErrNotFound) {
 			t.Fatalf("Delete(unknown token) = %v; want core.ErrNotFound", err)
 		}
@@ -205,12 +232,16 @@ func testUnknown(t *testing.T, s core.Store) {
 func wantEnded(t *testing.T, s core.Store, tok string) {
 	t.Helper()
 	wantNotFound(t, s, tok, true)
-	if _, err := s.Update(ctx, tok, payload(1), rec(payload(9), time.Hour)); !errors.Is(err, core.ErrNotFound) {
+	got, err := s.Update(ctx, tok, payload(1), rec(payload(9), time.Hour))
+	if !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("Update of an ended record = %v; want core.ErrNotFound (no resurrection)", err)
 	}
-	if _, err := s.Renew(ctx, tok, nil, rec(payload(9), time.Hour)); !errors.Is(err, core.ErrNotFound) {
+	wantNoToken(t, "Update of an ended record", got, err)
+	got, err = s.Renew(ctx, tok, nil, rec(payload(9), time.Hour))
+	if !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("Renew of an ended record = %v; want core.ErrNotFound (its data is never copied)", err)
 	}
+	wantNoToken(t, "Renew of an ended record", got, err)
 	if err := s.Delete(ctx, tok); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("Delete of an ended record = %v; want core.ErrNotFound", err)
 	}
@@ -276,9 +307,16 @@ func testExpiry(t *testing.T, s core.Store, advance func(time.Duration)) {
 		}
 	}
 	wantNotFound(t, s, tok, false)
-	if _, err := s.Update(ctx, tok, payload(2), rec(payload(3), time.Hour)); !errors.Is(err, core.ErrNotFound) {
+	got, err := s.Update(ctx, tok, payload(2), rec(payload(3), time.Hour))
+	if !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("Update after expiry = %v; want core.ErrNotFound", err)
 	}
+	wantNoToken(t, "Update after expiry", got, err)
+	got, err = s.Renew(ctx, tok, nil, rec(payload(3), time.Hour))
+	if !errors.Is(err, core.ErrNotFound) {
+		t.Fatalf("Renew after expiry = %v; want core.ErrNotFound", err)
+	}
+	wantNoToken(t, "Renew after expiry", got, err)
 	wantPayload(t, s, long, payload(1))
 }
 
@@ -290,9 +328,11 @@ func testGoneExpires(t *testing.T, s core.Store, advance func(time.Duration)) {
 	wantNotFound(t, s, tok, true)
 	advance(core.GoneTTL + time.Second)
 	wantNotFound(t, s, tok, false)
-	if _, err := s.Update(ctx, tok, payload(1), rec(payload(2), time.Hour)); !errors.Is(err, core.ErrNotFound) {
+	got, err := s.Update(ctx, tok, payload(1), rec(payload(2), time.Hour))
+	if !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("Update once the ended record is forgotten = %v; want core.ErrNotFound", err)
 	}
+	wantNoToken(t, "Update once the ended record is forgotten", got, err)
 }
 
 func testOwnership(t *testing.T, s core.Store) {

@@ -172,11 +172,16 @@ func (b *blog) login(r request, s *core.Session) {
 	// The session is u's from now on, on this device, as the sessions
 	// page shows it. A session that changes owner gets a new ID (and CSRF
 	// token), as with s.Renew: an ID that someone planted in the visitor's
-	// browser beforehand is worthless now.
-	s.SetOwner(u.Name, core.Device{
+	// browser beforehand is worthless now. SetOwner refuses a name that
+	// is not clean text (invalid UTF-8, control characters) or is too
+	// long; the blog's user names never are.
+	if err := s.SetOwner(u.Name, core.Device{
 		UserAgent: browserName(r.UserAgent()),
 		Address:   coarseAddress(r.RemoteAddr()),
-	})
+	}); err != nil {
+		b.sessionError(r, err)
+		return
+	}
 	// Remember me: a cookie that outlives the browser, until the session's
 	// absolute timeout; otherwise the browser forgets it when it closes.
 	s.RememberMe(remember)

@@ -35,7 +35,10 @@ func ownerRoutes(m *core.Manager) []Route {
 		{"POST", "/login-owner", func(c Ctx) {
 			if s := session(c); s != nil {
 				name := c.FormValue("username")
-				s.SetOwner(name, core.Device{UserAgent: c.FormValue("agent"), Address: "192.0.2.0"})
+				if err := s.SetOwner(name, core.Device{UserAgent: c.FormValue("agent"), Address: "192.0.2.0"}); err != nil {
+					c.Text(http.StatusBadRequest, err.Error())
+					return
+				}
 				must(s.Set("username", name))
 				c.Redirect(http.StatusSeeOther, "/private")
 			}

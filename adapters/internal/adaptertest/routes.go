@@ -127,6 +127,16 @@ func routes(g *gates, m *core.Manager) []Route {
 				must(s.Set("late", "saved"))
 			}
 		}},
+		{"POST", "/late-logout", func(c Ctx) {
+			// A logout after the response started, and a flash after it.
+			s := session(c)
+			if s == nil {
+				return
+			}
+			c.Redirect(http.StatusSeeOther, "/")
+			s.Invalidate()
+			s.Flash("bye", "info")
+		}},
 		{"POST", "/csrf", func(c Ctx) {
 			if s := session(c); s != nil {
 				c.Text(http.StatusOK, s.CSRFToken())
