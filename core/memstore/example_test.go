@@ -9,8 +9,9 @@ import (
 )
 
 // A memory store for one app server, bounded to 20,000 sessions: past
-// that it evicts anonymous sessions first, then the least recently
-// written, and says so through the logger.
+// that it evicts expired sessions, then anonymous ones, then the markers
+// of ended sessions, and logged-in users' sessions last, and says so
+// through the logger.
 func ExampleNew() {
 	store, err := memstore.New(&memstore.Options{
 		MaxSessions: 20_000,

@@ -26,7 +26,8 @@ var _ core.LockingStore = (*Store)(nil)
 // never long enough to need a deadline; the hold ends when UpdateLocked
 // returns, whatever happens.
 func (s *Store) UpdateLocked(ctx context.Context, token string, renew bool, change func(current []byte) (core.Record, error)) (string, error) {
-	if !core.ValidID(token) {
+	sh, id, ok := s.find(token)
+	if !ok {
 		return "", core.ErrNotFound
 	}
 	if err := ctx.Err(); err != nil {
@@ -34,9 +35,8 @@ func (s *Store) UpdateLocked(ctx context.Context, token string, renew bool, chan
 	}
 	now := s.now().UnixNano()
 	defer s.sweep(now)
-	sh := s.shard(token)
 	sh.mu.Lock()
-	cur := sh.records[token]
+	cur := sh.get(&id)
 	if !cur.live(now) {
 		sh.mu.Unlock()
 		return "", core.ErrNotFound
@@ -47,19 +47,12 @@ func (s *Store) UpdateLocked(ctx context.Context, token string, renew bool, chan
 		sh.mu.Unlock()
 		return "", err
 	case !renew:
-		sh.records[token] = newRecord(r, now)
+		s.write(sh, cur, r, now)
 		sh.mu.Unlock()
-		if r.Owner != "" {
-			s.touch(r.Owner, token, now)
-		}
 		return token, nil
 	}
-	// As end does: the record is marked ended, for core.GoneTTL.
-	sh.records[token] = &record{expires: min(cur.expires, now+int64(core.GoneTTL)), written: now}
+	s.end(sh, cur, now)
 	sh.mu.Unlock()
-	if cur.owner != "" {
-		s.unlist(cur.owner, token)
-	}
 	// Nobody knows the new ID yet, so nobody can see the moment when
 	// neither record is live.
 	return s.insert(r, now), nil

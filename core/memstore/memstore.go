@@ -1,41 +1,13 @@
-// Package memstore keeps sessions in the memory of the process: fast, and
-// revocable (a logout ends the record), but lost when the process stops and
-// not shared between processes. Use package redisstore or pgstore for
-// several app servers.
-//
-// Concurrent requests of one visitor keep each other's changes: a commit
-// is applied, under the record's lock, to the record as it is then, so a
-// key or a flash message another request wrote meanwhile stays, a message
-// this request showed is not brought back, and a session that a logout or
-// a login in another tab ended stays ended (see core.Store).
-//
-// The store lists each user's sessions (core.Index), so that a user can
-// see and end them; a user has at most Options.MaxPerOwner.
-//
-// The store is bounded: it holds at most Options.MaxSessions records.
-// Past that, each new record evicts another: the oldest anonymous one of a
-// shard, or if there is none left, a user's, among a few sampled at random
-// the least recently written (an active session is written at least every
-// core.Options.ReissueTime). A flood of cookieless requests
-// that each start a session, with a CSRF token for a login form say,
-// therefore evicts other anonymous sessions long before a logged-in user
-// is logged out. Evictions are reported through Options.Logger, at most
-// once a minute. An evicted visitor's next request is anonymous; IDs are
-// never reused, so no visitor is ever handed another's session.
-//
-// Records are spread over 64 shards, each with its own lock. Expired records
-// are never returned, and are removed a shard at a time by the writes that
-// come due (see Options.SweepInterval), so no request waits for a sweep of
-// the whole map and no background goroutine needs stopping.
 package memstore
 
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"hash/maphash"
 	"log/slog"
-	"sync"
+	"math"
 	"sync/atomic"
 	"time"
 
@@ -60,10 +32,12 @@ type Options struct {
 	// Default DefaultSweepInterval (a minute).
 	SweepInterval time.Duration
 
-	// MaxSessions bounds the records the store holds; see the package doc
-	// for what it evicts past it. A record takes about 200 bytes plus
-	// its payload (bench/RESULTS.md, "memory"). Default DefaultMaxSessions
-	// (100,000).
+	// MaxSessions bounds the records the store holds, the markers that
+	// ended sessions leave included; see the package doc for what it
+	// evicts past it. A record takes about 140 bytes plus its payload, and
+	// a user's session about 60 more for the user's index (bench's
+	// BenchmarkLiveSessions and BenchmarkFootprint). Default
+	// DefaultMaxSessions (100,000).
 	MaxSessions int
 
 	// MaxPerOwner bounds the sessions listed for one user: a login past
@@ -83,33 +57,17 @@ type Options struct {
 // New; it is safe for concurrent use.
 type Store struct {
 	seed      maphash.Seed
+	ids       *base64.Encoding // newIDEncoding
 	now       func() time.Time
 	step      int64        // nanoseconds between two shard sweeps
 	nextSweep atomic.Int64 // Unix nanoseconds
 	sweeps    atomic.Uint64
 	shards    [shardCount]shard
-	records   atomic.Int64 // in every shard, ended and expired ones included
+	records   atomic.Int64 // in every shard, markers and expired ones included
+	heads     heads
 	bounds
 	index
 }
-
-type shard struct {
-	mu      sync.RWMutex
-	records map[string]*record
-	anon    []string // tokens of anonymous records, oldest first; some may be gone
-}
-
-// record is replaced, never modified, once a Load may have returned its
-// payload.
-type record struct {
-	payload []byte // nil: ended by Renew or Delete (core.ErrGone)
-	expires int64  // Unix nanoseconds
-	written int64  // Unix nanoseconds
-	owner   string
-}
-
-// live reports whether r holds a session at now.
-func (r *record) live(now int64) bool { return r != nil && r.payload != nil && r.expires > now }
 
 var _ core.Index = (*Store)(nil)
 
@@ -137,19 +95,24 @@ func New(opts *Options) (*Store, error) {
 	}
 	s := &Store{
 		seed:   maphash.MakeSeed(),
+		ids:    newIDEncoding(),
 		now:    o.Clock,
 		step:   int64(o.SweepInterval / shardCount),
 		bounds: bounds{max: int64(o.MaxSessions), log: o.Logger},
-		index:  index{max: o.MaxPerOwner, owners: map[string]map[string]*entry{}},
+		index:  index{max: o.MaxPerOwner},
 	}
 	for i := range s.shards {
-		s.shards[i].records = make(map[string]*record)
+		s.shards[i].records = make(map[uint64]*record)
+		s.shards[i].n = i
+		s.index.shards[i].owners = make(map[string]*record)
+	}
+	for k := range kinds {
+		for i := range shardCount {
+			s.heads.written[k][i].Store(math.MaxInt64)
+			s.heads.expires[k][i].Store(math.MaxInt64)
+		}
 	}
 	return s, nil
-}
-
-func (s *Store) shard(token string) *shard {
-	return &s.shards[maphash.String(s.seed, token)%shardCount]
 }
 
 // Load returns the payload of token, or core.ErrNotFound (core.ErrGone for
@@ -157,20 +120,24 @@ func (s *Store) shard(token string) *shard {
 // that is not a valid ID (see core.ValidID) is not found without a lookup.
 // The caller must not modify the payload.
 func (s *Store) Load(_ context.Context, token string) ([]byte, bool, error) {
-	if !core.ValidID(token) {
+	sh, id, ok := s.find(token)
+	if !ok {
 		return nil, false, core.ErrNotFound
 	}
-	sh := s.shard(token)
+	var payload []byte
+	expires := int64(math.MinInt64)
 	sh.mu.RLock()
-	r := sh.records[token]
+	if r := sh.get(&id); r != nil {
+		payload, expires = r.payload, r.expires
+	}
 	sh.mu.RUnlock()
 	switch {
-	case r == nil || r.expires <= s.now().UnixNano():
+	case expires <= s.now().UnixNano():
 		return nil, false, core.ErrNotFound
-	case r.payload == nil:
+	case payload == nil:
 		return nil, false, core.ErrGone
 	}
-	return r.payload, false, nil
+	return payload, false, nil
 }
 
 // Create stores a copy of r.Payload under a new ID for r.TTL.
@@ -180,30 +147,26 @@ func (s *Store) Create(_ context.Context, r core.Record) (string, error) {
 	return s.insert(r, now), nil
 }
 
-func newRecord(r core.Record, now int64) *record {
-	return &record{payload: bytes.Clone(r.Payload), expires: now + int64(r.TTL), written: now, owner: r.Owner}
-}
-
-// Update replaces the record of token with a copy of r.Payload, under the
-// record's lock, if it still holds old; see core.Store for the contract.
+// Update replaces the payload of token's record with a copy of r.Payload,
+// under the record's lock, if it still holds old; see core.Store for the
+// contract. The record keeps its owner: a new owner comes with Renew
+// (core.Record).
 func (s *Store) Update(_ context.Context, token string, old []byte, r core.Record) (string, error) {
-	if !core.ValidID(token) {
+	sh, id, ok := s.find(token)
+	if !ok {
 		return "", core.ErrNotFound
 	}
 	now := s.now().UnixNano()
 	defer s.sweep(now)
-	sh := s.shard(token)
 	sh.mu.Lock()
-	err := check(sh.records[token], old, now)
+	cur := sh.get(&id)
+	err := check(cur, old, now)
 	if err == nil {
-		sh.records[token] = newRecord(r, now)
+		s.write(sh, cur, r, now)
 	}
 	sh.mu.Unlock()
 	if err != nil {
 		return "", err
-	}
-	if r.Owner != "" {
-		s.touch(r.Owner, token, now)
 	}
 	return token, nil
 }
@@ -220,15 +183,45 @@ func check(cur *record, old []byte, now int64) error {
 	return nil
 }
 
+// write puts a copy of r.Payload in cur, a live record of sh, for r.TTL,
+// and makes it the most recently written of its kind; sh.mu is held.
+// cur keeps its owner, and so its kind.
+func (s *Store) write(sh *shard, cur *record, r core.Record, now int64) {
+	k := cur.kind()
+	// A record that is already last stays in place, so that its list is
+	// never seen empty while it is written.
+	move := sh.lists[k].tail != cur
+	if move {
+		s.unlink(sh, cur)
+	}
+	cur.payload = bytes.Clone(r.Payload)
+	cur.expires = now + int64(r.TTL)
+	cur.written.Store(now)
+	switch {
+	case move:
+		s.link(sh, cur)
+	case sh.lists[k].head == cur:
+		s.publish(sh, k)
+	}
+}
+
 // Renew ends the record of token, if it still holds old (or whatever it
 // holds, if old is nil), and stores a copy of r.Payload under a new ID.
 func (s *Store) Renew(_ context.Context, token string, old []byte, r core.Record) (string, error) {
-	if !core.ValidID(token) {
+	sh, id, ok := s.find(token)
+	if !ok {
 		return "", core.ErrNotFound
 	}
 	now := s.now().UnixNano()
 	defer s.sweep(now)
-	if err := s.end(token, old, now); err != nil {
+	sh.mu.Lock()
+	cur := sh.get(&id)
+	err := check(cur, old, now)
+	if err == nil {
+		s.end(sh, cur, now)
+	}
+	sh.mu.Unlock()
+	if err != nil {
 		return "", err
 	}
 	// Nobody knows the new ID yet, so nobody can see the moment when
@@ -238,65 +231,63 @@ func (s *Store) Renew(_ context.Context, token string, old []byte, r core.Record
 
 // Delete ends the record of token; see core.Store.
 func (s *Store) Delete(_ context.Context, token string) error {
-	if !core.ValidID(token) {
+	sh, id, ok := s.find(token)
+	if !ok {
 		return core.ErrNotFound
 	}
-	return s.end(token, nil, s.now().UnixNano())
-}
-
-// end replaces the record of token, if it holds old, with a marker that
-// Load reports as core.ErrGone for core.GoneTTL.
-func (s *Store) end(token string, old []byte, now int64) error {
-	sh := s.shard(token)
+	now := s.now().UnixNano()
 	sh.mu.Lock()
-	cur := sh.records[token]
-	err := check(cur, old, now)
+	cur := sh.get(&id)
+	err := check(cur, nil, now)
 	if err == nil {
-		sh.records[token] = &record{expires: min(cur.expires, now+int64(core.GoneTTL)), written: now}
+		s.end(sh, cur, now)
 	}
 	sh.mu.Unlock()
-	if err == nil && cur.owner != "" {
-		s.unlist(cur.owner, token)
-	}
 	return err
+}
+
+// end turns cur, a live record of sh, into a marker that Load reports as
+// core.ErrGone for core.GoneTTL, and takes it out of its owner's index;
+// sh.mu is held.
+func (s *Store) end(sh *shard, cur *record, now int64) {
+	s.unlink(sh, cur)
+	if cur.owner != "" {
+		s.unlist(cur)
+	}
+	cur.payload, cur.owner = nil, ""
+	cur.expires = min(cur.expires, now+int64(core.GoneTTL))
+	cur.written.Store(now)
+	s.link(sh, cur)
 }
 
 // insert stores r under a new ID, makes room for it, and returns the ID.
 func (s *Store) insert(r core.Record, now int64) string {
-	rec := newRecord(r, now)
+	rec := &record{payload: bytes.Clone(r.Payload), owner: r.Owner, expires: now + int64(r.TTL)}
+	rec.written.Store(now)
 	for {
-		id := core.NewID()
-		sh := s.shard(id)
+		token := core.NewID()
+		rec.id, _ = s.parseID(token)
+		sh := &s.shards[shardIndex(&rec.id)]
+		k := key(&rec.id)
 		sh.mu.Lock()
-		_, taken := sh.records[id]
-		if !taken {
-			sh.records[id] = rec
-			if r.Owner == "" {
-				sh.anon = append(sh.anon, id)
-			}
-		}
-		sh.mu.Unlock()
-		if taken {
+		if sh.records[k] != nil {
+			sh.mu.Unlock()
 			continue
 		}
+		sh.records[k] = rec
 		s.records.Add(1)
-		if r.Owner != "" {
-			s.list(r.Owner, id, now)
+		s.link(sh, rec)
+		var over []*record
+		if rec.owner != "" {
+			over = s.list(rec)
 		}
-		s.makeRoom(id, now)
-		return id
+		sh.mu.Unlock()
+		s.drop(over)
+		s.makeRoom(rec, now)
+		return token
 	}
 }
 
-// Len returns the number of records, expired and ended ones not yet swept
-// included.
-func (s *Store) Len() int {
-	n := 0
-	for i := range s.shards {
-		sh := &s.shards[i]
-		sh.mu.RLock()
-		n += len(sh.records)
-		sh.mu.RUnlock()
-	}
-	return n
-}
+// Len returns the number of records, markers and expired ones not yet
+// swept included.
+func (s *Store) Len() int { return int(s.records.Load()) }

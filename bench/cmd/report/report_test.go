@@ -50,6 +50,22 @@ MemstoreFlood-2,319.6,∞
 ,bench.txt,
 ,B/flood,CI
 MemstoreFlood-2,3.196e+07,∞
+
+,bench.txt,
+,sec/request,CI
+MemstoreFlood-2,4.52e-06,∞
+
+,bench.txt,
+,allocs/request,CI
+MemstoreFlood-2,23,∞
+
+,bench.txt,
+,B/request,CI
+MemstoreFlood-2,1967,∞
+
+,bench.txt,
+,users-lost,CI
+MemstoreFlood-2,0,∞
 `
 
 func TestParseBenchstat(t *testing.T) {
@@ -132,7 +148,7 @@ func TestBuild(t *testing.T) {
 		"| fiber | postgres | 16 | 2500 | 2.0 s | 1800 | 2.50 ms / 21.0 ms / 48.0 ms | 110 ms / 125 ms | 1.29 s / 1.35 s |",
 		"| echo | 16 | 900 | 70.0 ms |",
 		"**A burst of 200 logins at once**",
-		"**25.1 MB for 100,000 sessions, 251 bytes per session**", "**the store takes 32.0 MB at the end (320 bytes per record held)**",
+		"**25.1 MB for 100,000 sessions, 251 bytes per session**", "**a flood request takes 4.52 µs and 23 allocations (1967 B) through the Manager, eviction included; the store takes 32.0 MB at the end (320 bytes per record held)**", "every user's session is still there",
 		"| redisstore | 703 B | Redis's used_memory"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("the report does not contain %q:\n%s", want, md)
