@@ -147,49 +147,67 @@
 //     waiting for a pooled connection and connecting included. It is
 //     generous on purpose, for a healthy database under a burst of
 //     requests, when calls queue for the pool's few connections;
-//   - the answer budget, Options.QueryTimeout (default 1s): one statement,
-//     from when the store has a connection to send it on. A statement
-//     without an answer by then fails and its connection is closed; a
-//     write may still have been done on the server, and the session's
-//     next request finds the record as it is;
-//   - the connect budget, pgx's ConnectTimeout: one connection attempt.
-//     PoolConfig and NewFromURL set it to DefaultConnectTimeout (5s). New
-//     refuses a pool without it, whose attempts would otherwise last two
-//     minutes and, with the database unreachable, hold places in the pool
-//     after their calls gave up, delaying recovery as long.
+//   - the answer budget, Options.QueryTimeout (default 1s): how long a
+//     call waits while PostgreSQL answers nothing. The store keeps the
+//     time of PostgreSQL's last answer to any of its calls, and a call
+//     fails once PostgreSQL has answered nothing for the answer budget
+//     since the call began or since that answer, whichever is later, at
+//     whatever step the call is: its statement, pgxpool's ping of a
+//     connection idle for more than a second, a new connection, a wait
+//     for the pool. A statement cut short closes its connection; a write
+//     may still have been done on the server, and the session's next
+//     request finds the record as it is. A healthy database that answers
+//     late because it is busy keeps answering some call: its calls have
+//     the call budget;
+//   - the connect budget, pgx's ConnectTimeout: one connection attempt,
+//     which goes on in the background once the call that started it has
+//     failed. PoolConfig and NewFromURL set it to DefaultConnectTimeout
+//     (5s). New refuses a pool without it, whose attempts would otherwise
+//     last two minutes and, with the database unreachable, hold places in
+//     the pool after their calls gave up, delaying recovery as long.
 //
-// A circuit breaker opens when three calls in a row fail to connect, with
-// none answered in between: refused, unreachable, or no answer within the
-// connect budget. While it is open, calls fail at once; after 500ms one
-// call goes through as a probe, and the first answer closes it. It never
-// opens because answers are slow: a healthy database on a busy machine is
-// not cut off.
+// A circuit breaker opens when three calls in a row fail to connect or
+// get no answer within the answer budget, with none answered in between:
+// refused, unreachable, no answer within the connect budget, or a server
+// that answers nothing at all. While it is open, calls fail at once;
+// after 500ms one call goes through as a probe, and the first answer
+// closes it. It never opens because answers are slow: a healthy database
+// on a busy machine is not cut off.
 //
 // When a connection is lost (PostgreSQL stopped, restarted or failed
-// over, or a statement ran out of its answer budget), the store takes it
-// out of the pool at once (pgxpool.Conn.Hijack): pgxpool would keep its
-// place until pgx had finished closing it, which against a stalled server
-// takes up to 15 seconds, and a few such places fill the pool. On the
-// first connection lost after an answer, unless by a timeout, it also
-// resets the pool (pgxpool.Pool.Reset), so that the calls that follow
-// connect anew instead of each failing on another dead connection; and it
-// runs the statement again, once, on a new connection, if it is a read or
-// was never sent.
+// over, or a call ran out of its answer budget), the store takes it out
+// of the pool at once (pgxpool.Conn.Hijack): pgxpool would keep its place
+// until pgx had finished closing it, which against a stalled server takes
+// up to 15 seconds, and a few such places fill the pool. On the first
+// connection lost after an answer, unless by a budget, it also resets the
+// pool (pgxpool.Pool.Reset), so that the calls that follow connect anew
+// instead of each failing on another dead connection; and it runs the
+// statement again, once, on a new connection, if it is a read or was
+// never sent.
 //
 // So with PostgreSQL stopped, calls fail within milliseconds (refused
 // connections, then the open breaker), and when it is back the next call
 // connects: service resumes by itself, within a cooldown. With PostgreSQL
-// stalled (it hangs, or the network drops every packet) a call fails
-// within the answer budget on an open connection, or the connect budget
-// on a new one, until the breaker opens. TestOutage and TestStall measure
-// both, under load.
+// hung (it accepts connections and answers nothing, or the network drops
+// every packet), every call fails within the answer budget, a second,
+// whether it had an open connection, a connection to ping or none, then
+// at once while the breaker is open; a session page answers 503 within
+// about a second, and the application's other pages are not held up.
+// Once PostgreSQL answers again, the breaker's next probe closes it, and
+// service resumes within a second and a half. TestOutage, TestStall,
+// TestHung and TestHungIdle measure these, under load; so do
+// adapters/internal/adaptertest's TestHungPostgres, over HTTP on every
+// adapter, and bench/blog's TestFaultStoreHung, on the example blog.
 //
-// pgxpool pings a connection that was idle for more than a second before
-// it hands it out; PoolConfig and NewFromURL give the ping the answer
-// budget (PingTimeout), and a pool passed to New should have it too.
+// An error names PostgreSQL's host, port and database, never the user's
+// password, and says what went wrong and, where the fix is known, how to
+// fix it: a server that refuses connections or answers nothing, a
+// database that does not exist, a password or role refused, a table not
+// migrated, a role without the privileges on it. [Store.Ping] and
+// [Migrate] report these at start-up.
 //
 // An error other than "not found" (PostgreSQL down, a timeout, a missing
-// table, a full disk) is returned as it is, never turned into
+// table, a full disk) is returned as such, never turned into
 // [core.ErrNotFound]: the Manager wraps it in [core.ErrStore] and the
 // request fails with 503 Service Unavailable (see [core.StatusCode])
 // instead of carrying on with an empty session that would then overwrite

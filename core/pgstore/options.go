@@ -28,7 +28,8 @@ const (
 	DefaultTimeout = 10 * time.Second
 
 	// DefaultQueryTimeout is the default Options.QueryTimeout, the answer
-	// budget.
+	// budget: a session page answers 503 within about a second of
+	// PostgreSQL hanging.
 	DefaultQueryTimeout = time.Second
 
 	// DefaultConnectTimeout is the connect budget of NewFromURL's pool
@@ -74,15 +75,24 @@ type Options struct {
 	// It is generous on purpose: it is what a healthy PostgreSQL gets
 	// when the application is saturated, as during a burst of logins that
 	// each hash a password, and a call waits for a CPU, or for a pooled
-	// connection that other calls hold. A PostgreSQL that is down is
-	// found sooner: see QueryTimeout and the package documentation.
+	// connection that other calls hold. A PostgreSQL that is down or hung
+	// is found sooner: see QueryTimeout and the package documentation.
 	Timeout time.Duration
 
-	// QueryTimeout is the answer budget: how long PostgreSQL has to
-	// answer one statement, counted from when the store has a connection
-	// to send it on. A statement without an answer by then fails, and its
-	// connection is closed. Default DefaultQueryTimeout (1s); negative is
-	// an error. It is never longer than Timeout.
+	// QueryTimeout is the answer budget: how long a call waits while
+	// PostgreSQL answers nothing. A call fails once PostgreSQL has
+	// answered none of the store's calls for QueryTimeout, counted from
+	// the call's start or from the last answer, whichever is later,
+	// wherever the call is: waiting for its statement's answer, for
+	// pgxpool's ping of an idle connection, for a new connection, or for
+	// a pooled connection that other calls hold. So a hung PostgreSQL, or
+	// a network that drops every packet, fails every call within it,
+	// while a healthy one that answers late because it is busy keeps
+	// answering some call, and the call has the call budget. A statement
+	// cut short closes its connection. Default DefaultQueryTimeout (1s);
+	// negative is an error. It is never longer than Timeout, and must be
+	// longer than a new connection takes, TLS and authentication included
+	// (milliseconds on a local network), or the calls that need one fail.
 	QueryTimeout time.Duration
 
 	// CleanupInterval is how often the store deletes expired rows itself,
@@ -215,6 +225,8 @@ func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
 		batch:        o.CleanupBatch,
 		log:          o.Logger,
 		breaker:      newBreaker(),
+		addr:         address(&pool.Config().ConnConfig.Config),
+		epoch:        time.Now(),
 	}
 	s.healthy.Store(true)
 	if o.CleanupInterval > 0 {

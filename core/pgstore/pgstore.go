@@ -34,7 +34,10 @@ type Store struct {
 	batch        int          // rows per cleanup statement
 	log          *slog.Logger // nil: slog.Default()
 	breaker      *breaker.Breaker
-	healthy      atomic.Bool // no connection lost since the last answer
+	healthy      atomic.Bool  // no connection lost since the last answer
+	addr         string       // PostgreSQL's, for messages: see address
+	epoch        time.Time    // the start of clock
+	lastAnswer   atomic.Int64 // when PostgreSQL last answered, on clock
 	closer
 }
 
@@ -200,14 +203,10 @@ func (s *Store) Ping(ctx context.Context) error {
 		_, err := c.Exec(ctx, s.sql.ping)
 		return err
 	})
-	var pgErr *pgconn.PgError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &pgErr) && (pgErr.Code == "42P01" || pgErr.Code == "42703"):
-		return fmt.Errorf("%w: pgstore: %w (create the table with pgstore.Migrate, or apply pgstore.Schema)", core.ErrStore, err)
+	if err != nil {
+		return fmt.Errorf("%w: %w", core.ErrStore, err)
 	}
-	return fmt.Errorf("%w: pgstore: %w", core.ErrStore, err)
+	return nil
 }
 
 // key returns the key of token's row: its SHA-256, so that the table holds
