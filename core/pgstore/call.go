@@ -116,8 +116,9 @@ func retryable(err error) bool {
 
 // sessionEnded reports whether err is PostgreSQL's report that it ended
 // the connection's session because it sat idle too long: inside a
-// transaction (idle_in_transaction_session_timeout) or outside one
-// (idle_session_timeout). Nothing sent after that ran.
+// transaction (idle_in_transaction_session_timeout, which bounds a hold of
+// UpdateLocked) or outside one (idle_session_timeout). Nothing sent after
+// that ran.
 func sessionEnded(err error) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && (pgErr.Code == "25P03" || pgErr.Code == "57P05")

@@ -81,7 +81,8 @@
 // several things (Renew ends the old row and inserts the new one; Create
 // and Renew also trim the owner's sessions, below). So: 0, 1, at most 2.
 // A request whose commit meets another request's change costs one more
-// round trip per retry. List and End are one statement each.
+// round trip per retry, and two for a commit under UpdateLocked (below).
+// List and End are one statement each.
 //
 // pgx adds its own, once in a while: a new connection pays its handshake,
 // and prepares each statement on its first use (pgx's default statement
@@ -117,6 +118,37 @@
 // serialization failures; the store runs such a statement again, up to
 // three times.
 //
+// # Many writers of one session
+//
+// Compare-and-swap is fast while it succeeds, and can starve when it does
+// not: a session that many requests keep changing (the tabs of a busy
+// single-page app, or a thief with a copy of the cookie who keeps it
+// changing so that the user's logout elsewhere or privilege drop never
+// lands) can make one request's writes conflict again and again. Once a
+// commit has met a conflict or two, the core takes the path that cannot
+// starve, [Store.UpdateLocked] ([core.LockingStore]): one transaction,
+// in two round trips, that waits for the record's turn and locks the row,
+// hands the record to the core to apply the request's changes to, then
+// writes and commits. Turns come in the order they were asked for (a lock
+// of the transaction's keyed by the record, which PostgreSQL's lock
+// manager grants first come, first served), so a writer waits only for
+// those ahead of it, each for one hold: the two round trips. Under 32
+// writers of one session on the default pool of four connections, a write
+// took 10ms at the median and 17ms at the 99th percentile on a loopback
+// (TestUpdateLockedContention).
+//
+// A hold is bounded. PostgreSQL ends the transaction of a holder that
+// sends nothing for half the answer budget (500ms by default) after its
+// last answer (idle_in_transaction_session_timeout, set for that
+// transaction alone): an app server that hangs, or whose network goes
+// silent, while it holds a session holds it that long at most, and what
+// it sends later is refused (it takes a new turn when it runs again). An
+// app server that dies lets go at once: its connection closes and
+// PostgreSQL rolls the transaction back. Update, Renew and Delete of a
+// session held wait for the hold to end (they take no turn: they are one
+// statement, and the core falls back to UpdateLocked when they conflict);
+// a Delete then ends the record as the holder left it.
+//
 // # Concurrent requests of one user
 //
 // A browser sends several requests with one session at once: tabs,
@@ -144,9 +176,10 @@
 // Every call has deadlines, on top of the request context's:
 //
 //   - the call budget, Options.Timeout (default 10s): the whole call,
-//     waiting for a pooled connection and connecting included. It is
-//     generous on purpose, for a healthy database under a burst of
-//     requests, when calls queue for the pool's few connections;
+//     waiting for a pooled connection, connecting and waiting for a
+//     session's turn included. It is generous on purpose, for a healthy
+//     database under a burst of requests, when calls queue for the pool's
+//     few connections;
 //   - the answer budget, Options.QueryTimeout (default 1s): how long a
 //     call waits while PostgreSQL answers nothing. The store keeps the
 //     time of PostgreSQL's last answer to any of its calls, and a call
@@ -242,4 +275,11 @@
 // each other, and may each keep one session more, until the user's next
 // login. An ended or expired row is never listed, and takes no space once
 // the cleanup has deleted it.
+//
+// An owner is any valid UTF-8 without NUL bytes, up to [MaxOwner] (2,560)
+// bytes: quotes, braces, control characters and any script alike, stored
+// and compared byte for byte. The store refuses any other owner with
+// [core.ErrInvalidValue], without a round trip: PostgreSQL's text holds
+// neither NUL bytes nor invalid UTF-8, and its index on owners no entry
+// over 2,704 bytes.
 package pgstore

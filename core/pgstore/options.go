@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -66,11 +67,12 @@ type Options struct {
 	MaxPerOwner int
 
 	// Timeout is the call budget: the longest one call to the store (a
-	// Load, Create, Update, Renew, Delete, List, End, Ping, or one batch of
-	// Cleanup) may take in all, waiting for a pooled connection,
-	// connecting and running the statement included. The request
-	// context's own deadline applies too, whichever comes first. Default
-	// DefaultTimeout (10s); negative is an error.
+	// Load, Create, Update, Renew, UpdateLocked, Delete, List, End, Ping,
+	// or one batch of Cleanup) may take in all, waiting for a pooled
+	// connection, connecting, waiting for the record's turn and running
+	// the statements included. The request context's own deadline applies
+	// too, whichever comes first. Default DefaultTimeout (10s); negative
+	// is an error.
 	//
 	// It is generous on purpose: it is what a healthy PostgreSQL gets
 	// when the application is saturated, as during a burst of logins that
@@ -89,10 +91,11 @@ type Options struct {
 	// a network that drops every packet, fails every call within it,
 	// while a healthy one that answers late because it is busy keeps
 	// answering some call, and the call has the call budget. A statement
-	// cut short closes its connection. Default DefaultQueryTimeout (1s);
-	// negative is an error. It is never longer than Timeout, and must be
-	// longer than a new connection takes, TLS and authentication included
-	// (milliseconds on a local network), or the calls that need one fail.
+	// cut short closes its connection. Half of it bounds a hold of
+	// UpdateLocked. Default DefaultQueryTimeout (1s); negative is an
+	// error. It is never longer than Timeout, and must be longer than a
+	// new connection takes, TLS and authentication included (milliseconds
+	// on a local network), or the calls that need one fail.
 	QueryTimeout time.Duration
 
 	// CleanupInterval is how often the store deletes expired rows itself,
@@ -218,6 +221,7 @@ func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
 	s := &Store{
 		pool:         pool,
 		sql:          newStatements(o.table()),
+		hold:         strconv.FormatInt(max(holdTimeout(o.QueryTimeout).Milliseconds(), 1), 10),
 		now:          o.Clock,
 		timeout:      o.Timeout,
 		queryTimeout: o.QueryTimeout,

@@ -226,6 +226,22 @@ func TestRoundTrips(t *testing.T) {
 				_, err := s.Renew(ctx, tok, []byte(`{}`), record(`{}`))
 				return ignore(err, core.ErrConflict)
 			}},
+			{"UpdateLocked", 2, func() error {
+				_, err := s.UpdateLocked(ctx, tok, false, func([]byte) (core.Record, error) { return record(`{"b":2}`), nil })
+				return err
+			}},
+			{"UpdateLocked(renew)", 2, func() (err error) {
+				tok, err = s.UpdateLocked(ctx, tok, true, func([]byte) (core.Record, error) { return owned(`{"b":3}`, "bob"), nil })
+				return err
+			}},
+			{"UpdateLocked(change fails)", 2, func() error {
+				_, err := s.UpdateLocked(ctx, tok, false, func([]byte) (core.Record, error) { return core.Record{}, core.ErrInvalidValue })
+				return ignore(err, core.ErrInvalidValue)
+			}},
+			{"UpdateLocked(unknown)", 2, func() error {
+				_, err := s.UpdateLocked(ctx, core.NewID(), false, func([]byte) (core.Record, error) { return record(`{}`), nil })
+				return ignore(err, core.ErrNotFound)
+			}},
 			{"List", 1, func() error { _, err := s.List(ctx, "alice"); return err }},
 			{"End", 1, func() error { return s.End(ctx, "carol", core.HandleOf(other)) }},
 			{"End(malformed handle)", 0, func() error { return ignore(s.End(ctx, "alice", "x"), core.ErrNotFound) }},
