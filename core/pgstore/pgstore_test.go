@@ -117,6 +117,30 @@ func TestConfigErrors(t *testing.T) {
 	}
 }
 
+// TestEmptyURL checks that an empty URL is refused, with a message that
+// says what to set, even when libpq's environment variables would make
+// one: it is what an unset DATABASE_URL reads as.
+func TestEmptyURL(t *testing.T) {
+	t.Setenv("PGHOST", "127.0.0.1")
+	t.Setenv("PGDATABASE", "app")
+	for _, url := range []string{"", " \t\n"} {
+		_, err := pgstore.PoolConfig(url, nil)
+		if !errors.Is(err, core.ErrConfig) || !strings.Contains(err.Error(), "the database URL is empty") || !strings.Contains(err.Error(), "DATABASE_URL") {
+			t.Errorf("PoolConfig(%q) = %v; want an error matching core.ErrConfig that says what to set", url, err)
+		}
+		if s, err := pgstore.NewFromURL(url, nil); !errors.Is(err, core.ErrConfig) {
+			if s != nil {
+				_ = s.Close()
+			}
+			t.Errorf("NewFromURL(%q) = %v; want an error matching core.ErrConfig", url, err)
+		}
+	}
+	cfg, err := pgstore.PoolConfig("postgres://", nil)
+	if err != nil || cfg.ConnConfig.Host != "127.0.0.1" || cfg.ConnConfig.Database != "app" {
+		t.Errorf("PoolConfig(\"postgres://\") = %v; want the configuration of the PG* variables", err)
+	}
+}
+
 // TestPoolConfig checks the budgets PoolConfig gives a pool unless its URL
 // sets them.
 func TestPoolConfig(t *testing.T) {
