@@ -42,7 +42,12 @@ import (
 // dies lets go at once: its connection closes, and PostgreSQL rolls the
 // transaction back. A holder whose own call runs out of budget closes its
 // connection, with the same effect. A writer whose hold PostgreSQL ended
-// takes a new turn, calling change again, up to three times.
+// takes a new turn, calling change again (three turns at most).
+//
+// A wait for a turn ends with ctx, the call budget (Options.Timeout), or
+// the answer budget, when PostgreSQL answers none of the store's calls for
+// that long: the holders ahead, whose answers keep coming, and who each
+// let go within half of it if they stop, never make it run out.
 //
 // When the record is gone (ended, expired, never created) it writes
 // nothing and returns core.ErrNotFound, and when change returns an error
