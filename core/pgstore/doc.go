@@ -191,7 +191,10 @@
 //     may still have been done on the server, and the session's next
 //     request finds the record as it is. A healthy database that answers
 //     late because it is busy keeps answering some call: its calls have
-//     the call budget;
+//     the call budget. An answer counts once the app server has read it:
+//     an application whose own goroutines keep every CPU busy, as a burst
+//     of logins that each hash a password at once would, should bound
+//     that work, as the example blog does;
 //   - the connect budget, pgx's ConnectTimeout: one connection attempt,
 //     which goes on in the background once the call that started it has
 //     failed. PoolConfig and NewFromURL set it to DefaultConnectTimeout
@@ -231,6 +234,15 @@
 // TestHung and TestHungIdle measure these, under load; so do
 // adapters/internal/adaptertest's TestHungPostgres, over HTTP on every
 // adapter, and bench/blog's TestFaultStoreHung, on the example blog.
+//
+// A budget that runs out ends the call at once, whatever it waits for:
+// pgxpool returns from a ping or a connection attempt it waits for, and
+// pgx interrupts a statement by setting a deadline on its connection
+// (pgconn's default DeadlineContextWatcherHandler), without waiting for
+// the cancel request it sends, which a hung server leaves unanswered too.
+// A pool passed to New whose BuildContextWatcherHandler waits before the
+// deadline (CancelRequestContextWatcherHandler's DeadlineDelay) adds that
+// wait.
 //
 // An error names PostgreSQL's host, port and database, never the user's
 // password, and says what went wrong and, where the fix is known, how to

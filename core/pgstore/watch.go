@@ -22,6 +22,12 @@ import (
 // last answer, whichever is later. A healthy database that answers late
 // because it is busy keeps answering some call, and is given the call
 // budget; a hung one is given the answer budget, wherever the call is.
+//
+// An answer counts once the goroutine that waited for it has read it. An
+// application that keeps every CPU busy with goroutines of its own (a
+// burst of requests that each hash a password) delays that reading, and
+// with it the answers; it should bound such work, as the example blog
+// admits one bcrypt computation per CPU at a time.
 
 // A watch fails one call when PostgreSQL has been silent for the answer
 // budget, by cancelling its context; it also bounds the call by the call
