@@ -51,9 +51,9 @@ import (
 //
 // When the record is gone (ended, expired, never created) it writes
 // nothing and returns core.ErrNotFound, and when change returns an error
-// it writes nothing and returns that error as is; either way it ends the
-// transaction with a third round trip (ROLLBACK). Every error returns ""
-// as the token.
+// it writes nothing and returns that error as is; either way its second
+// round trip ends the transaction (ROLLBACK). Every error returns "" as
+// the token.
 func (s *Store) UpdateLocked(ctx context.Context, token string, renew bool, change func(current []byte) (core.Record, error)) (string, error) {
 	if !core.ValidID(token) {
 		return "", core.ErrNotFound
