@@ -18,6 +18,11 @@
 //     every visitor is served again soon after it is back: logged in
 //     again after Redis, which restarts empty; with its session kept
 //     after PostgreSQL, which keeps what it committed.
+//   - TestFaultStoreHung: visitors go round the blog's pages while
+//     PostgreSQL hangs (stopped with SIGSTOP: it accepts connections and
+//     answers nothing) and runs again, on every framework; pages that need
+//     the session answer 503 within 1.5s, the stylesheet is served, and
+//     every visitor is served again, with its session, soon after.
 //   - TestFaultSecretRotation: visitors move from a blog started with
 //     -secret A to one started with -secret B,A, as during a deploy, and
 //     stay logged in.

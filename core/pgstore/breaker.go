@@ -9,9 +9,11 @@ import (
 )
 
 // newBreaker returns the store's circuit breaker (see the Failures section
-// of the package documentation). It opens only when calls fail to connect:
-// a *pgconn.ConnectError that is not PostgreSQL's answer (refused,
-// unreachable, no such host, or no answer within the connect budget).
+// of the package documentation). It opens only when calls find PostgreSQL
+// unreachable or silent: a *pgconn.ConnectError that is not PostgreSQL's
+// answer (refused, unreachable, no such host, or no answer within the
+// connect budget), or a call that PostgreSQL let go without any answer for
+// the answer budget (see watch), as a hung server does.
 func newBreaker() *breaker.Breaker {
 	return &breaker.Breaker{
 		Server:        "PostgreSQL",
@@ -31,8 +33,12 @@ func answered(err error) bool {
 }
 
 // connectFailed reports whether err shows that no connection to PostgreSQL
-// could be made.
+// could be made, or that PostgreSQL answered nothing at all for the answer
+// budget: the breaker treats a server that is hung as one that is down.
 func connectFailed(err error) bool {
-	var ce *pgconn.ConnectError
-	return errors.As(err, &ce) && !answered(err)
+	var (
+		ce *pgconn.ConnectError
+		na *noAnswerError
+	)
+	return (errors.As(err, &ce) || errors.As(err, &na)) && !answered(err)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -41,6 +42,8 @@ func TestBreakerClassifiers(t *testing.T) {
 		{"a port where nothing listens", connect(pgtest.UnreachableURL(t)), false, true},
 		{"a role PostgreSQL refuses", connect(wrongUser.String()), true, false},
 		{"a statement on a missing table", missingTable, true, false},
+		{"a call PostgreSQL left unanswered for the answer budget", &noAnswerError{budget: time.Second, err: context.Canceled}, false, true},
+		{"a port where nothing listens, as the store reports it", (&Store{addr: "127.0.0.1:1/db"}).describe(connect(pgtest.UnreachableURL(t))), false, true},
 		{"a cancelled call", func() error {
 			ctx, cancel := context.WithCancel(ctx)
 			cancel()

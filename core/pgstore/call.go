@@ -13,17 +13,19 @@ import (
 
 // attempts bounds the runs of a statement that PostgreSQL rolled back as a
 // serialization failure or a deadlock, which only a database whose default
-// isolation is stricter than READ COMMITTED reports for these statements.
+// isolation is stricter than READ COMMITTED reports for these statements,
+// or that found its session ended by an idle timeout before it arrived.
 const attempts = 3
 
-// call runs f, which sends one statement on c and reads all its rows
+// call runs f, which sends its statements on c and reads all their rows
 // before it returns, on a pooled connection: the whole call within the call
-// budget (Options.Timeout), each run of f within the answer budget
-// (Options.QueryTimeout) from when it has its connection. The breaker may
-// refuse the call at once. f is run again, once, when its connection was
-// lost before the statement was sent (as when PostgreSQL restarted since
-// the connection was last used), and up to attempts times when PostgreSQL
-// rolled the statement back and asks for a retry.
+// budget (Options.Timeout), and failing once PostgreSQL has answered
+// nothing for the answer budget (Options.QueryTimeout; see watch). The
+// breaker may refuse the call at once. f is run again, once, when its
+// connection was lost before anything was sent (as when PostgreSQL
+// restarted since the connection was last used), and up to attempts times
+// when PostgreSQL rolled the statement back and asks for a retry. The
+// error names PostgreSQL's address (see describe).
 func (s *Store) call(ctx context.Context, f func(ctx context.Context, c *pgx.Conn) error) error {
 	return s.do(ctx, false, f)
 }
@@ -36,12 +38,11 @@ func (s *Store) callIdempotent(ctx context.Context, f func(ctx context.Context, 
 }
 
 func (s *Store) do(ctx context.Context, idempotent bool, f func(ctx context.Context, c *pgx.Conn) error) error {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
 	probe, err := s.breaker.Allow()
 	if err != nil {
 		return err
 	}
+	ctx, w := s.watch(ctx)
 	resent := false
 	for attempt := 1; ; attempt++ {
 		var lost bool
@@ -55,6 +56,10 @@ func (s *Store) do(ctx context.Context, idempotent bool, f func(ctx context.Cont
 		}
 		break
 	}
+	if w.stop() && err != nil {
+		err = &noAnswerError{budget: s.queryTimeout, err: err}
+	}
+	err = s.describe(err)
 	s.breaker.Done(probe, err)
 	return err
 }
@@ -66,9 +71,7 @@ func (s *Store) run(ctx context.Context, f func(ctx context.Context, c *pgx.Conn
 	if err != nil {
 		return false, err
 	}
-	qctx, cancel := context.WithTimeout(ctx, s.queryTimeout)
-	err = f(qctx, c.Conn())
-	cancel()
+	err = f(ctx, c.Conn())
 	lost = err != nil && c.Conn().IsClosed()
 	if lost {
 		// Released, a closed connection would keep its place in the pool
@@ -84,28 +87,41 @@ func (s *Store) run(ctx context.Context, f func(ctx context.Context, c *pgx.Conn
 	return lost, err
 }
 
-// checkHealth resets the pool on the first connection lost after a
+// checkHealth notes PostgreSQL's answers for the answer budget (see
+// watch), and resets the pool on the first connection lost after a
 // statement was answered: the pool's other idle connections are most
 // likely dead too (PostgreSQL restarted, or failed over), and each would
 // otherwise fail a call of its own before the pool let go of it. A
-// connection closed by the answer budget is no such sign: PostgreSQL is
-// slow, and the other connections are fine.
+// connection closed by a budget is no such sign: PostgreSQL is slow or
+// hung, and the other connections are as they were; nor is one whose
+// session alone PostgreSQL ended (sessionEnded).
 func (s *Store) checkHealth(err error, lost bool) {
 	switch {
-	case lost && !timedOut(err):
+	case lost && !timedOut(err) && !sessionEnded(err):
 		if s.healthy.CompareAndSwap(true, false) {
 			s.pool.Reset()
 		}
 	case answered(err):
+		s.noteAnswer()
 		s.healthy.Store(true)
 	}
 }
 
 // retryable reports whether err is PostgreSQL's report of a statement it
-// rolled back and that may be run again as it is.
+// rolled back, or never ran, and that may be run again as it is.
 func retryable(err error) bool {
 	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01")
+	return errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01") || sessionEnded(err)
+}
+
+// sessionEnded reports whether err is PostgreSQL's report that it ended
+// the connection's session because it sat idle too long: inside a
+// transaction (idle_in_transaction_session_timeout, which bounds a hold of
+// UpdateLocked) or outside one (idle_session_timeout). Nothing sent after
+// that ran.
+func sessionEnded(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "25P03" || pgErr.Code == "57P05")
 }
 
 // timedOut reports whether err comes from a deadline or a cancellation.

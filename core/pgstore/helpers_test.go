@@ -39,9 +39,9 @@ func (c *clock) Advance(d time.Duration) {
 }
 
 // counter is a pgx tracer that counts round trips to PostgreSQL: each
-// statement sent, and each statement prepared (pgx prepares a statement
-// on its first use on a connection, in a round trip of its own). It also
-// counts connections made.
+// statement or batch of statements sent, and each statement prepared (pgx
+// prepares a statement on its first use on a connection, in a round trip
+// of its own). It also counts connections made.
 type counter struct {
 	queries, prepares, connects atomic.Int64
 }
@@ -62,6 +62,16 @@ func (c *counter) TracePrepareEnd(_ context.Context, _ *pgx.Conn, d pgx.TracePre
 		c.prepares.Add(1)
 	}
 }
+
+// A batch is one round trip: its statements are sent together.
+func (c *counter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	c.queries.Add(1)
+	return ctx
+}
+
+func (c *counter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+
+func (c *counter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
 func (c *counter) TraceConnectStart(ctx context.Context, _ pgx.TraceConnectStartData) context.Context {
 	c.connects.Add(1)

@@ -10,10 +10,10 @@ import (
 )
 
 // List returns owner's live records with one SELECT, through the index on
-// owner; see core.Index. An anonymous owner ("") has none, found without a
-// round trip.
+// owner; see core.Index. An anonymous owner (""), and one the store would
+// refuse to write (see MaxOwner), have none, found without a round trip.
 func (s *Store) List(ctx context.Context, owner string) ([]core.Listed, error) {
-	if owner == "" {
+	if owner == "" || checkOwner(owner) != nil {
 		return nil, nil
 	}
 	var listed []core.Listed
@@ -39,11 +39,11 @@ func (s *Store) List(ctx context.Context, owner string) ([]core.Listed, error) {
 // End deletes owner's live record listed as handle, with one DELETE: at
 // once and for good, not marked as ended as Delete does. It returns
 // core.ErrNotFound when owner has no live record of that handle; a handle
-// that is not one (64 lower-case hex digits) is not found without a round
-// trip.
+// that is not one (64 lower-case hex digits), and an owner the store would
+// refuse to write, are not found without a round trip.
 func (s *Store) End(ctx context.Context, owner, handle string) error {
 	k, ok := parseHandle(handle)
-	if !ok || owner == "" {
+	if !ok || owner == "" || checkOwner(owner) != nil {
 		return core.ErrNotFound
 	}
 	return s.execOne(ctx, s.sql.end, func() []any { return []any{k, owner, s.now()} })

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -28,7 +29,8 @@ const (
 	DefaultTimeout = 10 * time.Second
 
 	// DefaultQueryTimeout is the default Options.QueryTimeout, the answer
-	// budget.
+	// budget: a session page answers 503 within about a second of
+	// PostgreSQL hanging.
 	DefaultQueryTimeout = time.Second
 
 	// DefaultConnectTimeout is the connect budget of NewFromURL's pool
@@ -65,24 +67,35 @@ type Options struct {
 	MaxPerOwner int
 
 	// Timeout is the call budget: the longest one call to the store (a
-	// Load, Create, Update, Renew, Delete, List, End, Ping, or one batch of
-	// Cleanup) may take in all, waiting for a pooled connection,
-	// connecting and running the statement included. The request
-	// context's own deadline applies too, whichever comes first. Default
-	// DefaultTimeout (10s); negative is an error.
+	// Load, Create, Update, Renew, UpdateLocked, Delete, List, End, Ping,
+	// or one batch of Cleanup) may take in all, waiting for a pooled
+	// connection, connecting, waiting for the record's turn and running
+	// the statements included. The request context's own deadline applies
+	// too, whichever comes first. Default DefaultTimeout (10s); negative
+	// is an error.
 	//
 	// It is generous on purpose: it is what a healthy PostgreSQL gets
 	// when the application is saturated, as during a burst of logins that
 	// each hash a password, and a call waits for a CPU, or for a pooled
-	// connection that other calls hold. A PostgreSQL that is down is
-	// found sooner: see QueryTimeout and the package documentation.
+	// connection that other calls hold. A PostgreSQL that is down or hung
+	// is found sooner: see QueryTimeout and the package documentation.
 	Timeout time.Duration
 
-	// QueryTimeout is the answer budget: how long PostgreSQL has to
-	// answer one statement, counted from when the store has a connection
-	// to send it on. A statement without an answer by then fails, and its
-	// connection is closed. Default DefaultQueryTimeout (1s); negative is
-	// an error. It is never longer than Timeout.
+	// QueryTimeout is the answer budget: how long a call waits while
+	// PostgreSQL answers nothing. A call fails once PostgreSQL has
+	// answered none of the store's calls for QueryTimeout, counted from
+	// the call's start or from the last answer, whichever is later,
+	// wherever the call is: waiting for its statement's answer, for
+	// pgxpool's ping of an idle connection, for a new connection, or for
+	// a pooled connection that other calls hold. So a hung PostgreSQL, or
+	// a network that drops every packet, fails every call within it,
+	// while a healthy one that answers late because it is busy keeps
+	// answering some call, and the call has the call budget. A statement
+	// cut short closes its connection. Half of it bounds a hold of
+	// UpdateLocked. Default DefaultQueryTimeout (1s); negative is an
+	// error. It is never longer than Timeout, and must be longer than a
+	// new connection takes, TLS and authentication included (milliseconds
+	// on a local network), or the calls that need one fail.
 	QueryTimeout time.Duration
 
 	// CleanupInterval is how often the store deletes expired rows itself,
@@ -208,6 +221,7 @@ func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
 	s := &Store{
 		pool:         pool,
 		sql:          newStatements(o.table()),
+		hold:         strconv.FormatInt(max(holdTimeout(o.QueryTimeout).Milliseconds(), 1), 10),
 		now:          o.Clock,
 		timeout:      o.Timeout,
 		queryTimeout: o.QueryTimeout,
@@ -215,6 +229,8 @@ func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
 		batch:        o.CleanupBatch,
 		log:          o.Logger,
 		breaker:      newBreaker(),
+		addr:         address(&pool.Config().ConnConfig.Config),
+		epoch:        time.Now(),
 	}
 	s.healthy.Store(true)
 	if o.CleanupInterval > 0 {
@@ -222,73 +238,6 @@ func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
 		s.stopCleanup, s.cleanupDone = cancel, make(chan struct{})
 		go s.cleanupLoop(ctx, o.CleanupInterval)
 	}
-	return s, nil
-}
-
-// PoolConfig returns pgxpool's configuration for the database at url, a
-// postgres:// URL or a keyword/value string as pgxpool.ParseConfig reads
-// them ("postgres://app:secret@db.example.com:5432/app"), with the budgets
-// a pool for the store needs: an application that builds the pool itself,
-// to share it with its own queries, starts from it. It returns an error
-// matching core.ErrConfig for a URL that pgxpool.ParseConfig rejects, or
-// for invalid opts, which may be nil.
-//
-// Unless url sets them (connect_timeout=2, pool_max_conns=20, ...), the
-// configuration has pgxpool's defaults but for:
-//
-//   - the connect budget: ConnectTimeout DefaultConnectTimeout (5s), for
-//     each address pgx tries;
-//   - PingTimeout opts.QueryTimeout: pgxpool pings a connection that was
-//     idle for more than a second before it hands it out, and a ping is a
-//     statement like any other.
-//
-// Neither is longer than opts.Timeout.
-func PoolConfig(url string, opts *Options) (*pgxpool.Config, error) {
-	o, err := resolve(opts)
-	if err != nil {
-		return nil, err
-	}
-	return poolConfig(url, o)
-}
-
-func poolConfig(url string, o Options) (*pgxpool.Config, error) {
-	cfg, err := pgxpool.ParseConfig(url)
-	if err != nil {
-		return nil, configError("%w", err)
-	}
-	if cfg.ConnConfig.ConnectTimeout == 0 {
-		cfg.ConnConfig.ConnectTimeout = min(DefaultConnectTimeout, o.Timeout)
-	}
-	if cfg.PingTimeout == 0 {
-		cfg.PingTimeout = o.QueryTimeout
-	}
-	return cfg, nil
-}
-
-// NewFromURL returns a Store with a pool of its own, configured by
-// [PoolConfig], for the database at url. It returns an error matching
-// core.ErrConfig for a URL that pgxpool.ParseConfig rejects, or for
-// invalid opts. Like New, it makes no call to PostgreSQL; call
-// [Store.Ping] to check the connection. [Store.Close] closes the pool.
-func NewFromURL(url string, opts *Options) (*Store, error) {
-	o, err := resolve(opts)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := poolConfig(url, o)
-	if err != nil {
-		return nil, err
-	}
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		return nil, configError("%w", err)
-	}
-	s, err := New(pool, &o)
-	if err != nil {
-		pool.Close()
-		return nil, err
-	}
-	s.owned = true
 	return s, nil
 }
 

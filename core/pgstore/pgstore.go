@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -31,14 +33,21 @@ type Store struct {
 	timeout      time.Duration // the call budget
 	queryTimeout time.Duration // the answer budget
 	maxPerOwner  int
+	hold         string       // the bound on a hold of UpdateLocked, in milliseconds
 	batch        int          // rows per cleanup statement
 	log          *slog.Logger // nil: slog.Default()
 	breaker      *breaker.Breaker
-	healthy      atomic.Bool // no connection lost since the last answer
+	healthy      atomic.Bool  // no connection lost since the last answer
+	addr         string       // PostgreSQL's, for messages: see address
+	epoch        time.Time    // the start of clock
+	lastAnswer   atomic.Int64 // when PostgreSQL last answered, on clock
 	closer
 }
 
-var _ core.Index = (*Store)(nil)
+var (
+	_ core.Index        = (*Store)(nil)
+	_ core.LockingStore = (*Store)(nil)
+)
 
 // Load returns the payload of token with one SELECT, or core.ErrNotFound
 // (core.ErrGone for a record that Renew or Delete ended less than
@@ -70,7 +79,12 @@ func (s *Store) Load(ctx context.Context, token string) ([]byte, bool, error) {
 
 // Create inserts r under a new ID with one statement, which also deletes
 // the owner's least recently written records beyond Options.MaxPerOwner.
+// An owner the table cannot hold (see MaxOwner) is refused with an error
+// matching core.ErrInvalidValue, without a round trip.
 func (s *Store) Create(ctx context.Context, r core.Record) (string, error) {
+	if err := checkOwner(r.Owner); err != nil {
+		return "", err
+	}
 	var id string
 	err := s.call(ctx, func(ctx context.Context, c *pgx.Conn) error {
 		var err error
@@ -117,10 +131,13 @@ func (s *Store) Update(ctx context.Context, token string, old []byte, r core.Rec
 // holds, if old is nil), and inserts r under a new ID, in one statement:
 // both happen, or neither. It fails as Update does, and deletes the new
 // owner's least recently written records beyond Options.MaxPerOwner as
-// Create does.
+// Create does, and refuses an owner as Create does.
 func (s *Store) Renew(ctx context.Context, token string, old []byte, r core.Record) (string, error) {
 	if !core.ValidID(token) {
 		return "", core.ErrNotFound
+	}
+	if err := checkOwner(r.Owner); err != nil {
+		return "", err
 	}
 	var id string
 	var written bool
@@ -200,14 +217,27 @@ func (s *Store) Ping(ctx context.Context) error {
 		_, err := c.Exec(ctx, s.sql.ping)
 		return err
 	})
-	var pgErr *pgconn.PgError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &pgErr) && (pgErr.Code == "42P01" || pgErr.Code == "42703"):
-		return fmt.Errorf("%w: pgstore: %w (create the table with pgstore.Migrate, or apply pgstore.Schema)", core.ErrStore, err)
+	if err != nil {
+		return fmt.Errorf("%w: %w", core.ErrStore, err)
 	}
-	return fmt.Errorf("%w: pgstore: %w", core.ErrStore, err)
+	return nil
+}
+
+// MaxOwner is the longest owner (core.Record.Owner), in bytes, the store
+// keeps. PostgreSQL's index on owners holds entries of at most 2,704
+// bytes, the owner and the time of the last write included; a longer
+// owner that compresses well would fit, a random one would not, so the
+// store refuses every owner longer than MaxOwner, whatever it holds.
+const MaxOwner = 2560
+
+// checkOwner returns an error matching core.ErrInvalidValue for an owner
+// the table cannot hold: one that is not valid UTF-8 or holds a NUL byte,
+// which PostgreSQL's text refuses, or is longer than MaxOwner bytes.
+func checkOwner(owner string) error {
+	if len(owner) <= MaxOwner && utf8.ValidString(owner) && strings.IndexByte(owner, 0) < 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: pgstore: an owner must be valid UTF-8 without NUL bytes, at most %d bytes long", core.ErrInvalidValue, MaxOwner)
 }
 
 // key returns the key of token's row: its SHA-256, so that the table holds

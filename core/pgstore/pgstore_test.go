@@ -117,25 +117,6 @@ func TestConfigErrors(t *testing.T) {
 	}
 }
 
-// TestPoolConfig checks the budgets PoolConfig gives a pool unless its URL
-// sets them.
-func TestPoolConfig(t *testing.T) {
-	cfg, err := pgstore.PoolConfig("postgres://app@127.0.0.1:5432/app", &pgstore.Options{QueryTimeout: 2 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := cfg.ConnConfig.ConnectTimeout; got != pgstore.DefaultConnectTimeout {
-		t.Errorf("ConnectTimeout = %v; want %v", got, pgstore.DefaultConnectTimeout)
-	}
-	if cfg.PingTimeout != 2*time.Second {
-		t.Errorf("PingTimeout = %v; want the QueryTimeout, 2s", cfg.PingTimeout)
-	}
-	cfg, err = pgstore.PoolConfig("postgres://app@127.0.0.1:5432/app?connect_timeout=2", nil)
-	if err != nil || cfg.ConnConfig.ConnectTimeout != 2*time.Second {
-		t.Errorf("ConnectTimeout with connect_timeout=2 in the URL = %v, %v; want 2s", cfg.ConnConfig.ConnectTimeout, err)
-	}
-}
-
 func TestClose(t *testing.T) {
 	db, pool := migrated(t, nil)
 	s, err := pgstore.New(pool, nil) // with its cleanup goroutine
@@ -225,6 +206,22 @@ func TestRoundTrips(t *testing.T) {
 			{"Renew(conflict)", 1, func() error {
 				_, err := s.Renew(ctx, tok, []byte(`{}`), record(`{}`))
 				return ignore(err, core.ErrConflict)
+			}},
+			{"UpdateLocked", 2, func() error {
+				_, err := s.UpdateLocked(ctx, tok, false, func([]byte) (core.Record, error) { return record(`{"b":2}`), nil })
+				return err
+			}},
+			{"UpdateLocked(renew)", 2, func() (err error) {
+				tok, err = s.UpdateLocked(ctx, tok, true, func([]byte) (core.Record, error) { return owned(`{"b":3}`, "bob"), nil })
+				return err
+			}},
+			{"UpdateLocked(change fails)", 2, func() error {
+				_, err := s.UpdateLocked(ctx, tok, false, func([]byte) (core.Record, error) { return core.Record{}, core.ErrInvalidValue })
+				return ignore(err, core.ErrInvalidValue)
+			}},
+			{"UpdateLocked(unknown)", 2, func() error {
+				_, err := s.UpdateLocked(ctx, core.NewID(), false, func([]byte) (core.Record, error) { return record(`{}`), nil })
+				return ignore(err, core.ErrNotFound)
 			}},
 			{"List", 1, func() error { _, err := s.List(ctx, "alice"); return err }},
 			{"End", 1, func() error { return s.End(ctx, "carol", core.HandleOf(other)) }},

@@ -1,9 +1,9 @@
 package pgstore
 
 import (
+	"cmp"
 	"context"
 	_ "embed"
-	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -51,7 +51,9 @@ func schemaFor(o *Options) string {
 // schema; the store itself needs only SELECT, INSERT, UPDATE and DELETE on
 // the table. ctx bounds it; it has no deadline of its own. It returns an
 // error matching core.ErrConfig for invalid opts, and one that wraps
-// PostgreSQL's if the migration fails.
+// PostgreSQL's if the migration fails, naming PostgreSQL's address and,
+// for a database that is down, missing or refuses the role, the fix, as
+// the store's calls do.
 //
 // New does not call it: see the package documentation's "Schema and
 // migration" section.
@@ -64,26 +66,28 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, opts *Options) error {
 	err = pool.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL`,
 		o.table(), o.index("_expires"), o.index("_owner")).Scan(&done)
 	if err != nil || done {
-		return migrationError(err)
+		return migrationError(pool, err)
 	}
 	tx, err := pool.Begin(ctx)
 	if err != nil {
-		return migrationError(err)
+		return migrationError(pool, err)
 	}
 	defer tx.Rollback(ctx) // after Commit, it does nothing
 	lock := "transient/pgstore " + o.table()
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", lock); err != nil {
-		return migrationError(err)
+		return migrationError(pool, err)
 	}
 	if _, err := tx.Exec(ctx, schemaFor(&o)); err != nil {
-		return migrationError(err)
+		return migrationError(pool, err)
 	}
-	return migrationError(tx.Commit(ctx))
+	return migrationError(pool, tx.Commit(ctx))
 }
 
-func migrationError(err error) error {
+// migrationError returns err, an error of Migrate on pool, naming
+// PostgreSQL's address and explaining it as the store's calls do, or nil.
+func migrationError(pool *pgxpool.Pool, err error) error {
 	if err == nil {
 		return nil
 	}
-	return fmt.Errorf("pgstore: migration: %w", err)
+	return &storeError{addr: address(&pool.Config().ConnConfig.Config), msg: "migration: " + cmp.Or(explain(err), err.Error()), err: err}
 }

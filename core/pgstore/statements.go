@@ -8,6 +8,10 @@ import "strings"
 // the current time.
 type statements struct {
 	load, create, update, renew, delete, list, end, cleanup, ping string
+
+	// UpdateLocked's transaction (see locked.go): begin, turn and lock
+	// in one round trip, then update or renew, and commit, in another.
+	begin, turn, lock, commit, rollback string
 }
 
 // A row is live while payload IS NOT NULL AND expires > $now. An ended
@@ -108,12 +112,31 @@ WHERE key = $1 AND payload IS NOT NULL AND expires > $2`,
 
 	// Checks that the table and its columns are there.
 	ping: `SELECT key, payload, expires, owner, written FROM @t LIMIT 0`,
+
+	// In READ COMMITTED whatever the database's default, so that the lock
+	// reads the row as the writer before left it, as update does.
+	begin: `BEGIN ISOLATION LEVEL READ COMMITTED`,
+
+	// $1 the record's turn key, $2 the bound on a hold, in milliseconds.
+	// Waits for the record's turn: a lock of the transaction's, keyed by
+	// the record, which PostgreSQL grants in the order it was asked for
+	// (its lock manager queues first come, first served). The bound on a
+	// hold: PostgreSQL ends a session that sits idle inside the
+	// transaction longer, which ends the transaction and its locks.
+	turn: `SELECT set_config('idle_in_transaction_session_timeout', $2, true), pg_advisory_xact_lock($1)`,
+
+	// $1 key, $2 now. Locks the row; answers its payload, NULL if ended,
+	// no row if gone.
+	lock: `SELECT payload FROM @t WHERE key = $1 AND expires > $2 FOR UPDATE`,
+
+	commit:   `COMMIT`,
+	rollback: `ROLLBACK`,
 }
 
 // newStatements returns the statements for table, a quoted name.
 func newStatements(table string) statements {
 	t := statementTemplates
-	for _, s := range []*string{&t.load, &t.create, &t.update, &t.renew, &t.delete, &t.list, &t.end, &t.cleanup, &t.ping} {
+	for _, s := range []*string{&t.load, &t.create, &t.update, &t.renew, &t.delete, &t.list, &t.end, &t.cleanup, &t.ping, &t.lock} {
 		*s = strings.ReplaceAll(*s, "@t", table)
 	}
 	return t

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"slices"
@@ -109,13 +110,21 @@ func TestSecrets(t *testing.T) {
 }
 
 // TestStartup runs the blog as a process, with a Redis or a PostgreSQL
-// where nothing listens, or a URL that does not parse: it must stop before
-// it serves, with a message that says what is wrong, and a non-zero exit
-// status: 2 for a wrong setting, as for a wrong flag, 1 for a server that
-// does not answer. A password in a URL never shows.
+// where nothing listens, a PostgreSQL database that does not exist, or a
+// URL that does not parse: it must stop before it serves, with a message
+// that says what is wrong, and a non-zero exit status: 2 for a wrong
+// setting, as for a wrong flag, 1 for a server that does not answer or
+// refuses. A password in a URL never shows.
 func TestStartup(t *testing.T) {
 	redisDown := redistest.UnreachableURL(t)
 	postgresDown := strings.Replace(pgtest.UnreachableURL(t), "postgres@", "postgres:hunter2@", 1)
+	noSuch, err := url.Parse(pgtest.Start(t).URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	noSuch.Path = "/nosuch"
+	noSuchHost := noSuch.Host
+	noSuchDatabase := noSuch.String()
 	tests := []struct {
 		name string
 		args []string
@@ -125,7 +134,9 @@ func TestStartup(t *testing.T) {
 		{"redis down", []string{"-store", "redis", "-redis", redisDown}, 1,
 			"blog: -store redis: Redis at " + redisDown + " does not answer (is it running? -redis gives its URL): "},
 		{"postgres down", []string{"-store", "postgres", "-postgres", postgresDown}, 1,
-			"blog: -store postgres: PostgreSQL at " + strings.Replace(postgresDown, "hunter2", "xxxxx", 1) + " does not answer (is it running? -postgres gives its URL): "},
+			"blog: -store postgres (-postgres gives the URL): pgstore: PostgreSQL at " + strings.TrimPrefix(strings.TrimSuffix(postgresDown, "?sslmode=disable"), "postgres://postgres:hunter2@") + ": migration: connection refused: is PostgreSQL running"},
+		{"no such postgres database", []string{"-store", "postgres", "-postgres", noSuchDatabase}, 1,
+			"blog: -store postgres (-postgres gives the URL): pgstore: PostgreSQL at " + noSuchHost + `/nosuch: migration: database "nosuch" does not exist (SQLSTATE 3D000): create the database`},
 		{"bad redis URL", []string{"-store", "redis", "-redis", "http://127.0.0.1:6379"}, 2, "blog: -redis http://127.0.0.1:6379: "},
 		{"bad postgres URL", []string{"-store", "postgres", "-postgres", "postgres://blog:hunter2@db:port/blog"}, 2,
 			"blog: -postgres (or DATABASE_URL): cannot parse `postgres://blog:xxxxx@db:port/blog`"},

@@ -93,10 +93,6 @@ func newPostgresStore(rawURL string) (core.Store, func(), error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
-	if err := pool.Ping(ctx); err != nil {
-		pool.Close()
-		return nil, nil, fmt.Errorf("-store postgres: PostgreSQL at %s does not answer (is it running? -postgres gives its URL): %w", redact(rawURL), err)
-	}
 	// Migrate creates the sessions table and its indexes if they are
 	// missing, and otherwise only checks that they are there. The blog
 	// runs it at every start, to be ready to try. A real application
@@ -104,10 +100,12 @@ func newPostgresStore(rawURL string) (core.Store, func(), error) {
 	// the role it serves requests as then needs no right to create
 	// tables, and the change is in the schema's history with the others,
 	// applied once, at a time of its choosing (creating an index locks
-	// the table against writes).
+	// the table against writes). It is the blog's first call to
+	// PostgreSQL: its error names the server and says what is wrong (down,
+	// hung, no such database, a password or role refused) and the fix.
 	if err := pgstore.Migrate(ctx, pool, opts); err != nil {
 		pool.Close()
-		return nil, nil, fmt.Errorf("-store postgres: creating the sessions table in %s: %w", redact(rawURL), err)
+		return nil, nil, fmt.Errorf("-store postgres (-postgres gives the URL): %w", err)
 	}
 	st, err := pgstore.New(pool, opts)
 	if err != nil {

@@ -53,6 +53,7 @@ type instance struct {
 	port     int
 	password string   // of the superuser postgres
 	proc     *process // nil while stopped
+	paused   []int    // the processes Pause stopped; nil unless paused
 }
 
 // newInstance initialises a data directory in a new temporary directory and
@@ -238,6 +239,7 @@ func (in *instance) running() bool { return in.proc != nil && !in.proc.exited() 
 
 // stop shuts the server down, fast, if it runs.
 func (in *instance) stop() {
+	_ = in.resume() // a stopped process would not see the signal
 	if in.proc != nil {
 		in.proc.stop(stopTimeout)
 		in.proc = nil
@@ -247,6 +249,7 @@ func (in *instance) stop() {
 // kill stops the server at once with SIGKILL, as a crash would. The
 // processes of its connections exit on their own once they see it gone.
 func (in *instance) kill() {
+	_ = in.resume() // stopped backends would not see the postmaster gone
 	if in.proc != nil {
 		in.proc.kill()
 		in.proc = nil

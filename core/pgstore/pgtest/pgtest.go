@@ -26,7 +26,9 @@
 //	func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
 //
 // [StartLocal] starts a server of the test's own, which the test can
-// [Server.Kill] and [Server.Restart]: for outage tests. It ignores PG_URL.
+// [Server.Kill] and [Server.Restart], or [Server.Pause] and [Server.Resume]
+// (a server that hangs: it accepts connections and answers nothing): for
+// outage tests. It ignores PG_URL.
 //
 // A server started here runs initdb and postgres from PATH, or else from the
 // newest /usr/lib/postgresql/VERSION/bin, where Debian puts them. Without
