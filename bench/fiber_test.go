@@ -61,7 +61,7 @@ func fiberAnswer(c *fiber.Ctx, msg string) error {
 
 // ourFiber is a transient row on Fiber.
 func ourFiber(m *core.Manager) fasthttp.RequestHandler {
-	app := fiberApp(sessionfiber.Middleware(m))
+	app := fiberApp(sessionfiber.Middleware(m, nil))
 	app.Post("/login", func(c *fiber.Ctx) error {
 		s, err := sessionfiber.Session(c)
 		if err != nil {

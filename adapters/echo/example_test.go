@@ -45,7 +45,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	e := echo.New()
-	e.Use(middleware.Recover(), sessionecho.Middleware(sessions)) // recovery first: see the README
+	e.Use(middleware.Recover(), sessionecho.Middleware(sessions, nil)) // recovery first: see the README
 	e.POST("/articles", save)
 	e.GET("/articles", list)
 	log.Fatal(e.Start("localhost:8080"))

@@ -31,7 +31,7 @@ func serve(t *testing.T, store core.Store, su setup, add func(app *fiber.App)) (
 	if su.outer != nil {
 		app.Use(su.outer)
 	}
-	app.Use(sessionfiber.Middleware(m))
+	app.Use(sessionfiber.Middleware(m, nil))
 	add(app)
 	return adaptertest.ServeFiber(t, app), log
 }

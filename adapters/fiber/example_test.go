@@ -44,7 +44,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	app := fiber.New(fiber.Config{ReadBufferSize: 8192})      // room for a 4 KiB cookie
-	app.Use(recover.New(), sessionfiber.Middleware(sessions)) // recovery first: see the README
+	app.Use(recover.New(), sessionfiber.Middleware(sessions, nil)) // recovery first: see the README
 	app.Post("/articles", save)
 	app.Get("/articles", list)
 	log.Fatal(app.Listen("localhost:8080"))

@@ -3,8 +3,8 @@
 // session and commits it when the handler returns, so a handler can set a
 // flash and call c.Redirect without ever calling Save.
 //
-//	app := fiber.New()
-//	app.Use(sessionfiber.Middleware(manager))
+//	app := fiber.New(fiber.Config{ReadBufferSize: 8192})
+//	app.Use(sessionfiber.Middleware(manager, nil))
 //
 // Handlers reach the session with [Session], and code below them with
 // core.FromContext(c.UserContext()). The session is loaded on first use
@@ -59,21 +59,44 @@ import (
 	"github.com/transient-go/transient/core"
 )
 
-// Middleware returns the session middleware for m. Install it with
-// App.Use, or on a group, before the handlers that use sessions. It panics
-// if m is nil, a wiring mistake found at start-up.
-func Middleware(m *core.Manager) fiber.Handler {
+// Options configures the middleware; nil means the defaults. Errors need
+// no option: they go to the app's ErrorHandler (see the package doc).
+type Options struct {
+	// Next, as in Fiber's own middleware, returns true for a request that
+	// needs no session, such as one for a static file: the request then
+	// passes through untouched, and [Session] reports core.ErrNoSession
+	// for it, as if the middleware were not installed. Default nil: every
+	// request gets a session (loaded on first use only, so a request that
+	// does not use it costs almost nothing anyway).
+	Next func(c *fiber.Ctx) bool
+}
+
+// Middleware returns the session middleware for m, configured by opts
+// (nil means the defaults). Install it with App.Use, or on a group, before
+// the handlers that use sessions. It panics if m is nil, a wiring mistake
+// found at start-up.
+func Middleware(m *core.Manager, opts *Options) fiber.Handler {
 	if m == nil {
 		panic("sessionfiber: Middleware called with a nil *core.Manager")
 	}
-	return (&middleware{m: m}).serve
+	mw := &middleware{m: m}
+	if opts != nil {
+		mw.skip = opts.Next
+	}
+	return mw.serve
 }
 
 // middleware is a method rather than a closure so that it is compiled
 // here, and not in the package that calls Middleware.
-type middleware struct{ m *core.Manager }
+type middleware struct {
+	m    *core.Manager
+	skip func(*fiber.Ctx) bool
+}
 
 func (mw *middleware) serve(c *fiber.Ctx) error {
+	if mw.skip != nil && mw.skip(c) {
+		return c.Next()
+	}
 	st := new(state) // never pooled: the session is handed to user code
 	parent := c.UserContext()
 	st.header, st.rctx = &c.Request().Header, c.Context()
@@ -111,17 +134,20 @@ func (mw *middleware) end(c *fiber.Ctx, st *state, parent, ctx context.Context) 
 }
 
 // Session returns the request's session, loading it on first use. Its
-// error, for the handler to return, wraps core's: core.ErrNoSession without
-// the middleware (500), or one matching core.ErrStore when the store
-// failed (503). With several session middlewares on a route, it returns
-// the last one's: see SessionOf.
+// error, for the handler to return, wraps core's: one matching
+// core.ErrStore when the store failed (503), or core.ErrNoSession when the
+// middleware is not installed on this route or skipped this request (500:
+// a programming error, which core.FromContext logs once with its fix).
+// With several session middlewares on a route, it returns the last one's:
+// see SessionOf.
 func Session(c *fiber.Ctx) (*core.Session, error) {
 	return answer(core.FromContext(c.UserContext()))
 }
 
 // SessionOf returns the request's session of m, for a route that runs
 // several session middlewares (a preferences session in a cookie and a
-// login session in Redis, say), as Session does.
+// login session in Redis, say), as Session does. A missing middleware of m
+// is logged once through m's Options.Logger.
 func SessionOf(c *fiber.Ctx, m *core.Manager) (*core.Session, error) {
 	return answer(m.FromContext(c.UserContext()))
 }

@@ -62,7 +62,7 @@ func newFiberServer(b *blog, m *core.Manager) server {
 		}
 		return c.Next()
 	})
-	app.Use(sessionfiber.Middleware(m))
+	app.Use(sessionfiber.Middleware(m, nil))
 	for _, rt := range b.routes() {
 		app.Add(rt.method, rt.path, func(c *fiber.Ctx) error {
 			rt.handle(fiberRequest{c})
