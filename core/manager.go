@@ -30,6 +30,7 @@ type Manager struct {
 	warned     atomic.Bool
 
 	noMiddleware atomic.Bool // FromContext found no session of this Manager and logged it
+	limitChecked atomic.Bool // warnCookieLimit has looked at a CookieLimiter
 }
 
 // NewManager returns a Manager that keeps sessions in store, configured by

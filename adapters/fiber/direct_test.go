@@ -27,7 +27,7 @@ type setup struct {
 func serve(t *testing.T, store core.Store, su setup, add func(app *fiber.App)) (string, *adaptertest.ErrorLog) {
 	t.Helper()
 	m, log := adaptertest.NewManager(t, store, su.options)
-	app := fiber.New(fiber.Config{DisableStartupMessage: true, ErrorHandler: su.errorHandler})
+	app := fiber.New(fiber.Config{DisableStartupMessage: true, ErrorHandler: su.errorHandler, ReadBufferSize: 8192})
 	if su.outer != nil {
 		app.Use(su.outer)
 	}

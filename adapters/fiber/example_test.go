@@ -43,7 +43,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	app := fiber.New(fiber.Config{ReadBufferSize: 8192})      // room for a 4 KiB cookie
+	app := fiber.New(fiber.Config{ReadBufferSize: 8192})           // room for a 4 KiB cookie
 	app.Use(recover.New(), sessionfiber.Middleware(sessions, nil)) // recovery first: see the README
 	app.Post("/articles", save)
 	app.Get("/articles", list)

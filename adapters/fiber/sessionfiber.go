@@ -37,10 +37,21 @@
 // commit sees its status. The middleware then returns nil, so the error is
 // not handled twice; middleware further up sees the response instead.
 //
-// fasthttp reads a request's headers into a 4096-byte buffer by default
-// and answers 431 to a request whose headers do not fit. A cookie-store
-// session can be 4096 bytes on its own: raise fiber.Config.ReadBufferSize
-// (to 8192 or more) when sessions live in the cookie.
+// # The read buffer
+//
+// fasthttp reads all of a request's headers into a buffer of
+// fiber.Config.ReadBufferSize bytes, 4096 by default, and answers 431
+// Request Header Fields Too Large, before any handler runs, to a request
+// whose headers do not fit. A cookie-store session can take 4096 bytes on
+// its own: set ReadBufferSize to 8192 or more when sessions live in the
+// cookie. The middleware reads the app's setting (c.App(), on the first
+// request) and keeps room for the other headers of a browser's request
+// (HeaderRoom): with a cookie store and a buffer too small for the largest
+// cookie, the Manager warns once, on that first request, with the setting
+// to change; and with any store it refuses to send a cookie the app could
+// not read back, failing the request with a *core.CookieTooLargeError that
+// names the setting, rather than lock the visitor out with a cookie that
+// makes every later request a 431.
 //
 // Fiber reuses its contexts and buffers: the middleware ends the session
 // and removes it from c.UserContext before it returns, even if the handler
@@ -51,7 +62,9 @@ package sessionfiber
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
@@ -89,8 +102,33 @@ func Middleware(m *core.Manager, opts *Options) fiber.Handler {
 // middleware is a method rather than a closure so that it is compiled
 // here, and not in the package that calls Middleware.
 type middleware struct {
-	m    *core.Manager
-	skip func(*fiber.Ctx) bool
+	m      *core.Manager
+	skip   func(*fiber.Ctx) bool
+	buffer atomic.Pointer[buffer] // the app's read buffer, as first seen
+}
+
+// HeaderRoom is how much of fiber.Config.ReadBufferSize the middleware
+// keeps for a request's other headers (its request line, Host, User-Agent,
+// Accept, Referer, the client hints...): it sends no session cookie larger
+// than the buffer less HeaderRoom.
+const HeaderRoom = 2048
+
+// buffer is the read buffer of an app.
+type buffer struct {
+	app  *fiber.App
+	size int
+}
+
+// bufferOf returns the read buffer of c's app. Its size is read from the
+// app's Config once, as Config returns a copy of a large struct; an app's
+// configuration does not change once it is made.
+func (mw *middleware) bufferOf(c *fiber.Ctx) *buffer {
+	b := mw.buffer.Load()
+	if b == nil || b.app != c.App() {
+		b = &buffer{app: c.App(), size: c.App().Config().ReadBufferSize}
+		mw.buffer.Store(b)
+	}
+	return b
 }
 
 func (mw *middleware) serve(c *fiber.Ctx) error {
@@ -99,7 +137,7 @@ func (mw *middleware) serve(c *fiber.Ctx) error {
 	}
 	st := new(state) // never pooled: the session is handed to user code
 	parent := c.UserContext()
-	st.header, st.rctx = &c.Request().Header, c.Context()
+	st.header, st.rctx, st.buffer = &c.Request().Header, c.Context(), mw.bufferOf(c)
 	ctx := mw.m.Begin(&st.session, parent, st)
 	c.SetUserContext(ctx)
 	defer mw.end(c, st, parent, ctx)
@@ -163,6 +201,7 @@ type state struct {
 	session  core.Session
 	header   *fasthttp.RequestHeader
 	rctx     *fasthttp.RequestCtx
+	buffer   *buffer
 	line     [1]string // room for the usual single Cookie line
 	finished bool
 }
@@ -189,6 +228,13 @@ func (st *state) CookieLines() []string {
 func (st *state) PlainHTTP() (string, bool) {
 	proto := st.header.Peek(fiber.HeaderXForwardedProto)
 	return string(st.header.Host()), !st.rctx.IsTLS() && !bytes.EqualFold(proto, []byte("https"))
+}
+
+// CookieLimit tells core the largest cookie the app can read back (a
+// core.CookieLimiter): its read buffer less HeaderRoom.
+func (st *state) CookieLimit() (int, string) {
+	return st.buffer.size - HeaderRoom, fmt.Sprintf("fiber.Config.ReadBufferSize is %d bytes: set it to 8192 or more, as in"+
+		" fiber.New(fiber.Config{ReadBufferSize: 8192})", st.buffer.size)
 }
 
 // statusError is one of core's errors as Fiber's error handlers see it. Its

@@ -56,7 +56,7 @@ var Fiber = Driver{
 	// ServeOne serves one fasthttp.RequestCtx again and again, resetting
 	// what fasthttp's server resets between the requests of a connection.
 	ServeOne: func(m *core.Manager, cookie string) func() {
-		app := fiber.New()
+		app := fiber.New(fiber.Config{ReadBufferSize: 8192})
 		if m != nil {
 			app.Use(sessionfiber.Middleware(m, nil))
 		}
