@@ -96,6 +96,9 @@ func New(opts *Options) (*Store, error) {
 		signInfo += "+encrypt"
 	}
 	for i, secret := range opts.Secrets {
+		if secret == "" {
+			return nil, fmt.Errorf("%w: cookiestore: secret %d is empty; want at least %d bytes of random data, such as the output of openssl rand -hex 32", core.ErrConfig, i, MinSecretLength)
+		}
 		if len(secret) < MinSecretLength {
 			return nil, fmt.Errorf("%w: cookiestore: secret %d is %d bytes; want at least %d bytes of random data, such as the output of openssl rand -hex 32", core.ErrConfig, i, len(secret), MinSecretLength)
 		}
