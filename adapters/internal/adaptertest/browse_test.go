@@ -30,7 +30,6 @@ var (
 // the redirect shows a flash message (an element of class "flash") holding
 // hostile, escaped, and the page shows no flash message the second time.
 func browse(t *testing.T, base, start string) {
-	t.Helper()
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
