@@ -37,6 +37,11 @@
 // commit sees its status. The middleware then returns nil, so the error is
 // not handled twice; middleware further up sees the response instead.
 //
+// Fiber reuses its contexts and buffers: the middleware ends the session
+// and removes it from c.UserContext before it returns, even if the handler
+// panics (then nothing is saved). Code that keeps the session past the handler can read it, but
+// not change it; one the request never used cannot be loaded.
+//
 // # The read buffer
 //
 // fasthttp reads all of a request's headers into a buffer of
@@ -52,11 +57,6 @@
 // not read back, failing the request with a *core.CookieTooLargeError that
 // names the setting, rather than lock the visitor out with a cookie that
 // makes every later request a 431.
-//
-// Fiber reuses its contexts and buffers: the middleware ends the session
-// and removes it from c.UserContext before it returns, even if the handler
-// panics (then nothing is saved). Code that keeps the session past the handler can read it, but
-// not change it; one the request never used cannot be loaded.
 package sessionfiber
 
 import (
