@@ -68,7 +68,7 @@
 // on net/http also the CPU time the server spent (server-us/op: the
 // redis-server process, or the PostgreSQL backend of the row's one
 // connection) and the write-ahead log PostgreSQL wrote (wal-B/op), what a
-// capacity plan needs (README's "Scaling out"). BenchmarkLiveSessions puts
+// capacity plan needs (docs/scaling-out.md). BenchmarkLiveSessions puts
 // 100,000 sessions in memstore through the Manager and reports the heap
 // they take; BenchmarkFootprint measures each store's bytes per live
 // session; BenchmarkMemstoreFlood sends 500,000 cookieless requests to a

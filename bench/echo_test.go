@@ -56,7 +56,7 @@ func echoAnswer(c echo.Context, msg string) error {
 
 // ourEcho is a transient row on Echo.
 func ourEcho(m *core.Manager) http.Handler {
-	e := echoApp(sessionecho.Middleware(m))
+	e := echoApp(sessionecho.Middleware(m, nil))
 	e.POST("/login", func(c echo.Context) error {
 		s, err := sessionecho.Session(c)
 		if err != nil {

@@ -64,15 +64,29 @@ var (
 )
 
 // CookieTooLargeError reports a Set-Cookie header over the browser limit of
-// [MaxCookieSize] bytes. The session is not saved and the client keeps the
-// cookie it had.
+// [MaxCookieSize] bytes, or over the smaller limit of a server that could
+// not read it back (see [CookieLimiter]). The session is not saved and the
+// client keeps the cookie it had.
+//
+// Only a cookie store's cookies come near the limit: its cookie carries
+// the session, encoded twice in base64 (once by the store's signing, once
+// more for the cookie), so that about 2.1 KB of session data fills the
+// 4096 bytes. A server-side store's cookie holds only the session's ID.
 type CookieTooLargeError struct {
 	Size  int // bytes in the whole Set-Cookie header value
-	Limit int // MaxCookieSize
+	Limit int // MaxCookieSize, or the server's smaller limit
+
+	// Raise is set when Limit is the server's rather than the browsers':
+	// what to change so that the server reads back larger cookies.
+	Raise string
 }
 
 func (e *CookieTooLargeError) Error() string {
-	return fmt.Sprintf("core: session cookie is %d bytes, over the %d-byte limit browsers enforce; store less in the session or use a server-side store", e.Size, e.Limit)
+	if e.Raise != "" {
+		return fmt.Sprintf("core: session cookie is %d bytes, over the %d bytes this server can read back in a request; %s", e.Size, e.Limit, e.Raise)
+	}
+	return fmt.Sprintf("core: session cookie is %d bytes, over the %d-byte limit browsers enforce (a cookie store holds about 2.1 KB of session data);"+
+		" store less in the session, or use a server-side store (memstore, redisstore, pgstore)", e.Size, e.Limit)
 }
 
 // Unwrap makes errors.Is(err, ErrCookieTooLarge) true.

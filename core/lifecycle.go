@@ -47,6 +47,9 @@ func (h headerCookies) CookieLines() []string { return h["Cookie"] }
 // means no cookies: a new session, never saved unless an adapter commits
 // it, as tests and background jobs use (see the example).
 func (m *Manager) Begin(s *Session, parent context.Context, src CookieSource) context.Context {
+	if m.clientSide && !m.limitChecked.Load() {
+		m.warnCookieLimit(parent, src)
+	}
 	s.m = m
 	s.src = src
 	s.node = sessionContext{Context: parent, s: s}
@@ -322,8 +325,9 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 		age := m.cookieAge(&s.payload, now)
 		send := !late && (tok != s.held || age > 0 || s.ch.remember != 0)
 		if err == nil && send {
-			if size := m.cookie.size(tok); size > MaxCookieSize {
-				err = &CookieTooLargeError{Size: size, Limit: MaxCookieSize}
+			limit, raise := cookieLimit(s.src)
+			if size := m.cookie.size(tok); size > limit {
+				err = &CookieTooLargeError{Size: size, Limit: limit, Raise: raise}
 			}
 		}
 		var conflict *ConflictError

@@ -30,6 +30,9 @@ type Manager struct {
 	buffers    sync.Pool // *[]byte for encoding payloads
 	insecure   bool      // Options.Insecure
 	warned     atomic.Bool
+
+	noMiddleware atomic.Bool // FromContext found no session of this Manager and logged it
+	limitChecked atomic.Bool // warnCookieLimit has looked at a CookieLimiter
 }
 
 // NewManager returns a Manager that keeps sessions in store, configured by

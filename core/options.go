@@ -114,8 +114,12 @@ type Options struct {
 	// and rejected cookies (tampered, expired, unknown, duplicated...) and
 	// discarded stale changes at debug level. Default nil: slog.Default()
 	// at the time of logging, whose default handler shows errors and hides
-	// debug lines. Successful requests log nothing. To log nothing at all,
-	// set slog.New(slog.DiscardHandler).
+	// debug lines. Successful requests log nothing. It also gets the
+	// warnings the Manager gives once, with their fix: a Secure cookie sent
+	// in reply to plain HTTP, a server that cannot read back the cookie
+	// store's cookies (see CookieLimiter), and a route without this
+	// Manager's middleware (see Manager.FromContext). To log nothing at
+	// all, set slog.New(slog.DiscardHandler).
 	Logger *slog.Logger
 
 	// Clock returns the current time. Default time.Now. Tests set it to

@@ -22,7 +22,7 @@ func serve(t *testing.T, store core.Store, edit func(*core.Options), add func(e 
 	t.Helper()
 	m, log := adaptertest.NewManager(t, store, edit)
 	e := echo.New()
-	e.Use(sessionecho.Middleware(m))
+	e.Use(sessionecho.Middleware(m, nil))
 	add(e)
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)

@@ -4,7 +4,7 @@
 // handler can set a flash and call c.Redirect without ever calling Save.
 //
 //	e := echo.New()
-//	e.Use(sessionecho.Middleware(manager))
+//	e.Use(sessionecho.Middleware(manager, nil))
 //
 // Handlers reach the session with [Session], and code below them with
 // core.FromContext(c.Request().Context()). The session is loaded on first
@@ -46,14 +46,30 @@ import (
 	"github.com/transient-go/transient/core"
 )
 
-// Middleware returns the session middleware for m. Install it with
-// Echo.Use, or on a group, before the handlers that use sessions. It panics
-// if m is nil, a wiring mistake found at start-up.
-func Middleware(m *core.Manager) echo.MiddlewareFunc {
+// Options configures the middleware; nil means the defaults. Errors need
+// no option: they go to Echo's HTTPErrorHandler (see the package doc).
+type Options struct {
+	// Skipper, as in Echo's own middleware, returns true for a request
+	// that needs no session, such as one for a static file: the request
+	// then passes through untouched, and [Session] reports
+	// core.ErrNoSession for it, as if the middleware were not installed.
+	// Default nil: every request gets a session (loaded on first use only,
+	// so a request that does not use it costs almost nothing anyway).
+	Skipper func(c echo.Context) bool
+}
+
+// Middleware returns the session middleware for m, configured by opts
+// (nil means the defaults). Install it with Echo.Use, or on a group,
+// before the handlers that use sessions. It panics if m is nil, a wiring
+// mistake found at start-up.
+func Middleware(m *core.Manager, opts *Options) echo.MiddlewareFunc {
 	if m == nil {
 		panic("sessionecho: Middleware called with a nil *core.Manager")
 	}
 	mw := &middleware{m: m}
+	if opts != nil {
+		mw.skip = opts.Skipper
+	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		// Echo calls this on every request for middleware added with
 		// Echo.Use: one closure is all it allocates.
@@ -65,9 +81,15 @@ func Middleware(m *core.Manager) echo.MiddlewareFunc {
 // closure, so that it is compiled here, where r.WithContext is inlined and
 // its copy stays off the heap, and not in the package that calls
 // Middleware.
-type middleware struct{ m *core.Manager }
+type middleware struct {
+	m    *core.Manager
+	skip func(echo.Context) bool
+}
 
 func (mw *middleware) serve(c echo.Context, next echo.HandlerFunc) error {
+	if mw.skip != nil && mw.skip(c) {
+		return next(c)
+	}
 	st := new(state) // one allocation: the request copy, the writer and the session
 	r, res := c.Request(), c.Response()
 	ctx := mw.m.Begin(&st.session, r.Context(), core.RequestCookies(r))
@@ -97,16 +119,19 @@ func (mw *middleware) serve(c echo.Context, next echo.HandlerFunc) error {
 
 // Session returns the request's session, loading it on first use. Its
 // error, for the handler to return, is an *echo.HTTPError wrapping core's:
-// core.ErrNoSession without the middleware (500), or one matching
-// core.ErrStore when the store failed (503). With several session
-// middlewares on a route, it returns the last one's: see SessionOf.
+// one matching core.ErrStore when the store failed (503), or
+// core.ErrNoSession when the middleware is not installed on this route or
+// skipped this request (500: a programming error, which core.FromContext
+// logs once with its fix). With several session middlewares on a route, it
+// returns the last one's: see SessionOf.
 func Session(c echo.Context) (*core.Session, error) {
 	return answer(core.FromContext(c.Request().Context()))
 }
 
 // SessionOf returns the request's session of m, for a route that runs
 // several session middlewares (a preferences session in a cookie and a
-// login session in Redis, say), as Session does.
+// login session in Redis, say), as Session does. A missing middleware of m
+// is logged once through m's Options.Logger.
 func SessionOf(c echo.Context, m *core.Manager) (*core.Session, error) {
 	return answer(m.FromContext(c.Request().Context()))
 }

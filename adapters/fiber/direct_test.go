@@ -27,11 +27,11 @@ type setup struct {
 func serve(t *testing.T, store core.Store, su setup, add func(app *fiber.App)) (string, *adaptertest.ErrorLog) {
 	t.Helper()
 	m, log := adaptertest.NewManager(t, store, su.options)
-	app := fiber.New(fiber.Config{DisableStartupMessage: true, ErrorHandler: su.errorHandler})
+	app := fiber.New(fiber.Config{DisableStartupMessage: true, ErrorHandler: su.errorHandler, ReadBufferSize: 8192})
 	if su.outer != nil {
 		app.Use(su.outer)
 	}
-	app.Use(sessionfiber.Middleware(m))
+	app.Use(sessionfiber.Middleware(m, nil))
 	add(app)
 	return adaptertest.ServeFiber(t, app), log
 }

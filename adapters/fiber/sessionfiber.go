@@ -3,8 +3,8 @@
 // session and commits it when the handler returns, so a handler can set a
 // flash and call c.Redirect without ever calling Save.
 //
-//	app := fiber.New()
-//	app.Use(sessionfiber.Middleware(manager))
+//	app := fiber.New(fiber.Config{ReadBufferSize: 8192})
+//	app.Use(sessionfiber.Middleware(manager, nil))
 //
 // Handlers reach the session with [Session], and code below them with
 // core.FromContext(c.UserContext()). The session is loaded on first use
@@ -37,21 +37,34 @@
 // commit sees its status. The middleware then returns nil, so the error is
 // not handled twice; middleware further up sees the response instead.
 //
-// fasthttp reads a request's headers into a 4096-byte buffer by default
-// and answers 431 to a request whose headers do not fit. A cookie-store
-// session can be 4096 bytes on its own: raise fiber.Config.ReadBufferSize
-// (to 8192 or more) when sessions live in the cookie.
-//
 // Fiber reuses its contexts and buffers: the middleware ends the session
 // and removes it from c.UserContext before it returns, even if the handler
 // panics (then nothing is saved). Code that keeps the session past the handler can read it, but
 // not change it; one the request never used cannot be loaded.
+//
+// # The read buffer
+//
+// fasthttp reads all of a request's headers into a buffer of
+// fiber.Config.ReadBufferSize bytes, 4096 by default, and answers 431
+// Request Header Fields Too Large, before any handler runs, to a request
+// whose headers do not fit. A cookie-store session can take 4096 bytes on
+// its own: set ReadBufferSize to 8192 or more when sessions live in the
+// cookie. The middleware reads the app's setting (c.App(), on the first
+// request) and keeps room for the other headers of a browser's request
+// (HeaderRoom): with a cookie store and a buffer too small for the largest
+// cookie, the Manager warns once, on that first request, with the setting
+// to change; and with any store it refuses to send a cookie the app could
+// not read back, failing the request with a *core.CookieTooLargeError that
+// names the setting, rather than lock the visitor out with a cookie that
+// makes every later request a 431.
 package sessionfiber
 
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
@@ -59,24 +72,72 @@ import (
 	"github.com/transient-go/transient/core"
 )
 
-// Middleware returns the session middleware for m. Install it with
-// App.Use, or on a group, before the handlers that use sessions. It panics
-// if m is nil, a wiring mistake found at start-up.
-func Middleware(m *core.Manager) fiber.Handler {
+// Options configures the middleware; nil means the defaults. Errors need
+// no option: they go to the app's ErrorHandler (see the package doc).
+type Options struct {
+	// Next, as in Fiber's own middleware, returns true for a request that
+	// needs no session, such as one for a static file: the request then
+	// passes through untouched, and [Session] reports core.ErrNoSession
+	// for it, as if the middleware were not installed. Default nil: every
+	// request gets a session (loaded on first use only, so a request that
+	// does not use it costs almost nothing anyway).
+	Next func(c *fiber.Ctx) bool
+}
+
+// Middleware returns the session middleware for m, configured by opts
+// (nil means the defaults). Install it with App.Use, or on a group, before
+// the handlers that use sessions. It panics if m is nil, a wiring mistake
+// found at start-up.
+func Middleware(m *core.Manager, opts *Options) fiber.Handler {
 	if m == nil {
 		panic("sessionfiber: Middleware called with a nil *core.Manager")
 	}
-	return (&middleware{m: m}).serve
+	mw := &middleware{m: m}
+	if opts != nil {
+		mw.skip = opts.Next
+	}
+	return mw.serve
 }
 
 // middleware is a method rather than a closure so that it is compiled
 // here, and not in the package that calls Middleware.
-type middleware struct{ m *core.Manager }
+type middleware struct {
+	m      *core.Manager
+	skip   func(*fiber.Ctx) bool
+	buffer atomic.Pointer[buffer] // the app's read buffer, as first seen
+}
+
+// HeaderRoom is how much of fiber.Config.ReadBufferSize the middleware
+// keeps for a request's other headers (its request line, Host, User-Agent,
+// Accept, Referer, the client hints...): it sends no session cookie larger
+// than the buffer less HeaderRoom.
+const HeaderRoom = 2048
+
+// buffer is the read buffer of an app.
+type buffer struct {
+	app  *fiber.App
+	size int
+}
+
+// bufferOf returns the read buffer of c's app. Its size is read from the
+// app's Config once, as Config returns a copy of a large struct; an app's
+// configuration does not change once it is made.
+func (mw *middleware) bufferOf(c *fiber.Ctx) *buffer {
+	b := mw.buffer.Load()
+	if b == nil || b.app != c.App() {
+		b = &buffer{app: c.App(), size: c.App().Config().ReadBufferSize}
+		mw.buffer.Store(b)
+	}
+	return b
+}
 
 func (mw *middleware) serve(c *fiber.Ctx) error {
+	if mw.skip != nil && mw.skip(c) {
+		return c.Next()
+	}
 	st := new(state) // never pooled: the session is handed to user code
 	parent := c.UserContext()
-	st.header, st.rctx = &c.Request().Header, c.Context()
+	st.header, st.rctx, st.buffer = &c.Request().Header, c.Context(), mw.bufferOf(c)
 	ctx := mw.m.Begin(&st.session, parent, st)
 	c.SetUserContext(ctx)
 	defer mw.end(c, st, parent, ctx)
@@ -111,17 +172,20 @@ func (mw *middleware) end(c *fiber.Ctx, st *state, parent, ctx context.Context) 
 }
 
 // Session returns the request's session, loading it on first use. Its
-// error, for the handler to return, wraps core's: core.ErrNoSession without
-// the middleware (500), or one matching core.ErrStore when the store
-// failed (503). With several session middlewares on a route, it returns
-// the last one's: see SessionOf.
+// error, for the handler to return, wraps core's: one matching
+// core.ErrStore when the store failed (503), or core.ErrNoSession when the
+// middleware is not installed on this route or skipped this request (500:
+// a programming error, which core.FromContext logs once with its fix).
+// With several session middlewares on a route, it returns the last one's:
+// see SessionOf.
 func Session(c *fiber.Ctx) (*core.Session, error) {
 	return answer(core.FromContext(c.UserContext()))
 }
 
 // SessionOf returns the request's session of m, for a route that runs
 // several session middlewares (a preferences session in a cookie and a
-// login session in Redis, say), as Session does.
+// login session in Redis, say), as Session does. A missing middleware of m
+// is logged once through m's Options.Logger.
 func SessionOf(c *fiber.Ctx, m *core.Manager) (*core.Session, error) {
 	return answer(m.FromContext(c.UserContext()))
 }
@@ -137,6 +201,7 @@ type state struct {
 	session  core.Session
 	header   *fasthttp.RequestHeader
 	rctx     *fasthttp.RequestCtx
+	buffer   *buffer
 	line     [1]string // room for the usual single Cookie line
 	finished bool
 }
@@ -163,6 +228,13 @@ func (st *state) CookieLines() []string {
 func (st *state) PlainHTTP() (string, bool) {
 	proto := st.header.Peek(fiber.HeaderXForwardedProto)
 	return string(st.header.Host()), !st.rctx.IsTLS() && !bytes.EqualFold(proto, []byte("https"))
+}
+
+// CookieLimit tells core the largest cookie the app can read back (a
+// core.CookieLimiter): its read buffer less HeaderRoom.
+func (st *state) CookieLimit() (int, string) {
+	return st.buffer.size - HeaderRoom, fmt.Sprintf("fiber.Config.ReadBufferSize is %d bytes: set it to 8192 or more, as in"+
+		" fiber.New(fiber.Config{ReadBufferSize: 8192})", st.buffer.size)
 }
 
 // statusError is one of core's errors as Fiber's error handlers see it. Its

@@ -94,8 +94,11 @@ func (mw *middleware) serve(c *gin.Context) {
 // fails it records the error with c.Error and, unless the response has
 // started, aborts and answers with Options.ErrorResponse (by default the
 // status core.StatusCode(err)), so a handler only needs to return. The
-// error is core's: core.ErrNoSession without the middleware, or one
-// matching core.ErrStore when the store failed (503). With several session
+// error is core's: one matching core.ErrStore when the store failed (503),
+// or core.ErrNoSession when the middleware is not installed on this route
+// (500: a programming error, which core.FromContext logs once with its
+// fix; the default ErrorResponse answers it, as Options.ErrorResponse
+// belongs to a middleware that is not there). With several session
 // middlewares on a route, it returns the last one's: see SessionOf.
 func Session(c *gin.Context) (*core.Session, error) {
 	return answer(c)(core.FromContext(c.Request.Context()))
@@ -103,7 +106,8 @@ func Session(c *gin.Context) (*core.Session, error) {
 
 // SessionOf returns the request's session of m, for a route that runs
 // several session middlewares (a preferences session in a cookie and a
-// login session in Redis, say), as Session does.
+// login session in Redis, say), as Session does. A missing middleware of m
+// is logged once through m's Options.Logger.
 func SessionOf(c *gin.Context, m *core.Manager) (*core.Session, error) {
 	return answer(c)(m.FromContext(c.Request.Context()))
 }

@@ -1,7 +1,6 @@
 package sessionhttp_test
 
 import (
-	"fmt"
 	"html/template"
 	"log"
 	"net"
@@ -19,7 +18,14 @@ type accounts struct {
 	sessions *core.Manager
 }
 
-var page = template.Must(template.New("sessions").Parse(`{{range .Flashes}}<p>{{.}}</p>{{end}}
+var loginPage = template.Must(template.New("login").Parse(`<!doctype html><title>Log in</title>
+{{range .Flashes}}<p class="flash">{{.}}</p>{{end}}
+<form method="post" action="/login"><input name="user" placeholder="Name">
+<label><input type="checkbox" name="remember"> Remember me</label>
+<input type="hidden" name="csrf" value="{{.CSRF}}"><button>Log in</button></form>`))
+
+var sessionsPage = template.Must(template.New("sessions").Parse(`<!doctype html><title>Your sessions</title>
+{{range .Flashes}}<p class="flash">{{.}}</p>{{end}}
 <ul>{{range .List}}<li>{{.UserAgent}}, {{.Address}}, last seen {{.LastSeen.Format "Jan 2 15:04"}}
   {{if .Current}}(this device){{else}}<form method="post" action="/sessions/end">
   <input type="hidden" name="id" value="{{.ID}}"><input type="hidden" name="csrf" value="{{$.CSRF}}">
@@ -27,18 +33,39 @@ var page = template.Must(template.New("sessions").Parse(`{{range .Flashes}}<p>{{
 <form method="post" action="/sessions/end-others"><input type="hidden" name="csrf" value="{{.CSRF}}">
 <button>Sign out everywhere else</button></form>`))
 
-// form returns the session of a form's POST whose CSRF token matches.
-func form(w http.ResponseWriter, r *http.Request) (*core.Session, bool) {
+// session returns the request's session, or answers 503 (the store is
+// down) or 500 (no session middleware on this route: see the log).
+func session(w http.ResponseWriter, r *http.Request) (*core.Session, bool) {
 	s, err := sessionhttp.Session(r)
 	if err != nil {
-		http.Error(w, "session unavailable", core.StatusCode(err))
-		return nil, false
-	}
-	if !s.CheckCSRFToken(r.PostFormValue("csrf")) {
-		http.Error(w, "form expired", http.StatusForbidden)
+		http.Error(w, http.StatusText(core.StatusCode(err)), core.StatusCode(err))
 		return nil, false
 	}
 	return s, true
+}
+
+// form returns the session of a form's POST whose CSRF token matches.
+func form(w http.ResponseWriter, r *http.Request) (*core.Session, bool) {
+	s, ok := session(w, r)
+	if ok && !s.CheckCSRFToken(r.PostFormValue("csrf")) {
+		http.Error(w, "This form has expired: reload the page and try again.", http.StatusForbidden)
+		return nil, false
+	}
+	return s, ok
+}
+
+// render writes a page as HTML.
+func render(w http.ResponseWriter, t *template.Template, data any) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := t.Execute(w, data); err != nil {
+		log.Print(err)
+	}
+}
+
+func (a *accounts) loginForm(w http.ResponseWriter, r *http.Request) {
+	if s, ok := session(w, r); ok {
+		render(w, loginPage, map[string]any{"Flashes": s.PopFlash("info"), "CSRF": s.CSRFToken()})
+	}
 }
 
 // login marks the session as the user's, on this device, with a new ID,
@@ -61,9 +88,8 @@ func (a *accounts) login(w http.ResponseWriter, r *http.Request) {
 
 // list shows the user's sessions, this one marked.
 func (a *accounts) list(w http.ResponseWriter, r *http.Request) {
-	s, err := sessionhttp.Session(r)
-	if err != nil {
-		http.Error(w, "session unavailable", core.StatusCode(err))
+	s, ok := session(w, r)
+	if !ok {
 		return
 	}
 	if s.Owner() == "" {
@@ -72,13 +98,10 @@ func (a *accounts) list(w http.ResponseWriter, r *http.Request) {
 	}
 	list, err := a.sessions.Sessions(r.Context(), s.Owner())
 	if err != nil {
-		http.Error(w, "session store unavailable", core.StatusCode(err))
+		http.Error(w, http.StatusText(core.StatusCode(err)), core.StatusCode(err))
 		return
 	}
-	data := map[string]any{"List": list, "Flashes": s.PopFlash("info"), "CSRF": s.CSRFToken()}
-	if err := page.Execute(w, data); err != nil {
-		log.Print(err)
-	}
+	render(w, sessionsPage, map[string]any{"List": list, "Flashes": s.PopFlash("info"), "CSRF": s.CSRFToken()})
 }
 
 // end signs one of the user's sessions out, everywhere at once.
@@ -98,21 +121,11 @@ func (a *accounts) endOthers(w http.ResponseWriter, r *http.Request) {
 
 func (a *accounts) done(w http.ResponseWriter, r *http.Request, s *core.Session, err error) {
 	if err != nil {
-		http.Error(w, "could not sign out", core.StatusCode(err))
+		http.Error(w, http.StatusText(core.StatusCode(err)), core.StatusCode(err))
 		return
 	}
 	s.Flash("Signed out.", "info")
 	http.Redirect(w, r, "/sessions", http.StatusSeeOther)
-}
-
-func (a *accounts) loginForm(w http.ResponseWriter, r *http.Request) {
-	s, err := sessionhttp.Session(r)
-	if err != nil {
-		http.Error(w, "session unavailable", core.StatusCode(err))
-		return
-	}
-	fmt.Fprintf(w, `<form method="post"><input name="user"> <label><input type="checkbox" name="remember"> Remember me</label>
-<input type="hidden" name="csrf" value="%s"><button>Log in</button></form>`, s.CSRFToken())
 }
 
 func Example_userSessions() {

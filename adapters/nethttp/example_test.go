@@ -1,7 +1,7 @@
 package sessionhttp_test
 
 import (
-	"fmt"
+	"html/template"
 	"log"
 	"net/http"
 	"os"
@@ -11,15 +11,19 @@ import (
 	"github.com/transient-go/transient/core/cookiestore"
 )
 
-// save stores the article, flashes a message and redirects: the session is
-// committed before the redirect goes out.
+// page shows the flash messages, escaped by html/template, and the form.
+var page = template.Must(template.New("articles").Parse(`<!doctype html><title>Articles</title>
+{{range .}}<p class="flash">{{.}}</p>{{end}}
+<form method="post"><input name="title"> <button>Save</button></form>`))
+
+// save flashes a message and redirects; the session is saved before the redirect goes out.
 func save(w http.ResponseWriter, r *http.Request) {
 	s, err := sessionhttp.Session(r)
-	if err != nil {
-		http.Error(w, "session unavailable", core.StatusCode(err)) // 503: the store is down
+	if err != nil { // 503: the store is down; 500: no session middleware on this route (see the log)
+		http.Error(w, http.StatusText(core.StatusCode(err)), core.StatusCode(err))
 		return
 	}
-	s.Flash("Article saved successfully!", "success")
+	s.Flash("Saved "+r.PostFormValue("title")+".", "success")
 	http.Redirect(w, r, "/articles", http.StatusSeeOther)
 }
 
@@ -27,21 +31,17 @@ func save(w http.ResponseWriter, r *http.Request) {
 func list(w http.ResponseWriter, r *http.Request) {
 	s, err := sessionhttp.Session(r)
 	if err != nil {
-		http.Error(w, "session unavailable", core.StatusCode(err))
+		http.Error(w, http.StatusText(core.StatusCode(err)), core.StatusCode(err))
 		return
 	}
-	for _, msg := range s.PopFlash("success") {
-		fmt.Fprintln(w, msg)
-	}
-	fmt.Fprintln(w, `<form method="post"><button>Save</button></form>`)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = page.Execute(w, s.PopFlash("success")) // fails only if the client has gone
 }
 
 func Example() {
-	store, err := cookiestore.New(&cookiestore.Options{
-		Secrets: []string{os.Getenv("SESSION_SECRET")}, // 32 bytes or more: openssl rand -hex 32
-	})
+	store, err := cookiestore.New(&cookiestore.Options{Secrets: []string{os.Getenv("SESSION_SECRET")}})
 	if err != nil {
-		log.Fatal(err)
+		log.Fatal("SESSION_SECRET: ", err) // set it to 32 random bytes or more: openssl rand -hex 32
 	}
 	sessions, err := core.NewManager(store, nil)
 	if err != nil {

@@ -50,10 +50,12 @@ func Middleware(m *core.Manager, opts *Options) func(http.Handler) http.Handler 
 	}
 }
 
-// Session returns the request's session, loading it on first use. It
-// returns core.ErrNoSession without the middleware, and an error matching
-// core.ErrStore when the store failed: answer with core.StatusCode(err)
-// then, never as if the visitor had no session. With several session
+// Session returns the request's session, loading it on first use. On an
+// error, answer with core.StatusCode(err), never as if the visitor had no
+// session: 503 for an error matching core.ErrStore (the store failed; the
+// request may succeed once it is back), 500 for core.ErrNoSession (the
+// middleware is not installed on this route, a programming error that
+// core.FromContext logs once with its fix). With several session
 // middlewares on a route, it returns the last one's: see SessionOf.
 func Session(r *http.Request) (*core.Session, error) {
 	return core.FromContext(r.Context())
@@ -61,7 +63,8 @@ func Session(r *http.Request) (*core.Session, error) {
 
 // SessionOf returns the request's session of m, for a route that runs
 // several session middlewares (a preferences session in a cookie and a
-// login session in Redis, say), as Session does.
+// login session in Redis, say), as Session does. A missing middleware of m
+// is logged once through m's Options.Logger.
 func SessionOf(r *http.Request, m *core.Manager) (*core.Session, error) {
 	return m.FromContext(r.Context())
 }

@@ -172,6 +172,8 @@ func TestErrorResponse(t *testing.T) {
 }
 
 func TestGetWithoutMiddleware(t *testing.T) {
+	defer slog.SetDefault(slog.Default())
+	slog.SetDefault(slog.New(slog.DiscardHandler)) // Session logs the middleware it does not find
 	r := httptest.NewRequest("GET", "/", nil)
 	if _, err := sessionhttp.Session(r); !errors.Is(err, core.ErrNoSession) {
 		t.Fatalf("Get without the middleware = %v; want core.ErrNoSession", err)

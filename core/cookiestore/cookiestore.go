@@ -9,8 +9,13 @@
 // Such a session needs no server state, but it has limits: without Encrypt
 // the client can read (not change) what is in it; a cookie cannot be revoked
 // before the Manager's timeouts expire it, so a logout only clears the
-// browser's copy; and it must fit in 4096 bytes. Choose a server-side store
-// (memstore, redisstore, pgstore) when any of those matters.
+// browser's copy; and it must fit in the 4096 bytes of a cookie, which hold
+// about 2.1 KB of session data: the payload is encoded in base64 twice,
+// once by securecookie and once more for the cookie (a single string value
+// of 2,161 bytes fills it, 2,145 with Encrypt; TestRoom measures it). A
+// session that outgrows it fails its request with a
+// *core.CookieTooLargeError. Choose a server-side store (memstore,
+// redisstore, pgstore) when any of those matters.
 //
 // # Keys
 //
@@ -79,7 +84,7 @@ var _ core.CookieStore = (*Store)(nil)
 // core.ErrConfig if opts is nil, has no secret or one that is too short.
 func New(opts *Options) (*Store, error) {
 	if opts == nil || len(opts.Secrets) == 0 {
-		return nil, fmt.Errorf("%w: cookiestore: no secret", core.ErrConfig)
+		return nil, fmt.Errorf("%w: cookiestore: no secret: Options.Secrets needs one of at least %d bytes of random data, such as the output of openssl rand -hex 32", core.ErrConfig, MinSecretLength)
 	}
 	salt := opts.Salt
 	if salt == "" {
@@ -91,8 +96,11 @@ func New(opts *Options) (*Store, error) {
 		signInfo += "+encrypt"
 	}
 	for i, secret := range opts.Secrets {
+		if secret == "" {
+			return nil, fmt.Errorf("%w: cookiestore: secret %d is empty; want at least %d bytes of random data, such as the output of openssl rand -hex 32", core.ErrConfig, i, MinSecretLength)
+		}
 		if len(secret) < MinSecretLength {
-			return nil, fmt.Errorf("%w: cookiestore: secret %d is %d bytes, want at least %d", core.ErrConfig, i, len(secret), MinSecretLength)
+			return nil, fmt.Errorf("%w: cookiestore: secret %d is %d bytes; want at least %d bytes of random data, such as the output of openssl rand -hex 32", core.ErrConfig, i, len(secret), MinSecretLength)
 		}
 		hashKey, err := hkdf.Key(sha256.New, []byte(secret), []byte(salt), signInfo, 64)
 		if err != nil {

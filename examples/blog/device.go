@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net"
 	"net/netip"
 	"strings"
@@ -76,9 +77,11 @@ func browserName(ua string) string {
 }
 
 // coarseAddress returns the network of the client at remoteAddr (the
-// request's RemoteAddr, "host:port", or a bare IP address): an IPv4
-// address with its last byte zeroed ("203.0.113.0"), the /48 of an IPv6
-// address ("2001:db8:1234::/48"). That tells a user which network a login
+// request's RemoteAddr, "host:port", or a bare IP address) as the
+// sessions page shows it: an IPv4 address with its last byte hidden
+// ("203.0.113.x"), the /48 of an IPv6 address ("2001:db8:1234:…"), "this
+// computer" for a loopback address, and "local network" for a link-local
+// one, whose prefix tells nothing. That tells a user which network a login
 // came from, not which machine, and keeps the session free of a precise
 // address. It returns "" for what is not an IP address.
 func coarseAddress(remoteAddr string) string {
@@ -91,10 +94,15 @@ func coarseAddress(remoteAddr string) string {
 		return ""
 	}
 	ip = ip.Unmap().WithZone("")
-	if ip.Is4() {
-		p, _ := ip.Prefix(24)
-		return p.Addr().String()
+	switch {
+	case ip.IsLoopback():
+		return "this computer"
+	case ip.IsLinkLocalUnicast():
+		return "local network"
+	case ip.Is4():
+		b := ip.As4()
+		return fmt.Sprintf("%d.%d.%d.x", b[0], b[1], b[2])
 	}
-	p, _ := ip.Prefix(48)
-	return p.String()
+	b := ip.As16()
+	return fmt.Sprintf("%x:%x:%x:…", uint16(b[0])<<8|uint16(b[1]), uint16(b[2])<<8|uint16(b[3]), uint16(b[4])<<8|uint16(b[5]))
 }

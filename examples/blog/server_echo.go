@@ -23,7 +23,7 @@ func echoHandler(b *blog, m *core.Manager) http.Handler {
 		}
 		e.DefaultHTTPErrorHandler(err, c)
 	}
-	e.Use(sessionecho.Middleware(m))
+	e.Use(sessionecho.Middleware(m, nil))
 	for _, rt := range b.routes() {
 		e.Add(rt.method, rt.path, func(c echo.Context) error {
 			rt.handle(echoRequest{c})

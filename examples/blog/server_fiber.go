@@ -18,6 +18,10 @@ import (
 func newFiberServer(b *blog, m *core.Manager) server {
 	app := fiber.New(fiber.Config{
 		DisableStartupMessage: true,
+		// fasthttp reads a request's headers into this buffer, 4096 bytes
+		// by default, and answers 431 to a request whose headers do not
+		// fit: a cookie-store session can take 4096 bytes on its own.
+		ReadBufferSize: 8192,
 		// The session adapter hands Fiber's error handler the errors it
 		// meets after the page is done, such as a store that fails while
 		// saving. Fiber's own errors (404, 405) keep its default page; any
@@ -62,7 +66,7 @@ func newFiberServer(b *blog, m *core.Manager) server {
 		}
 		return c.Next()
 	})
-	app.Use(sessionfiber.Middleware(m))
+	app.Use(sessionfiber.Middleware(m, nil))
 	for _, rt := range b.routes() {
 		app.Add(rt.method, rt.path, func(c *fiber.Ctx) error {
 			rt.handle(fiberRequest{c})

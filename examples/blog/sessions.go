@@ -22,7 +22,7 @@ import (
 type device struct {
 	ID       string // the session's core.SessionInfo ID, which the Sign out form sends back
 	Browser  string // "Firefox on Linux"
-	Address  string // "203.0.113.0"
+	Address  string // "203.0.113.x", "this computer"
 	LastSeen string // "active now", "active 5 minutes ago"
 	Since    string // when the session began, a moment before its login
 	Current  bool   // the session of the request: this device

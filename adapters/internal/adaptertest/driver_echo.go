@@ -17,7 +17,7 @@ import (
 // an HTTPErrorHandler that renders the suite's error page.
 var Echo = Driver{
 	Name:       "echo",
-	Middleware: func(m *core.Manager) any { return sessionecho.Middleware(m) },
+	Middleware: func(m *core.Manager) any { return sessionecho.Middleware(m, nil) },
 	Serve: func(t testing.TB, ms []*core.Manager, routes []Route) string {
 		e := echo.New()
 		e.HideBanner, e.HidePort = true, true
@@ -34,7 +34,7 @@ var Echo = Driver{
 		}
 		e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}))
 		for _, m := range ms {
-			e.Use(sessionecho.Middleware(m))
+			e.Use(sessionecho.Middleware(m, nil))
 		}
 		for _, rt := range routes {
 			e.Add(rt.Method, rt.Path, func(c echo.Context) error {
@@ -50,7 +50,7 @@ var Echo = Driver{
 	ServeOne: func(m *core.Manager, cookie string) func() {
 		e := echo.New()
 		if m != nil {
-			e.Use(sessionecho.Middleware(m))
+			e.Use(sessionecho.Middleware(m, nil))
 		}
 		e.GET("/", func(echo.Context) error { return nil })
 		return serveOne(e, cookie)

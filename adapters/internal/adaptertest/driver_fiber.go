@@ -24,7 +24,7 @@ import (
 // 431.
 var Fiber = Driver{
 	Name:       "fiber",
-	Middleware: func(m *core.Manager) any { return sessionfiber.Middleware(m) },
+	Middleware: func(m *core.Manager) any { return sessionfiber.Middleware(m, nil) },
 	Serve: func(t testing.TB, ms []*core.Manager, routes []Route) string {
 		app := fiber.New(fiber.Config{
 			DisableStartupMessage: true,
@@ -42,7 +42,7 @@ var Fiber = Driver{
 		})
 		app.Use(recover.New())
 		for _, m := range ms {
-			app.Use(sessionfiber.Middleware(m))
+			app.Use(sessionfiber.Middleware(m, nil))
 		}
 		for _, rt := range routes {
 			app.Add(rt.Method, rt.Path, func(c *fiber.Ctx) error {
@@ -56,9 +56,9 @@ var Fiber = Driver{
 	// ServeOne serves one fasthttp.RequestCtx again and again, resetting
 	// what fasthttp's server resets between the requests of a connection.
 	ServeOne: func(m *core.Manager, cookie string) func() {
-		app := fiber.New()
+		app := fiber.New(fiber.Config{ReadBufferSize: 8192})
 		if m != nil {
-			app.Use(sessionfiber.Middleware(m))
+			app.Use(sessionfiber.Middleware(m, nil))
 		}
 		app.Get("/", func(*fiber.Ctx) error { return nil })
 		h := app.Handler()

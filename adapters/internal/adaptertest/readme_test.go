@@ -1,113 +1,192 @@
 package adaptertest_test
 
 import (
+	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
 
-// The README's Go code is whole programs that a new user can paste into a
-// module of their own. Each block is marked <!-- snippet: path --> and is
-// that file, a whole-file Example, with its package clause made
-// "package main" and its Example function made main; the tests compile
-// (and, where they have an Output, run) the Examples, and TestREADMEBuilds
-// builds every block as a program of its own.
+// The Go code of the README and of the guides in docs/ is whole programs
+// that a new user can paste into a module of their own. Each block is
+// marked <!-- snippet: path --> and is that file, a whole-file Example,
+// with its package clause made "package main" and its Example function
+// made main. The tests compile (and, where they have an Output, run) the
+// Examples; TestDocSnippets checks that each block is its file, and
+// TestDocPrograms (programs_test.go) builds each block as a program of its
+// own and runs it.
 
 var (
 	blockRE   = regexp.MustCompile("(?s)(<!-- snippet: (\\S+) -->\n)?```go\n(.*?)\n```")
 	packageRE = regexp.MustCompile(`(?m)^package \w+_test$`)
 	exampleRE = regexp.MustCompile(`(?m)^func Example\w*\(\) \{$`)
+	linkRE    = regexp.MustCompile(`\]\(([^)\s]+)\)`)
+	headingRE = regexp.MustCompile(`(?m)^#+ (.+)$`)
 )
 
 const repo = "../../.."
 
-type snippet struct{ path, code string }
+// snippet is a Go block of a document: the Example file it is (path) and
+// its code.
+type snippet struct{ doc, path, code string }
 
-// snippets returns the README's Go blocks, failing t for one without a
-// snippet mark.
-func snippets(t *testing.T) []snippet {
+// docs returns the README and the guides in docs/, as paths from the
+// repository's root.
+func docs(t *testing.T) []string {
 	t.Helper()
-	readme, err := os.ReadFile(filepath.Join(repo, "README.md"))
+	guides, err := filepath.Glob(filepath.Join(repo, "docs", "*.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []snippet
-	for _, m := range blockRE.FindAllStringSubmatch(string(readme), -1) {
-		if m[2] == "" {
-			t.Errorf("README.md has a Go block without a <!-- snippet: path --> mark:\n%.300s", m[3])
-			continue
-		}
-		out = append(out, snippet{m[2], m[3]})
+	out := []string{"README.md"}
+	for _, g := range guides {
+		out = append(out, filepath.ToSlash(strings.TrimPrefix(g, repo+string(filepath.Separator))))
 	}
-	if len(out) < 4 {
-		t.Fatalf("found %d snippets in README.md; want one per adapter at least", len(out))
+	if len(out) < 2 {
+		t.Fatal("found no guide in docs/")
 	}
 	return out
 }
 
-// asProgram returns an Example file as the program the README shows.
+func readDoc(t *testing.T, doc string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(repo, doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// snippets returns the Go blocks of every document, failing t for one
+// without a snippet mark.
+func snippets(t *testing.T) []snippet {
+	t.Helper()
+	var out []snippet
+	for _, doc := range docs(t) {
+		for _, m := range blockRE.FindAllStringSubmatch(readDoc(t, doc), -1) {
+			if m[2] == "" {
+				t.Errorf("%s has a Go block without a <!-- snippet: path --> mark:\n%.300s", doc, m[3])
+				continue
+			}
+			out = append(out, snippet{doc, m[2], m[3]})
+		}
+	}
+	if len(out) < 4 {
+		t.Fatalf("found %d snippets; want one per adapter at least", len(out))
+	}
+	return out
+}
+
+// asProgram returns an Example file as the program the documents show.
 func asProgram(src string) string {
 	src = packageRE.ReplaceAllString(src, "package main")
 	return strings.TrimSpace(exampleRE.ReplaceAllString(src, "func main() {"))
 }
 
-// TestREADMESnippets keeps the README's code honest: every block is, line
+// TestDocSnippets keeps the documents' code honest: every block is, line
 // for line, the Example file it cites, as a program.
-func TestREADMESnippets(t *testing.T) {
+func TestDocSnippets(t *testing.T) {
 	for _, s := range snippets(t) {
 		src, err := os.ReadFile(filepath.Join(repo, s.path))
 		if err != nil {
-			t.Errorf("README.md cites %s: %v", s.path, err)
+			t.Errorf("%s cites %s: %v", s.doc, s.path, err)
 			continue
 		}
 		if want := asProgram(string(src)); strings.TrimSpace(s.code) != want {
-			t.Errorf("README.md's snippet of %s is not that file as a program; want:\n%s", s.path, want)
+			t.Errorf("%s's snippet of %s is not that file as a program; want:\n%s", s.doc, s.path, want)
 		}
 	}
 }
 
-// TestREADMEBuilds builds every README block in an empty module that
-// requires the library, as a new user who pastes it would, with the
-// library replaced by this checkout and no network (GOPROXY=off: what the
-// build needs is already in the module cache).
-func TestREADMEBuilds(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a module per snippet: skipped with -short")
+// TestREADMEFrontDoor keeps the README a front door: about 300 lines at
+// most, both commands a newcomer needs (run the blog, run the tests) on
+// its first screen, and a link to every guide and to the blog's README.
+func TestREADMEFrontDoor(t *testing.T) {
+	const maxLines, screen = 300, 40
+	readme := readDoc(t, "README.md")
+	lines := strings.Split(strings.TrimSuffix(readme, "\n"), "\n")
+	if len(lines) > maxLines {
+		t.Errorf("README.md is %d lines; keep it to %d and move the rest into docs/", len(lines), maxLines)
 	}
-	root, err := filepath.Abs(repo)
-	if err != nil {
-		t.Fatal(err)
+	first := strings.Join(lines[:min(screen, len(lines))], "\n")
+	for _, cmd := range []string{"go run ./examples/blog", "go test -race ./..."} {
+		if !strings.Contains(first, cmd) {
+			t.Errorf("README.md's first %d lines do not show %q", screen, cmd)
+		}
 	}
-	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
-	if err != nil {
-		t.Fatal(err)
+	var links []string
+	for _, m := range linkRE.FindAllStringSubmatch(readme, -1) {
+		links = append(links, strings.SplitN(m[1], "#", 2)[0])
 	}
-	gosum, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The library's own requirements pin the versions of what a snippet
-	// imports (gin, echo, fiber...), so nothing needs resolving.
-	mod := strings.Replace(string(gomod), "module github.com/transient-go/transient", "module example.com/readme", 1) +
-		"\nrequire github.com/transient-go/transient v0.0.0\n\nreplace github.com/transient-go/transient => " + root + "\n"
-	for _, s := range snippets(t) {
-		t.Run(s.path, func(t *testing.T) {
-			t.Parallel()
-			dir := t.TempDir()
-			for name, data := range map[string]string{"go.mod": mod, "go.sum": string(gosum), "main.go": s.code + "\n"} {
-				if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			cmd := exec.Command("go", "build", "-o", os.DevNull, ".")
-			cmd.Dir = dir
-			cmd.Env = append(os.Environ(), "GOPROXY=off", "GOFLAGS=-mod=mod", "GOWORK=off")
-			if out, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("the README's snippet of %s does not build in a module of its own: %v\n%s", s.path, err, out)
-			}
-		})
+	for _, doc := range append(docs(t)[1:], "examples/blog/README.md") {
+		if !slices.Contains(links, doc) {
+			t.Errorf("README.md does not link %s", doc)
+		}
 	}
 }
+
+// TestDocLinks follows every relative link of the documents: the file it
+// names exists and, for a link to a heading, so does the heading (as
+// GitHub names its anchor).
+func TestDocLinks(t *testing.T) {
+	for _, doc := range append(docs(t), "examples/blog/README.md", "SECURITY.md") {
+		for _, m := range linkRE.FindAllStringSubmatch(readDoc(t, doc), -1) {
+			target, anchor, _ := strings.Cut(m[1], "#")
+			if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+				continue
+			}
+			file := doc
+			if target != "" {
+				file = filepath.ToSlash(filepath.Join(filepath.Dir(doc), target))
+			}
+			info, err := os.Stat(filepath.Join(repo, file))
+			if err != nil {
+				t.Errorf("%s links %s, which does not exist", doc, m[1])
+				continue
+			}
+			if anchor != "" && !info.IsDir() && !slices.Contains(anchors(readDoc(t, file)), anchor) {
+				t.Errorf("%s links %s: %s has no heading whose anchor is #%s", doc, m[1], file, anchor)
+			}
+		}
+	}
+}
+
+// anchors returns the anchors GitHub gives a Markdown file's headings:
+// lower case, spaces as hyphens, punctuation other than hyphens and
+// underscores dropped.
+func anchors(md string) []string {
+	var out []string
+	for _, m := range headingRE.FindAllStringSubmatch(md, -1) {
+		var b strings.Builder
+		for _, r := range strings.ToLower(strings.TrimSpace(m[1])) {
+			switch {
+			case r == ' ':
+				b.WriteRune('-')
+			case r == '-' || r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127:
+				b.WriteRune(r)
+			}
+		}
+		out = append(out, b.String())
+	}
+	return out
+}
+
+// programs returns each Example file the documents cite, once, with the
+// code of its block.
+func programs(t *testing.T) []snippet {
+	t.Helper()
+	var out []snippet
+	seen := map[string]bool{}
+	for _, s := range snippets(t) {
+		if !seen[s.path] {
+			seen[s.path] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (s snippet) String() string { return fmt.Sprintf("%s (%s)", s.path, s.doc) }

@@ -117,6 +117,7 @@ func Run(t *testing.T, d Driver, store core.Store) {
 		{"ErrorPage", testErrorPage},
 		{"SkipOnServerError", testSkipOnServerError},
 		{"NilManager", testNilManager},
+		{"NoMiddleware", testNoMiddleware},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, d, store) })
