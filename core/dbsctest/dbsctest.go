@@ -1,0 +1,469 @@
+// Package dbsctest is a client that behaves as the browser of the Device
+// Bound Session Credentials draft (DBSC, W3C), for the tests of a server
+// that binds sessions (core.DeviceBinding): it keeps cookies, registers a
+// session when a response asks it to (Secure-Session-Registration),
+// signing the challenge with a key of its own, and before each request
+// that lacks a session's bound cookie it refreshes the cookie first,
+// answering the refresh endpoint's challenges (Secure-Session-Challenge),
+// as Chromium does. Its clock is the test's, so a test moves time without
+// sleeping.
+//
+// It imports only the standard library.
+package dbsctest
+
+import (
+	"crypto"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Header names of the draft.
+const (
+	HeaderRegistration = "Secure-Session-Registration"
+	HeaderChallenge    = "Secure-Session-Challenge"
+	HeaderResponse     = "Secure-Session-Response"
+	HeaderSessionID    = "Sec-Secure-Session-Id"
+)
+
+// A Browser is one browser profile: a cookie jar and the DBSC sessions it
+// registered. Make one with New. It is safe for concurrent use, as tabs
+// are: requests run at once, and two that need a session's bound cookie
+// wait for the one refresh that gets it, unless ConcurrentRefreshes.
+type Browser struct {
+	// Client sends the requests. Its Jar holds the cookies, and its
+	// Transport reports every response, redirects included, to the
+	// Browser; it does not follow redirects (see Do).
+	Client *http.Client
+
+	// Clock is the time by which bound cookies expire, the server's in a
+	// test that moves it. Default time.Now.
+	Clock func() time.Time
+
+	// Algorithm is the key the Browser makes for a new session: "ES256"
+	// (the default) or "RS256", if the server accepts it.
+	Algorithm string
+
+	// ConcurrentRefreshes, when true, makes each request that lacks a
+	// bound cookie refresh it on its own, at the same time as the others,
+	// rather than wait for one refresh as the draft advises and Chromium
+	// does: a server must cope with a browser that does not.
+	ConcurrentRefreshes bool
+
+	mu       sync.Mutex
+	sessions map[string]*entry // by origin + " " + ID
+	pending  []registration
+	stats    Stats
+}
+
+// Stats counts what a Browser did.
+type Stats struct {
+	Registrations int // sessions registered
+	Refreshes     int // refresh requests sent, including those a 403 answered
+	Deferred      int // requests that waited for a refresh
+}
+
+// A Session is one DBSC session as a Browser keeps it.
+type Session struct {
+	ID         string
+	Origin     string   // scheme://host of the registration endpoint
+	RefreshURL *url.URL // where refreshes go
+	CookieName string   // the bound cookie
+	Attributes string   // its attributes, as the instructions give them
+	Key        crypto.Signer
+	Challenge  string    // the cached challenge for the next refresh, if any
+	Expires    time.Time // when the bound cookie expires by Clock; zero if unknown
+}
+
+// entry is a Session and the lock that lets one refresh of it run at a
+// time.
+type entry struct {
+	Session    // guarded by Browser.mu
+	refreshing sync.Mutex
+}
+
+type registration struct {
+	endpoint      *url.URL
+	algorithms    []string
+	challenge     string
+	authorization string
+}
+
+// New returns a Browser with an empty cookie jar.
+func New() *Browser {
+	jar, _ := cookiejar.New(nil) // never fails without options
+	b := &Browser{Clock: time.Now, Algorithm: "ES256", sessions: map[string]*entry{}}
+	b.Client = &http.Client{
+		Jar:           jar,
+		Timeout:       30 * time.Second,
+		Transport:     &transport{b: b, base: http.DefaultTransport},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return b
+}
+
+// Stats returns what the Browser did so far.
+func (b *Browser) Stats() Stats {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.stats
+}
+
+// Sessions returns a copy of each DBSC session the Browser holds.
+func (b *Browser) Sessions() []Session {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := make([]Session, 0, len(b.sessions))
+	for _, e := range b.sessions {
+		out = append(out, e.Session)
+	}
+	return out
+}
+
+// Do sends req as a browser would: first, for each DBSC session whose
+// scope holds req's URL and whose bound cookie is missing or expired by
+// Clock, it refreshes the session (the request is deferred); then it sends
+// req with the jar's cookies; then it registers the sessions that
+// responses asked it to, the redirect's too. It does not follow redirects:
+// the caller sees a 3xx and decides.
+func (b *Browser) Do(req *http.Request) (*http.Response, error) {
+	b.mu.Lock()
+	entries := make([]*entry, 0, len(b.sessions))
+	for _, e := range b.sessions {
+		entries = append(entries, e)
+	}
+	b.mu.Unlock()
+	for _, e := range entries {
+		if !b.ConcurrentRefreshes {
+			e.refreshing.Lock()
+		}
+		if b.needsRefresh(e, req.URL) {
+			b.mu.Lock()
+			b.stats.Deferred++
+			b.mu.Unlock()
+			_ = b.refresh(e) // a failed refresh releases the request without the cookie
+		}
+		if !b.ConcurrentRefreshes {
+			e.refreshing.Unlock()
+		}
+	}
+	res, err := b.Client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.registerPending(); err != nil {
+		res.Body.Close()
+		return nil, err
+	}
+	return res, nil
+}
+
+// Get sends a GET of url with Do.
+func (b *Browser) Get(url string) (*http.Response, error) {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	return b.Do(req)
+}
+
+// PostForm sends a POST of form to url with Do.
+func (b *Browser) PostForm(url string, form url.Values) (*http.Response, error) {
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return b.Do(req)
+}
+
+// Cookie returns the value of the cookie called name that the jar would
+// send to u, or "".
+func (b *Browser) Cookie(u *url.URL, name string) string {
+	for _, c := range b.Client.Jar.Cookies(u) {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// needsRefresh reports whether a request to u must wait for a refresh of
+// e: u is in e's scope (e's origin, but not its refresh endpoint) and the
+// bound cookie is missing or expired by Clock, in which case it is
+// removed from the jar.
+func (b *Browser) needsRefresh(e *entry, u *url.URL) bool {
+	b.mu.Lock()
+	s := e.Session
+	_, live := b.sessions[s.Origin+" "+s.ID]
+	b.mu.Unlock()
+	if !live || u.Scheme+"://"+u.Host != s.Origin || u.Path == s.RefreshURL.Path {
+		return false
+	}
+	if !s.Expires.IsZero() && !b.Clock().Before(s.Expires) {
+		o, _ := url.Parse(s.Origin + "/")
+		b.Client.Jar.SetCookies(o, []*http.Cookie{{Name: s.CookieName, Path: cookiePath(s.Attributes), MaxAge: -1}})
+		return true
+	}
+	return b.Cookie(u, s.CookieName) == ""
+}
+
+// Refresh refreshes the session id of origin (scheme://host) now, as Do
+// does before a request that lacks its bound cookie.
+func (b *Browser) Refresh(origin, id string) error {
+	b.mu.Lock()
+	e := b.sessions[origin+" "+id]
+	b.mu.Unlock()
+	if e == nil {
+		return fmt.Errorf("dbsctest: no session %q of %s", id, origin)
+	}
+	if !b.ConcurrentRefreshes {
+		e.refreshing.Lock()
+		defer e.refreshing.Unlock()
+	}
+	return b.refresh(e)
+}
+
+// refresh sends its cached challenge signed, if it has one, and answers a
+// 403's challenge, up to three times. A session the server ends
+// ({"continue": false}, or a 4xx other than 403) is removed.
+func (b *Browser) refresh(e *entry) error {
+	for range 3 {
+		b.mu.Lock()
+		id, refreshURL, key, challenge := e.ID, e.RefreshURL, e.Key, e.Challenge
+		e.Challenge = ""
+		b.stats.Refreshes++
+		b.mu.Unlock()
+		req, err := http.NewRequest(http.MethodPost, refreshURL.String(), nil)
+		if err != nil {
+			return err
+		}
+		req.Header.Set(HeaderSessionID, id)
+		if challenge != "" {
+			proof, err := Proof(key, challenge, false, nil)
+			if err != nil {
+				return err
+			}
+			req.Header.Set(HeaderResponse, proof)
+		}
+		res, err := b.Client.Do(req)
+		if err != nil {
+			return err
+		}
+		body, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+		res.Body.Close()
+		if err != nil {
+			return err
+		}
+		b.mu.Lock()
+		challenged := e.Challenge != ""
+		b.mu.Unlock()
+		switch {
+		case res.StatusCode == http.StatusForbidden && challenged:
+			continue
+		case res.StatusCode >= 500:
+			return fmt.Errorf("dbsctest: refresh: %s", res.Status)
+		case res.StatusCode != http.StatusOK:
+			b.remove(e)
+			return fmt.Errorf("dbsctest: refresh: %s: the session ended", res.Status)
+		}
+		return b.instructions(e, refreshURL, res, body)
+	}
+	return fmt.Errorf("dbsctest: refresh: still challenged after three tries")
+}
+
+// remove forgets e.
+func (b *Browser) remove(e *entry) {
+	b.mu.Lock()
+	if b.sessions[e.Origin+" "+e.ID] == e {
+		delete(b.sessions, e.Origin+" "+e.ID)
+	}
+	b.mu.Unlock()
+}
+
+// instructions applies the session instructions of body, the response to a
+// registration or refresh of e sent to endpoint.
+func (b *Browser) instructions(e *entry, endpoint *url.URL, res *http.Response, body []byte) error {
+	var in struct {
+		SessionIdentifier string `json:"session_identifier"`
+		RefreshURL        string `json:"refresh_url"`
+		Continue          *bool  `json:"continue"`
+		Scope             struct {
+			Origin      string `json:"origin"`
+			IncludeSite *bool  `json:"include_site"`
+		} `json:"scope"`
+		Credentials []struct {
+			Type, Name, Attributes string
+		} `json:"credentials"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		b.remove(e)
+		return fmt.Errorf("dbsctest: session instructions: %w", err)
+	}
+	if in.Continue != nil && !*in.Continue {
+		b.remove(e)
+		return ErrEnded
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case in.SessionIdentifier == "" || e.ID != "" && in.SessionIdentifier != e.ID:
+		delete(b.sessions, e.Origin+" "+e.ID)
+		return fmt.Errorf("dbsctest: session instructions: identifier %q", in.SessionIdentifier)
+	case in.Scope.IncludeSite == nil || len(in.Credentials) != 1 || in.Credentials[0].Type != "cookie" || in.Credentials[0].Name == "":
+		delete(b.sessions, e.Origin+" "+e.ID)
+		return fmt.Errorf("dbsctest: session instructions the test browser does not handle: %s", body)
+	}
+	refresh := endpoint
+	if in.RefreshURL != "" {
+		u, err := endpoint.Parse(in.RefreshURL)
+		if err != nil {
+			return err
+		}
+		refresh = u
+	}
+	e.ID, e.RefreshURL = in.SessionIdentifier, refresh
+	e.Origin = endpoint.Scheme + "://" + endpoint.Host
+	e.CookieName, e.Attributes = in.Credentials[0].Name, in.Credentials[0].Attributes
+	b.sessions[e.Origin+" "+e.ID] = e
+	for _, c := range res.Cookies() {
+		if c.Name == e.CookieName && c.MaxAge > 0 {
+			e.Expires = b.Clock().Add(time.Duration(c.MaxAge) * time.Second)
+		}
+	}
+	b.cacheLocked(res)
+	return nil
+}
+
+// ErrEnded is what Refresh returns when the server ended the session.
+var ErrEnded = errors.New("dbsctest: the server ended the session")
+
+// registerPending registers the sessions that responses asked for.
+func (b *Browser) registerPending() error {
+	b.mu.Lock()
+	pending := b.pending
+	b.pending = nil
+	b.mu.Unlock()
+	for _, r := range pending {
+		if err := b.register(r); err != nil && !errors.Is(err, ErrEnded) {
+			return err
+		}
+	}
+	return nil
+}
+
+// register makes a key and registers a session at r's endpoint.
+func (b *Browser) register(r registration) error {
+	if !slices.Contains(r.algorithms, b.Algorithm) {
+		return nil // no algorithm in common: no session
+	}
+	key, err := NewKey(b.Algorithm)
+	if err != nil {
+		return err
+	}
+	proof, err := Proof(key, r.challenge, true, func(_, claims map[string]any) {
+		if r.authorization != "" {
+			claims["authorization"] = r.authorization
+		}
+	})
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequest(http.MethodPost, r.endpoint.String(), nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set(HeaderResponse, proof)
+	if r.authorization != "" {
+		req.Header.Set("Authorization", r.authorization)
+	}
+	res, err := b.Client.Do(req)
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	res.Body.Close()
+	if err != nil || res.StatusCode != http.StatusOK {
+		return err // a failed registration is no session, and no error
+	}
+	if err := b.instructions(&entry{Session: Session{Key: key}}, r.endpoint, res, body); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	b.stats.Registrations++
+	b.mu.Unlock()
+	return nil
+}
+
+// transport reports every response to its Browser.
+type transport struct {
+	b    *Browser
+	base http.RoundTripper
+}
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	res, err := t.base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	t.b.observe(req.URL, res)
+	return res, nil
+}
+
+// observe notes the registrations a response to u asks for and caches its
+// challenges.
+func (b *Browser) observe(u *url.URL, res *http.Response) {
+	for _, item := range structuredList(res.Header.Values(HeaderRegistration)) {
+		algs, params, ok := parseRegistration(item)
+		if !ok || params["path"] == "" {
+			continue
+		}
+		endpoint, err := u.Parse(params["path"])
+		if err != nil {
+			continue
+		}
+		b.mu.Lock()
+		b.pending = append(b.pending, registration{endpoint, algs, params["challenge"], params["authorization"]})
+		b.mu.Unlock()
+	}
+	b.cacheChallenges(res)
+}
+
+// cacheChallenges keeps the challenges of res for the sessions they name.
+func (b *Browser) cacheChallenges(res *http.Response) {
+	b.mu.Lock()
+	b.cacheLocked(res)
+	b.mu.Unlock()
+}
+
+// cacheLocked is cacheChallenges with b.mu held.
+func (b *Browser) cacheLocked(res *http.Response) {
+	origin := res.Request.URL.Scheme + "://" + res.Request.URL.Host
+	for _, item := range structuredList(res.Header.Values(HeaderChallenge)) {
+		challenge, params, ok := parseItem(item)
+		if !ok || params["id"] == "" {
+			continue
+		}
+		if e := b.sessions[origin+" "+params["id"]]; e != nil {
+			e.Challenge = challenge
+		}
+	}
+}
+
+// cookiePath returns the Path attribute of attrs, or "/".
+func cookiePath(attrs string) string {
+	for _, a := range strings.Split(attrs, ";") {
+		if k, v, ok := strings.Cut(strings.TrimSpace(a), "="); ok && strings.EqualFold(k, "path") {
+			return v
+		}
+	}
+	return "/"
+}
