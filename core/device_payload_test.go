@@ -1,0 +1,96 @@
+package core
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+const testJWK = `{"crv":"P-256","kty":"EC","x":"TrUPdJGzc1py-2uHBdYyRSjIdSwwl-lP0UmQr6zeoTg","y":"F7yzHhN6G8JMnNf9meuP-Lh5w8g7ei6pmwHC-D3CE3M"}`
+
+func TestBindingRoundTrip(t *testing.T) {
+	for _, b := range []binding{
+		{},
+		{key: "k"},
+		{key: newBindingKey(), jwk: testJWK, since: 1_800_000_000, used: 1_800_000_000_123},
+		{used: -1},
+	} {
+		p := payload{created: 1, issued: 2, owner: "alice", binding: b}
+		enc := p.appendJSON(nil, nil)
+		if !json.Valid(enc) {
+			t.Fatalf("appendJSON = %s; not valid JSON", enc)
+		}
+		got, err := decodePayload(enc, nil)
+		if err != nil || !reflect.DeepEqual(got, p) {
+			t.Fatalf("decodePayload(%s) = %+v, %v; want %+v", enc, got, err, p)
+		}
+	}
+}
+
+func TestDecodeBinding(t *testing.T) {
+	accepts := map[string]binding{
+		`{"c":1,"i":2,"b":{}}`:                             {},
+		`{"c":1,"i":2,"b":{"k":"key","x":[1]}}`:            {key: "key"},
+		`{"c":1,"i":2,"b":{"j":{"kty":"EC"},"w":5,"s":4}}`: {jwk: `{"kty":"EC"}`, since: 4, used: 5},
+	}
+	for in, want := range accepts {
+		p, err := decodePayload([]byte(in), nil)
+		if err != nil || p.binding != want {
+			t.Errorf("decodePayload(%s).binding = %+v, %v; want %+v", in, p.binding, err, want)
+		}
+	}
+	for _, in := range []string{
+		`{"b":1}`, `{"b":{"k":1}}`, `{"b":{"j":"key"}}`, `{"b":{"j":null}}`, `{"b":{"w":1.5}}`, `{"b":{"s":"1"}}`, `{"b":{"j":{}`,
+	} {
+		if _, err := decodePayload([]byte(in), nil); err == nil {
+			t.Errorf("decodePayload(%s) = nil error; want one", in)
+		}
+	}
+}
+
+// TestDeviceChange checks what a registration or a refresh makes of the
+// record as another request left it: it applies while its condition
+// holds, and is refused (errBinding, with the record's time) once another
+// request registered or consumed the challenge first.
+func TestDeviceChange(t *testing.T) {
+	offered := binding{key: "K", used: 10}
+	bound := binding{key: "K", jwk: testJWK, since: 100, used: 20}
+	tests := []struct {
+		name    string
+		change  deviceChange
+		current binding
+		want    binding // after apply; zero: refused
+	}{
+		{"offer", deviceChange{kind: deviceOffer, key: "N"}, binding{}, binding{key: "N"}},
+		{"offer after another offer", deviceChange{kind: deviceOffer, key: "N"}, offered, offered},
+		{"register", deviceChange{kind: deviceRegister, key: "K", jwk: testJWK, since: 100, used: 20}, offered, bound},
+		{"register, another key offered meanwhile", deviceChange{kind: deviceRegister, key: "OLD", jwk: testJWK, used: 20}, offered, binding{}},
+		{"register, registered meanwhile", deviceChange{kind: deviceRegister, key: "K", jwk: testJWK, used: 30}, bound, binding{}},
+		{"register, challenge used meanwhile", deviceChange{kind: deviceRegister, key: "K", jwk: testJWK, used: 10}, offered, binding{}},
+		{"refresh", deviceChange{kind: deviceRefresh, jwk: testJWK, used: 25}, bound, binding{key: "K", jwk: testJWK, since: 100, used: 25}},
+		{"refresh, same challenge used meanwhile", deviceChange{kind: deviceRefresh, jwk: testJWK, used: 20}, bound, binding{}},
+		{"refresh, newer challenge used meanwhile", deviceChange{kind: deviceRefresh, jwk: testJWK, used: 19}, bound, binding{}},
+		{"refresh, the session ended meanwhile", deviceChange{kind: deviceRefresh, jwk: testJWK, used: 25}, binding{}, binding{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			change := tt.change
+			c := changes{device: &change}
+			p := payload{binding: tt.current}
+			err := c.checkDevice(&p)
+			if tt.want == (binding{}) {
+				if err != errBinding || change.current != tt.current.used {
+					t.Fatalf("checkDevice = %v, current %d; want errBinding and %d", err, change.current, tt.current.used)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("checkDevice = %v; want nil", err)
+			}
+			c.apply(&p)
+			if p.binding != tt.want {
+				t.Fatalf("apply: binding %+v; want %+v", p.binding, tt.want)
+			}
+		})
+	}
+}
