@@ -11,6 +11,11 @@
 // use only: a request that never uses it parses no cookie, calls no store
 // and gets no Set-Cookie header.
 //
+// With core.Options.DeviceBinding set, the middleware also serves the
+// registration and refresh endpoints of device-bound sessions, which need
+// no route: install it with Echo.Use, which Echo runs for paths without a
+// route too (Echo.Pre would run it before routing as well).
+//
 // The middleware wraps c.Response().Writer, so the session is committed
 // when the status line is written, after every Response.Before hook has
 // run and with the status they leave. A handler that writes nothing gets
@@ -98,7 +103,12 @@ func (mw *middleware) serve(c echo.Context, next echo.HandlerFunc) error {
 	c.SetRequest(&st.req)
 	res.Writer = &st.w
 	defer st.abandonUnlessDone(mw.m)
-	err := next(c)
+	var err error
+	if mw.m.DeviceEndpoint(r.URL.Path) {
+		err = mw.serveDevice(c, st)
+	} else {
+		err = next(c)
+	}
 	st.done = true
 	if err != nil && !res.Committed {
 		c.Error(err)
@@ -114,6 +124,19 @@ func (mw *middleware) serve(c echo.Context, next echo.HandlerFunc) error {
 	if ferr != nil && err == nil {
 		return httpError(ferr) // too late to answer; the error handler records it
 	}
+	return err
+}
+
+// serveDevice answers a request to an endpoint of device-bound sessions
+// (core.Manager.ServeDevice) in the handler's stead.
+func (mw *middleware) serveDevice(c echo.Context, st *state) error {
+	res := c.Response()
+	status, body, err := mw.m.ServeDevice(st.req.Context(), &st.session, st.req.URL.Path, core.HTTPDeviceRequest(&st.req), res.Header())
+	if err != nil {
+		return httpError(err)
+	}
+	res.WriteHeader(status)
+	_, err = res.Write(body)
 	return err
 }
 

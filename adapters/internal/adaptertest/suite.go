@@ -118,6 +118,7 @@ func Run(t *testing.T, d Driver, store core.Store) {
 		{"SkipOnServerError", testSkipOnServerError},
 		{"NilManager", testNilManager},
 		{"NoMiddleware", testNoMiddleware},
+		{"DeviceBinding", testDevice},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, d, store) })
