@@ -145,7 +145,7 @@ func (m *Manager) register(ctx context.Context, s *Session, r DeviceRequest, hos
 	switch {
 	case s.state != stateLive:
 		return m.refused(ctx, http.StatusForbidden, "no session to bind", nil)
-	case b.key == "":
+	case len(b.key) == 0:
 		return m.refused(ctx, http.StatusForbidden, "the session was not offered binding", nil)
 	case b.bound():
 		return m.refused(ctx, http.StatusForbidden, "the session is bound already", nil)
@@ -174,7 +174,7 @@ func (m *Manager) register(ctx context.Context, s *Session, r DeviceRequest, hos
 		a.add(headerRegistration, m.registrationHeader(b, now))
 		return a
 	}
-	return m.commitDevice(ctx, s, &deviceChange{kind: deviceRegister, key: b.key, jwk: p.jwk.canonical, since: now.Unix(), used: t}, now)
+	return m.commitDevice(ctx, s, &deviceChange{kind: deviceRegister, key: b.key, jwk: []byte(p.jwk.canonical), since: now.Unix(), used: t}, now)
 }
 
 // refresh serves the refresh endpoint; s.mu is held.
@@ -210,7 +210,7 @@ func (m *Manager) refresh(ctx context.Context, s *Session, r DeviceRequest, host
 	if err != nil {
 		return m.refused(ctx, http.StatusBadRequest, "invalid proof", err)
 	}
-	key, err := parseJWK([]byte(b.jwk))
+	key, err := parseJWK(b.jwk)
 	if err == nil {
 		err = p.verify(key.key)
 	}
@@ -283,7 +283,7 @@ func (m *Manager) commitDevice(ctx context.Context, s *Session, change *deviceCh
 // instructions returns the session instructions of the draft for a
 // session whose binding key is key: its identifier, the refresh
 // endpoint, the whole origin as its scope, and the bound cookie.
-func (m *Manager) instructions(key string) []byte {
+func (m *Manager) instructions(key []byte) []byte {
 	d := m.device
 	b := make([]byte, 0, 256)
 	b = append(b, `{"session_identifier":`...)

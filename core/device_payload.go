@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"errors"
 	"strconv"
 )
@@ -22,25 +23,34 @@ type binding struct {
 	// offered binding: the HMAC key of its challenges, of its bound
 	// cookies and of its DBSC session identifier. It never leaves the
 	// server, and it moves with the session when the session is renewed.
-	key string
+	key []byte
 
 	// jwk ("j") is the registered public key, a JWK in the canonical form
 	// of RFC 7638 (its required members only, sorted, no white space), so
-	// that its thumbprint is the SHA-256 of these bytes; "" until the
+	// that its thumbprint is the SHA-256 of these bytes; nil until the
 	// browser registers.
-	jwk string
+	jwk []byte
+
+	// Both are kept as written, escapes included, and share memory with
+	// the payload they were decoded from, as its data values do: loading a
+	// bound session allocates nothing for them.
 
 	since int64 // "s": when the browser registered, in Unix seconds
 	used  int64 // "w": the time of the newest challenge the session consumed, in Unix milliseconds
 }
 
 // bound reports whether a browser registered a key for the session.
-func (b *binding) bound() bool { return b.jwk != "" }
+func (b *binding) bound() bool { return len(b.jwk) > 0 }
+
+// empty reports whether b holds nothing: the session was never offered.
+func (b *binding) empty() bool {
+	return len(b.key) == 0 && len(b.jwk) == 0 && b.since == 0 && b.used == 0
+}
 
 // appendJSON appends b as the payload's member "b", or nothing when b is
 // empty.
 func (b *binding) appendJSON(dst []byte) []byte {
-	if *b == (binding{}) {
+	if b.empty() {
 		return dst
 	}
 	dst = append(dst, `,"b":{`...)
@@ -51,15 +61,16 @@ func (b *binding) appendJSON(dst []byte) []byte {
 		}
 		sep = true
 	}
-	if b.jwk != "" {
+	if len(b.jwk) > 0 {
 		comma()
 		dst = append(dst, `"j":`...)
 		dst = append(dst, b.jwk...)
 	}
-	if b.key != "" {
+	if len(b.key) > 0 {
 		comma()
-		dst = append(dst, `"k":`...)
-		dst = appendString(dst, b.key)
+		dst = append(dst, `"k":"`...)
+		dst = append(dst, b.key...)
+		dst = append(dst, '"')
 	}
 	if b.since != 0 {
 		comma()
@@ -74,22 +85,22 @@ func (b *binding) appendJSON(dst []byte) []byte {
 	return append(dst, '}')
 }
 
-// binding parses the member "b" at d.i. The key "j" is kept as written,
-// and must be an object.
+// binding parses the member "b" at d.i, keeping "k" and "j", an object,
+// as written.
 func (d *parser) binding() (binding, error) {
 	var b binding
 	err := d.object(func(key string) error {
 		var err error
 		switch key {
 		case "k":
-			b.key, err = d.string()
+			b.key, err = d.rawString()
 		case "j":
 			start := d.i
 			if d.next() != '{' {
 				return errSyntax
 			}
 			if err = d.skip(0); err == nil {
-				b.jwk = string(d.b[start:d.i])
+				b.jwk = d.b[start:d.i]
 			}
 		case "s":
 			b.since, err = d.int()
@@ -114,8 +125,8 @@ const (
 // its change set.
 type deviceChange struct {
 	kind  uint8
-	key   string // offer: the new binding key; register: the key the challenge was made with
-	jwk   string // register: the key registered; refresh: the key the proof was checked with
+	key   []byte // offer: the new binding key; register: the key the challenge was made with
+	jwk   []byte // register: the key registered; refresh: the key the proof was checked with
 	since int64  // register: now, in Unix seconds
 	used  int64  // register, refresh: the time of the challenge the proof signed
 
@@ -135,8 +146,8 @@ func (c *changes) checkDevice(p *payload) error {
 	switch {
 	case d == nil:
 		return nil
-	case d.kind == deviceRegister && (p.binding.key != d.key || p.binding.bound() || p.binding.used >= d.used):
-	case d.kind == deviceRefresh && (p.binding.jwk != d.jwk || p.binding.used >= d.used):
+	case d.kind == deviceRegister && (!bytes.Equal(p.binding.key, d.key) || p.binding.bound() || p.binding.used >= d.used):
+	case d.kind == deviceRefresh && (!bytes.Equal(p.binding.jwk, d.jwk) || p.binding.used >= d.used):
 	default:
 		return nil
 	}
@@ -150,7 +161,7 @@ func (c *changes) applyDevice(p *payload) {
 	switch {
 	case d == nil:
 	case d.kind == deviceOffer:
-		if p.binding.key == "" { // another request offered first: its challenge stands
+		if len(p.binding.key) == 0 { // another request offered first: its challenge stands
 			p.binding.key = d.key
 		}
 	case d.kind == deviceRegister:

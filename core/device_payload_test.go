@@ -8,12 +8,24 @@ import (
 
 const testJWK = `{"crv":"P-256","kty":"EC","x":"TrUPdJGzc1py-2uHBdYyRSjIdSwwl-lP0UmQr6zeoTg","y":"F7yzHhN6G8JMnNf9meuP-Lh5w8g7ei6pmwHC-D3CE3M"}`
 
+func bytesOf(s string) []byte {
+	if s == "" {
+		return nil
+	}
+	return []byte(s)
+}
+
+// bind returns a binding of key and jwk.
+func bind(key, jwk string, since, used int64) binding {
+	return binding{key: bytesOf(key), jwk: bytesOf(jwk), since: since, used: used}
+}
+
 func TestBindingRoundTrip(t *testing.T) {
 	for _, b := range []binding{
 		{},
-		{key: "k"},
-		{key: newBindingKey(), jwk: testJWK, since: 1_800_000_000, used: 1_800_000_000_123},
-		{used: -1},
+		bind("k", "", 0, 0),
+		bind(newBindingKey(), testJWK, 1_800_000_000, 1_800_000_000_123),
+		bind("", "", 0, -1),
 	} {
 		p := payload{created: 1, issued: 2, owner: "alice", binding: b}
 		enc := p.appendJSON(nil, nil)
@@ -30,12 +42,13 @@ func TestBindingRoundTrip(t *testing.T) {
 func TestDecodeBinding(t *testing.T) {
 	accepts := map[string]binding{
 		`{"c":1,"i":2,"b":{}}`:                             {},
-		`{"c":1,"i":2,"b":{"k":"key","x":[1]}}`:            {key: "key"},
-		`{"c":1,"i":2,"b":{"j":{"kty":"EC"},"w":5,"s":4}}`: {jwk: `{"kty":"EC"}`, since: 4, used: 5},
+		`{"c":1,"i":2,"b":{"k":"key","x":[1]}}`:            bind("key", "", 0, 0),
+		`{"c":1,"i":2,"b":{"k":"a\"b"}}`:                   bind(`a\"b`, "", 0, 0), // as written
+		`{"c":1,"i":2,"b":{"j":{"kty":"EC"},"w":5,"s":4}}`: bind("", `{"kty":"EC"}`, 4, 5),
 	}
 	for in, want := range accepts {
 		p, err := decodePayload([]byte(in), nil)
-		if err != nil || p.binding != want {
+		if err != nil || !reflect.DeepEqual(p.binding, want) {
 			t.Errorf("decodePayload(%s).binding = %+v, %v; want %+v", in, p.binding, err, want)
 		}
 	}
@@ -53,24 +66,25 @@ func TestDecodeBinding(t *testing.T) {
 // holds, and is refused (errBinding, with the record's time) once another
 // request registered or consumed the challenge first.
 func TestDeviceChange(t *testing.T) {
-	offered := binding{key: "K", used: 10}
-	bound := binding{key: "K", jwk: testJWK, since: 100, used: 20}
+	offered := bind("K", "", 0, 10)
+	bound := bind("K", testJWK, 100, 20)
+	refused := binding{used: -99}
 	tests := []struct {
 		name    string
 		change  deviceChange
 		current binding
-		want    binding // after apply; zero: refused
+		want    binding // after apply; refused: errBinding
 	}{
-		{"offer", deviceChange{kind: deviceOffer, key: "N"}, binding{}, binding{key: "N"}},
-		{"offer after another offer", deviceChange{kind: deviceOffer, key: "N"}, offered, offered},
-		{"register", deviceChange{kind: deviceRegister, key: "K", jwk: testJWK, since: 100, used: 20}, offered, bound},
-		{"register, another key offered meanwhile", deviceChange{kind: deviceRegister, key: "OLD", jwk: testJWK, used: 20}, offered, binding{}},
-		{"register, registered meanwhile", deviceChange{kind: deviceRegister, key: "K", jwk: testJWK, used: 30}, bound, binding{}},
-		{"register, challenge used meanwhile", deviceChange{kind: deviceRegister, key: "K", jwk: testJWK, used: 10}, offered, binding{}},
-		{"refresh", deviceChange{kind: deviceRefresh, jwk: testJWK, used: 25}, bound, binding{key: "K", jwk: testJWK, since: 100, used: 25}},
-		{"refresh, same challenge used meanwhile", deviceChange{kind: deviceRefresh, jwk: testJWK, used: 20}, bound, binding{}},
-		{"refresh, newer challenge used meanwhile", deviceChange{kind: deviceRefresh, jwk: testJWK, used: 19}, bound, binding{}},
-		{"refresh, the session ended meanwhile", deviceChange{kind: deviceRefresh, jwk: testJWK, used: 25}, binding{}, binding{}},
+		{"offer", deviceChange{kind: deviceOffer, key: []byte("N")}, binding{}, bind("N", "", 0, 0)},
+		{"offer after another offer", deviceChange{kind: deviceOffer, key: []byte("N")}, offered, offered},
+		{"register", deviceChange{kind: deviceRegister, key: []byte("K"), jwk: []byte(testJWK), since: 100, used: 20}, offered, bound},
+		{"register, another key offered meanwhile", deviceChange{kind: deviceRegister, key: []byte("OLD"), jwk: []byte(testJWK), used: 20}, offered, refused},
+		{"register, registered meanwhile", deviceChange{kind: deviceRegister, key: []byte("K"), jwk: []byte(testJWK), used: 30}, bound, refused},
+		{"register, challenge used meanwhile", deviceChange{kind: deviceRegister, key: []byte("K"), jwk: []byte(testJWK), used: 10}, offered, refused},
+		{"refresh", deviceChange{kind: deviceRefresh, jwk: []byte(testJWK), used: 25}, bound, bind("K", testJWK, 100, 25)},
+		{"refresh, same challenge used meanwhile", deviceChange{kind: deviceRefresh, jwk: []byte(testJWK), used: 20}, bound, refused},
+		{"refresh, newer challenge used meanwhile", deviceChange{kind: deviceRefresh, jwk: []byte(testJWK), used: 19}, bound, refused},
+		{"refresh, the session ended meanwhile", deviceChange{kind: deviceRefresh, jwk: []byte(testJWK), used: 25}, binding{}, refused},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,7 +92,7 @@ func TestDeviceChange(t *testing.T) {
 			c := changes{device: &change}
 			p := payload{binding: tt.current}
 			err := c.checkDevice(&p)
-			if tt.want == (binding{}) {
+			if tt.want.used == refused.used {
 				if err != errBinding || change.current != tt.current.used {
 					t.Fatalf("checkDevice = %v, current %d; want errBinding and %d", err, change.current, tt.current.used)
 				}
@@ -88,7 +102,7 @@ func TestDeviceChange(t *testing.T) {
 				t.Fatalf("checkDevice = %v; want nil", err)
 			}
 			c.apply(&p)
-			if p.binding != tt.want {
+			if !reflect.DeepEqual(p.binding, tt.want) {
 				t.Fatalf("apply: binding %+v; want %+v", p.binding, tt.want)
 			}
 		})

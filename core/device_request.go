@@ -57,10 +57,10 @@ func (m *Manager) boundRequest(ctx context.Context, s *Session, p *payload, tok 
 // agrees: s gets a binding key, a change that its write saves. s.mu is
 // held.
 func (m *Manager) offerDevice(ctx context.Context, s *Session) {
-	if s.owner == "" || s.binding.key != "" || m.device.offer != nil && !m.device.offer(ctx, s.owner) {
+	if s.owner == "" || len(s.binding.key) > 0 || m.device.offer != nil && !m.device.offer(ctx, s.owner) {
 		return
 	}
-	s.binding.key = newBindingKey()
+	s.binding.key = []byte(newBindingKey())
 	s.ch.device, s.ch.any = &deviceChange{kind: deviceOffer, key: s.binding.key}, true
 	s.dbsc.offering = true
 }
@@ -72,7 +72,7 @@ func (m *Manager) offerHeader(s *Session) string {
 		return ""
 	}
 	s.dbsc.offering = false
-	if s.state != stateLive || s.binding.key == "" || s.binding.bound() {
+	if s.state != stateLive || len(s.binding.key) == 0 || s.binding.bound() {
 		return "" // not written, or another request bound it meanwhile
 	}
 	return m.registrationHeader(&s.binding, m.now())

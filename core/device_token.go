@@ -61,7 +61,7 @@ func challengeTime(b *binding, nowMs int64) int64 {
 
 // newChallenge returns a challenge for purpose, made at t (Unix
 // milliseconds) with the binding key key.
-func newChallenge(key string, purpose byte, t int64) string {
+func newChallenge(key []byte, purpose byte, t int64) string {
 	var b [challengeBytes]byte
 	b[0] = purpose
 	binary.BigEndian.PutUint64(b[1:9], uint64(t))
@@ -72,7 +72,7 @@ func newChallenge(key string, purpose byte, t int64) string {
 
 // openChallenge returns the time of c, a challenge for purpose made with
 // key, or false if c is not one.
-func openChallenge(key string, purpose byte, c string) (int64, bool) {
+func openChallenge(key []byte, purpose byte, c string) (int64, bool) {
 	var b [challengeBytes]byte
 	if len(c) != base64.RawURLEncoding.EncodedLen(challengeBytes) {
 		return 0, false
@@ -89,7 +89,7 @@ func openChallenge(key string, purpose byte, c string) (int64, bool) {
 
 // boundValue returns the value of a bound cookie made with key that
 // expires at exp (Unix seconds).
-func boundValue(key string, exp int64) string {
+func boundValue(key []byte, exp int64) string {
 	var b [boundBytes]byte
 	binary.BigEndian.PutUint64(b[:8], uint64(exp))
 	sum := hmacSHA256(key, labelBound, b[:8])
@@ -99,7 +99,7 @@ func boundValue(key string, exp int64) string {
 
 // openBound returns the expiry of v, a bound cookie's value made with
 // key, or false if v is not one. It does not allocate.
-func openBound(key, v string) (int64, bool) {
+func openBound(key []byte, v string) (int64, bool) {
 	var b [boundBytes]byte
 	if len(v) != base64.RawURLEncoding.EncodedLen(boundBytes) {
 		return 0, false
@@ -120,7 +120,7 @@ func openBound(key, v string) (int64, bool) {
 // binding key is key: what the browser names the session by, in the
 // Sec-Secure-Session-Id header of a refresh. It reveals nothing of the
 // session's ID, and stays the same across renewals.
-func sessionIdentifier(key string) string {
+func sessionIdentifier(key []byte) string {
 	sum := hmacSHA256(key, labelID, nil)
 	return base64.RawURLEncoding.EncodeToString(sum[:idBytes])
 }
@@ -130,11 +130,11 @@ func sessionIdentifier(key string) string {
 // out, rather than made with crypto/hmac, so that checking a bound cookie
 // on every request of a bound session allocates nothing; a test holds it
 // to crypto/hmac.
-func hmacSHA256(key, label string, msg []byte) [32]byte {
+func hmacSHA256(key []byte, label string, msg []byte) [32]byte {
 	const block = 64
 	var k [block]byte
 	if len(key) > block {
-		sum := sha256.Sum256([]byte(key))
+		sum := sha256.Sum256(key)
 		copy(k[:], sum[:])
 	} else {
 		copy(k[:], key)

@@ -15,7 +15,7 @@ func TestHMACSHA256(t *testing.T) {
 			mac := hmac.New(sha256.New, []byte(key))
 			mac.Write([]byte(labelChallenge + msg))
 			want := mac.Sum(nil)
-			if got := hmacSHA256(key, labelChallenge, []byte(msg)); !hmac.Equal(got[:], want) {
+			if got := hmacSHA256([]byte(key), labelChallenge, []byte(msg)); !hmac.Equal(got[:], want) {
 				t.Errorf("hmacSHA256(%d-byte key, %q) = %x; want %x", len(key), msg, got, want)
 			}
 		}
@@ -23,7 +23,7 @@ func TestHMACSHA256(t *testing.T) {
 }
 
 func TestChallenge(t *testing.T) {
-	key, other := newBindingKey(), newBindingKey()
+	key, other := []byte(newBindingKey()), []byte(newBindingKey())
 	c := newChallenge(key, purposeRefresh, 1_800_000_000_123)
 	if got, ok := openChallenge(key, purposeRefresh, c); !ok || got != 1_800_000_000_123 {
 		t.Fatalf("openChallenge(newChallenge(t)) = %d, %v; want t, true", got, ok)
@@ -31,9 +31,10 @@ func TestChallenge(t *testing.T) {
 	tampered := []byte(c)
 	tampered[5] ^= 1
 	for _, tt := range []struct {
-		name, key string
-		purpose   byte
-		c         string
+		name    string
+		key     []byte
+		purpose byte
+		c       string
 	}{
 		{"another session's key", other, purposeRefresh, c},
 		{"another purpose", key, purposeRegister, c},
@@ -64,12 +65,12 @@ func TestChallengeTime(t *testing.T) {
 }
 
 func TestBoundCookie(t *testing.T) {
-	key := newBindingKey()
+	key := []byte(newBindingKey())
 	v := boundValue(key, 1_800_000_300)
 	if exp, ok := openBound(key, v); !ok || exp != 1_800_000_300 {
 		t.Fatalf("openBound(boundValue(exp)) = %d, %v; want exp, true", exp, ok)
 	}
-	for _, bad := range []string{"", v[:len(v)-1], v + "A", strings.ToUpper(v), boundValue(newBindingKey(), 1_800_000_300), newChallenge(key, purposeRefresh, 1)} {
+	for _, bad := range []string{"", v[:len(v)-1], v + "A", strings.ToUpper(v), boundValue([]byte(newBindingKey()), 1_800_000_300), newChallenge(key, purposeRefresh, 1)} {
 		if _, ok := openBound(key, bad); ok {
 			t.Errorf("openBound(%q) = ok; want refused", bad)
 		}
@@ -80,9 +81,9 @@ func TestBoundCookie(t *testing.T) {
 }
 
 func TestSessionIdentifier(t *testing.T) {
-	key := newBindingKey()
+	key := []byte(newBindingKey())
 	id := sessionIdentifier(key)
-	if id != sessionIdentifier(key) || id == sessionIdentifier(newBindingKey()) || len(id) != 16 || strings.ContainsAny(id, `"\;,`) {
+	if id != sessionIdentifier(key) || id == sessionIdentifier([]byte(newBindingKey())) || len(id) != 16 || strings.ContainsAny(id, `"\;,`) {
 		t.Fatalf("sessionIdentifier = %q; want 16 base64url characters, the same for one key and others for others", id)
 	}
 }
@@ -90,7 +91,7 @@ func TestSessionIdentifier(t *testing.T) {
 // FuzzOpenBound checks that any cookie value is refused without a panic,
 // unless it is one boundValue made.
 func FuzzOpenBound(f *testing.F) {
-	key := "a fixed binding key, for the fuzzer"
+	key := []byte("a fixed binding key, for the fuzzer")
 	f.Add(boundValue(key, 1))
 	f.Add("")
 	f.Add(strings.Repeat("A", 32))
