@@ -46,6 +46,8 @@ type config struct {
 	secure      bool         // serve the session cookie as __Host-session, Secure
 	users       *users       // the accounts that can log in; nil means demoUsers()
 	log         *slog.Logger // where the blog and its server log errors
+
+	clock func() time.Time // the sessions' clock (core.Options.Clock); nil means time.Now: tests move it
 }
 
 func main() {
@@ -206,7 +208,15 @@ type server interface {
 func newServer(cfg config, store core.Store) (server, error) {
 	// The Manager logs what fails a request (a store outage, say) to the
 	// blog's logger, once; the pages only answer.
-	opts := &core.Options{Logger: cfg.log}
+	opts := &core.Options{Logger: cfg.log, Clock: cfg.clock}
+	if cfg.store != "cookie" {
+		// Device-bound sessions (DBSC): at login, a browser that can (Chrome
+		// on Windows, for one) binds the session to a key in the device's
+		// hardware, and a copy of its cookies stops working anywhere else
+		// within minutes. The cookie store cannot make its challenges single
+		// use: NewManager refuses binding with it.
+		opts.DeviceBinding = &core.DeviceBinding{}
+	}
 	if cfg.secure {
 		// Over HTTPS the cookie is Secure, as the Manager makes it by
 		// default, and named with the __Host- prefix, which browsers
