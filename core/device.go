@@ -64,12 +64,13 @@ type DeviceBinding struct {
 	Lifetime time.Duration
 
 	// Offer decides whether the browser of owner's session is asked to
-	// bind it: it is called, with the request's context, when a session
-	// that has an owner and was never offered binding is written (at
-	// login, or at the first write of a session that was logged in before
-	// binding was turned on). It must be safe for concurrent use and must
-	// not use the session. Default nil: every session with an owner is
-	// offered. Anonymous sessions are never offered.
+	// bind it. It is called, with the request's context, at the commit of
+	// a request that used a session that has an owner and was never
+	// offered binding: at login, or at the next request of a session that
+	// logged in before binding was turned on; when it agrees, the session
+	// is written with the offer. It must be safe for concurrent use and
+	// must not use the session. Default nil: every session with an owner
+	// is offered, once. Anonymous sessions are never offered.
 	Offer func(ctx context.Context, owner string) bool
 
 	// Unbound is what a request of a bound session becomes when it does

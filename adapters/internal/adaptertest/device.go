@@ -268,35 +268,3 @@ func testDeviceWithout(t *testing.T, d Driver, store core.Store) {
 	want(t, c.get("/sessions"), 200, "bound=false current=true\n")
 	e.noErrors()
 }
-
-// testDeviceRenew renews a bound session: the binding moves with it, and
-// the bound cookie stays valid.
-func testDeviceRenew(t *testing.T, d Driver, store core.Store) {
-	e := newDeviceEnv(t, d, store, nil)
-	b := e.browser()
-	e.loginBound(b, "alice")
-	if status, body := fetch(t, b, "POST", e.url+"/renew", nil); status != 200 || body != "alice bound" {
-		t.Fatalf("POST /renew = %d %q; want 200 %q", status, body, "alice bound")
-	}
-	e.wantHome(b, "alice bound")
-	e.clock.Advance(lifetime + time.Second)
-	e.wantHome(b, "alice bound")
-	e.noErrors()
-}
-
-// testDeviceLogout ends a bound session: the browser's next refresh is
-// told the session is over, and it forgets it.
-func testDeviceLogout(t *testing.T, d Driver, store core.Store) {
-	e := newDeviceEnv(t, d, store, nil)
-	b := e.browser()
-	e.loginBound(b, "alice")
-	fetch(t, b, "POST", e.url+"/logout", nil)
-	e.clock.Advance(lifetime + time.Second)
-	e.wantHome(b, "anonymous")
-	if n := len(b.Sessions()); n != 0 {
-		t.Fatalf("after logout the browser holds %d DBSC sessions; want 0", n)
-	}
-	// Logging in again binds a new session.
-	e.loginBound(b, "alice")
-	e.noErrors()
-}
