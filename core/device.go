@@ -65,12 +65,13 @@ type DeviceBinding struct {
 
 	// Offer decides whether the browser of owner's session is asked to
 	// bind it. It is called, with the request's context, at the commit of
-	// a request that used a session that has an owner and was never
-	// offered binding: at login, or at the next request of a session that
-	// logged in before binding was turned on; when it agrees, the session
-	// is written with the offer. It must be safe for concurrent use and
-	// must not use the session. Default nil: every session with an owner
-	// is offered, once. Anonymous sessions are never offered.
+	// a login (a request that called Session.SetOwner, on a session with
+	// an owner that was never offered binding). It must be safe for
+	// concurrent use and must not use the session. Default nil: every login is
+	// offered. Anonymous sessions are never offered, nor sessions that
+	// logged in before binding was turned on, until they log in again:
+	// only the login's response carries the offer, so that whoever holds
+	// a copy of the cookie cannot bind the session to a key of its own.
 	Offer func(ctx context.Context, owner string) bool
 
 	// Unbound is what a request of a bound session becomes when it does

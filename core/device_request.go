@@ -8,15 +8,15 @@ import (
 
 // This file is what device binding does to an ordinary request: loading a
 // bound session checks the request's bound cookie (lifecycle.go's load
-// calls boundRequest), and the commit that writes a session with an owner
-// that was never offered binding offers it (Commit calls offerDevice,
-// then offerHeader). A session that is not bound costs one comparison
+// calls boundRequest), and the commit of a login offers binding (Commit
+// calls offerDevice, then offerHeader). A session that is not bound costs one comparison
 // more to load, and a Manager without binding one comparison per commit.
 
 // deviceState is what device binding knows of one request.
 type deviceState struct {
 	endpoint bool // the request is one of the endpoints: its session loads whatever bound cookie it carries
 	bound    bool // the request carried a valid bound cookie of its bound session
+	login    bool // the request called Session.SetOwner: a login
 	offering bool // the commit offers the browser to bind the session
 }
 
@@ -53,11 +53,14 @@ func (m *Manager) boundRequest(ctx context.Context, s *Session, p *payload, tok 
 }
 
 // offerDevice makes the commit of s offer the browser to bind the
-// session, if s has an owner, was never offered, and DeviceBinding.Offer
-// agrees: s gets a binding key, a change that its write saves. s.mu is
-// held.
+// session, if the request is a login (it called SetOwner) of a session
+// that has an owner and was never offered, and DeviceBinding.Offer
+// agrees: s gets a binding key, a change that its write saves. Only the
+// login's response carries the offer: a later request may come from a
+// copy of the cookie, whose holder must not bind the session to a key of
+// its own. s.mu is held.
 func (m *Manager) offerDevice(ctx context.Context, s *Session) {
-	if s.owner == "" || len(s.binding.key) > 0 || m.device.offer != nil && !m.device.offer(ctx, s.owner) {
+	if !s.dbsc.login || s.owner == "" || len(s.binding.key) > 0 || m.device.offer != nil && !m.device.offer(ctx, s.owner) {
 		return
 	}
 	s.binding.key = []byte(newBindingKey())
