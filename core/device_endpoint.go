@@ -50,16 +50,16 @@ func (r *request) HeaderValue(name string) string { return r.Header.Get(name) }
 // ServeDevice answers a request to one of the endpoints of device-bound
 // sessions, path, for which [Manager.DeviceEndpoint] is true. An adapter
 // calls it in its middleware instead of the application's handler, with
-// the session that [Manager.Begin] attached to the request, which it
-// loads whatever cookies the request carries: it adds the response's
-// headers to h (its bound cookie, the next challenge, Cache-Control:
-// no-store, and the session cookie if it changed), and returns the status
-// and body to
-// write, which the adapter writes through its commit as a handler's
-// response. When the store fails, the error goes through
-// Options.ErrorHandler; ServeDevice returns what that returns, for the
-// adapter to answer as it answers a session that failed to load, and
-// answers 503 itself if the handler returned nil.
+// the session that [Manager.Begin] attached to the request, which
+// ServeDevice loads whatever bound cookie the request carries. It adds
+// the response's headers to h (the bound cookie, the next challenge,
+// Cache-Control: no-store, and the session cookie if it changed) and
+// returns the status and body, which the adapter writes through its
+// commit, as a handler's response. It is safe for concurrent use. When
+// the store fails, the error goes through Options.ErrorHandler, and
+// ServeDevice returns what that returns, for the adapter to answer as it
+// answers a session that failed to load; if the handler returns nil, it
+// answers 503 itself.
 func (m *Manager) ServeDevice(ctx context.Context, s *Session, path string, r DeviceRequest, h Header) (status int, body []byte, err error) {
 	// Never cached, never embedded in another site's page (the draft's
 	// advice: an endpoint that answers faster when the visitor is logged
