@@ -5,7 +5,7 @@
 // the library's go.mod; run it with bench/run, which writes
 // bench/RESULTS.md. It is the library's one benchmark harness: the library
 // itself has no benchmark, only the adapters' allocation guard
-// (adapters/internal/adaptertest/allocs_test.go) and tests that count
+// (adapters/internal/drivers/allocs_test.go) and tests that count
 // round trips.
 //
 // # The scenario set

@@ -11,8 +11,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/transient-go/transient/adapters/adaptertest"
 	sessionecho "github.com/transient-go/transient/adapters/echo"
-	"github.com/transient-go/transient/adapters/internal/adaptertest"
 	"github.com/transient-go/transient/core"
 )
 

@@ -12,8 +12,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/transient-go/transient/adapters/adaptertest"
 	sessionfiber "github.com/transient-go/transient/adapters/fiber"
-	"github.com/transient-go/transient/adapters/internal/adaptertest"
+	"github.com/transient-go/transient/adapters/internal/drivers"
 	"github.com/transient-go/transient/core"
 )
 
@@ -59,7 +60,7 @@ func bufferApp(t *testing.T, store core.Store, size int, log slog.Handler) (stri
 		v, _ := s.String("value")
 		return c.SendString(v)
 	})
-	return adaptertest.ServeFiber(t, app), errs
+	return drivers.ServeFiber(t, app), errs
 }
 
 // TestReadBufferWarning runs apps with a cookie store or a memory store,

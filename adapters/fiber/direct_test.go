@@ -9,8 +9,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/transient-go/transient/adapters/adaptertest"
 	sessionfiber "github.com/transient-go/transient/adapters/fiber"
-	"github.com/transient-go/transient/adapters/internal/adaptertest"
+	"github.com/transient-go/transient/adapters/internal/drivers"
 	"github.com/transient-go/transient/core"
 )
 
@@ -33,7 +34,7 @@ func serve(t *testing.T, store core.Store, su setup, add func(app *fiber.App)) (
 	}
 	app.Use(sessionfiber.Middleware(m, nil))
 	add(app)
-	return adaptertest.ServeFiber(t, app), log
+	return drivers.ServeFiber(t, app), log
 }
 
 // login sets user=?name (default ann) in the session.

@@ -8,8 +8,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/transient-go/transient/adapters/adaptertest"
 	sessionfiber "github.com/transient-go/transient/adapters/fiber"
-	"github.com/transient-go/transient/adapters/internal/adaptertest"
+	"github.com/transient-go/transient/adapters/internal/drivers"
 	"github.com/transient-go/transient/core"
 )
 
@@ -35,7 +36,7 @@ func TestNext(t *testing.T) {
 	}
 	app.Get("/static/app.css", handler)
 	app.Get("/page", handler)
-	url := adaptertest.ServeFiber(t, app)
+	url := drivers.ServeFiber(t, app)
 	cl := adaptertest.Browser(t)
 	for _, tc := range []struct{ path, body, cookie string }{
 		{"/static/app.css", "no session", ""},

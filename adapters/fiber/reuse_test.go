@@ -11,8 +11,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/transient-go/transient/adapters/adaptertest"
 	sessionfiber "github.com/transient-go/transient/adapters/fiber"
-	"github.com/transient-go/transient/adapters/internal/adaptertest"
 	"github.com/transient-go/transient/core"
 )
 

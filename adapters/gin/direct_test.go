@@ -9,8 +9,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/transient-go/transient/adapters/adaptertest"
 	sessiongin "github.com/transient-go/transient/adapters/gin"
-	"github.com/transient-go/transient/adapters/internal/adaptertest"
 	"github.com/transient-go/transient/core"
 )
 

@@ -7,7 +7,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/transient-go/transient/adapters/internal/adaptertest"
+	"github.com/transient-go/transient/adapters/adaptertest"
 	sessionhttp "github.com/transient-go/transient/adapters/nethttp"
 	"github.com/transient-go/transient/core"
 	"github.com/transient-go/transient/core/cookiestore"

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/transient-go/transient/adapters/internal/adaptertest"
+	"github.com/transient-go/transient/adapters/adaptertest"
 	sessionhttp "github.com/transient-go/transient/adapters/nethttp"
 	"github.com/transient-go/transient/core"
 	"github.com/transient-go/transient/core/cookiestore"

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/transient-go/transient/adapters/internal/adaptertest"
+	"github.com/transient-go/transient/adapters/adaptertest"
 	"github.com/transient-go/transient/adapters/internal/commitwriter"
 	"github.com/transient-go/transient/core"
 )

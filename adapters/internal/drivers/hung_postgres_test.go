@@ -1,4 +1,4 @@
-package adaptertest_test
+package drivers_test
 
 import (
 	"context"
@@ -13,7 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/transient-go/transient/adapters/internal/adaptertest"
+	"github.com/transient-go/transient/adapters/adaptertest"
+	"github.com/transient-go/transient/adapters/internal/drivers"
 	"github.com/transient-go/transient/core"
 	"github.com/transient-go/transient/core/pgstore"
 	"github.com/transient-go/transient/core/pgstore/pgtest"
@@ -63,7 +64,7 @@ func TestHungPostgres(t *testing.T) {
 		hits    []hit
 	}
 	var visitors []*visitor
-	for _, d := range drivers {
+	for _, d := range drivers.All() {
 		m, errs := adaptertest.NewManager(t, store, nil)
 		base := d.Serve(t, []*core.Manager{m}, hungRoutes)
 		for i := range hungVisitors {

@@ -1,4 +1,4 @@
-package adaptertest
+package drivers
 
 import (
 	"context"
@@ -9,28 +9,29 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/transient-go/transient/adapters/adaptertest"
 	sessionecho "github.com/transient-go/transient/adapters/echo"
 	"github.com/transient-go/transient/core"
 )
 
 // Echo drives package sessionecho, behind Echo's Recover middleware, with
 // an HTTPErrorHandler that renders the suite's error page.
-var Echo = Driver{
+var Echo = adaptertest.Driver{
 	Name:       "echo",
 	Middleware: func(m *core.Manager) any { return sessionecho.Middleware(m, nil) },
-	Serve: func(t testing.TB, ms []*core.Manager, routes []Route) string {
+	Serve: func(t testing.TB, ms []*core.Manager, routes []adaptertest.Route) string {
 		e := echo.New()
 		e.HideBanner, e.HidePort = true, true
 		e.HTTPErrorHandler = func(err error, c echo.Context) {
 			if c.Response().Committed {
 				return
 			}
-			code := StatusOf(err)
+			code := adaptertest.StatusOf(err)
 			var he *echo.HTTPError
 			if errors.As(err, &he) {
 				code = he.Code
 			}
-			_ = c.String(code, errorPage(err, func() (*core.Session, error) { return sessionecho.Session(c) }))
+			_ = c.String(code, adaptertest.ErrorPage(err, func() (*core.Session, error) { return sessionecho.Session(c) }))
 		}
 		e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}))
 		for _, m := range ms {

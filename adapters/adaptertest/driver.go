@@ -11,7 +11,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -45,27 +44,6 @@ type Driver struct {
 	// concurrent use.
 	ServeOne func(m *core.Manager, cookie string) func()
 }
-
-// serveOne returns ServeOne's function for a framework that is an
-// http.Handler: it serves h a GET / with cookie, into a ResponseWriter that
-// keeps nothing, so that only the framework and the middleware allocate.
-func serveOne(h http.Handler, cookie string) func() {
-	r := httptest.NewRequest("GET", "/", nil)
-	r.Header.Set("Cookie", cookie)
-	w := discard{h: http.Header{}}
-	return func() {
-		h.ServeHTTP(w, r)
-		clear(w.h)
-	}
-}
-
-// discard is a ResponseWriter that keeps nothing but its header, which
-// serveOne clears after each request.
-type discard struct{ h http.Header }
-
-func (d discard) Header() http.Header       { return d.h }
-func (discard) Write(b []byte) (int, error) { return len(b), nil }
-func (discard) WriteHeader(int)             {}
 
 // Route is one handler of the suite.
 type Route struct {
@@ -109,7 +87,7 @@ type Ctx interface {
 	// Gin records err with c.Error and renders it; Echo's and Fiber's
 	// handlers return err to the framework's error handler, which renders
 	// it. For a StatusError the page shows the messages of the session's
-	// "error" queue, popped (see errorPage).
+	// "error" queue, popped (see ErrorPage).
 	Fail(err error)
 }
 
@@ -128,10 +106,10 @@ func StatusOf(err error) int {
 	return core.StatusCode(err)
 }
 
-// errorPage is the body of the error page for err: for a StatusError, an
+// ErrorPage is the body of the error page for err: for a StatusError, an
 // application's error, the messages of the session's "error" queue, which
 // it pops; for any other, the status text, without using the session.
-func errorPage(err error, session func() (*core.Session, error)) string {
+func ErrorPage(err error, session func() (*core.Session, error)) string {
 	var se StatusError
 	if !errors.As(err, &se) {
 		return http.StatusText(StatusOf(err))

@@ -3,12 +3,13 @@
 
 //go:build !race
 
-package adaptertest_test
+package drivers_test
 
 import (
 	"testing"
 
-	"github.com/transient-go/transient/adapters/internal/adaptertest"
+	"github.com/transient-go/transient/adapters/adaptertest"
+	"github.com/transient-go/transient/adapters/internal/drivers"
 	"github.com/transient-go/transient/core"
 	"github.com/transient-go/transient/core/cookiestore"
 )
@@ -34,14 +35,14 @@ func TestUntouchedAllocs(t *testing.T) {
 		want float64 // allocations the middleware adds
 		what string  // what they are
 	}{
-		{adaptertest.NetHTTP, 1, "the copy of the request that carries the session " +
+		{drivers.NetHTTP, 1, "the copy of the request that carries the session " +
 			"(the commit writer and the unloaded session share its allocation)"},
-		{adaptertest.Gin, 1, "the copy of the request that carries the session " +
+		{drivers.Gin, 1, "the copy of the request that carries the session " +
 			"(the writer and the unloaded session share its allocation)"},
-		{adaptertest.Echo, 2, "the copy of the request that carries the session " +
+		{drivers.Echo, 2, "the copy of the request that carries the session " +
 			"(the writer and the unloaded session share its allocation), " +
 			"and the closure Echo makes for every middleware on every request"},
-		{adaptertest.Fiber, 1, "the context.Context that carries the session (c.SetUserContext), " +
+		{drivers.Fiber, 1, "the context.Context that carries the session (c.SetUserContext), " +
 			"which shares its allocation with the unloaded session"},
 	}
 	for _, tt := range tests {

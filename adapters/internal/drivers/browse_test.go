@@ -1,4 +1,4 @@
-package adaptertest_test
+package drivers_test
 
 import (
 	"html"

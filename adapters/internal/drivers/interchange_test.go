@@ -1,9 +1,10 @@
-package adaptertest_test
+package drivers_test
 
 import (
 	"testing"
 
-	"github.com/transient-go/transient/adapters/internal/adaptertest"
+	"github.com/transient-go/transient/adapters/adaptertest"
+	"github.com/transient-go/transient/adapters/internal/drivers"
 	"github.com/transient-go/transient/core/cookiestore"
 )
 
@@ -15,7 +16,6 @@ func TestInterchange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	drivers := []adaptertest.Driver{adaptertest.NetHTTP, adaptertest.Gin, adaptertest.Echo, adaptertest.Fiber}
-	t.Run("cookiestore", func(t *testing.T) { adaptertest.Interchange(t, cookies, drivers...) })
-	t.Run("memstore", func(t *testing.T) { adaptertest.Interchange(t, adaptertest.Memstore(t), drivers...) })
+	t.Run("cookiestore", func(t *testing.T) { adaptertest.Interchange(t, cookies, drivers.All()...) })
+	t.Run("memstore", func(t *testing.T) { adaptertest.Interchange(t, adaptertest.Memstore(t), drivers.All()...) })
 }

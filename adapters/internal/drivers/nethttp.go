@@ -1,4 +1,4 @@
-package adaptertest
+package drivers
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/transient-go/transient/adapters/adaptertest"
 	sessionhttp "github.com/transient-go/transient/adapters/nethttp"
 	"github.com/transient-go/transient/core"
 )
@@ -13,10 +14,10 @@ import (
 // NetHTTP drives package sessionhttp, behind a recovery handler of its own
 // (net/http has none but the server's, which logs and drops the
 // connection).
-var NetHTTP = Driver{
+var NetHTTP = adaptertest.Driver{
 	Name:       "nethttp",
 	Middleware: func(m *core.Manager) any { return sessionhttp.Middleware(m, nil) },
-	Serve: func(t testing.TB, ms []*core.Manager, routes []Route) string {
+	Serve: func(t testing.TB, ms []*core.Manager, routes []adaptertest.Route) string {
 		mux := http.NewServeMux()
 		for _, rt := range routes {
 			mux.HandleFunc(rt.Method+" "+rt.Path, func(w http.ResponseWriter, r *http.Request) {
@@ -74,5 +75,5 @@ func (c *httpCtx) Text(code int, body string) {
 
 // Fail renders the error page in the handler, as net/http applications do.
 func (c *httpCtx) Fail(err error) {
-	c.Text(StatusOf(err), errorPage(err, func() (*core.Session, error) { return sessionhttp.Session(c.r) }))
+	c.Text(adaptertest.StatusOf(err), adaptertest.ErrorPage(err, func() (*core.Session, error) { return sessionhttp.Session(c.r) }))
 }

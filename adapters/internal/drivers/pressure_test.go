@@ -1,4 +1,4 @@
-package adaptertest_test
+package drivers_test
 
 import (
 	"context"
@@ -10,7 +10,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/transient-go/transient/adapters/internal/adaptertest"
+	"github.com/transient-go/transient/adapters/adaptertest"
+	"github.com/transient-go/transient/adapters/internal/drivers"
 	"github.com/transient-go/transient/core"
 	"github.com/transient-go/transient/core/pgstore"
 	"github.com/transient-go/transient/core/pgstore/pgtest"
@@ -22,7 +23,7 @@ import (
 // store; a networked store is storeDelay away, each way, behind a
 // delayproxy, as a store on another machine is: a commit's round trips
 // then leave time for other requests' writes to come in between.
-var pressureDrivers = []adaptertest.Driver{adaptertest.NetHTTP, adaptertest.Gin}
+var pressureDrivers = []adaptertest.Driver{drivers.NetHTTP, drivers.Gin}
 
 const storeDelay = time.Millisecond
 

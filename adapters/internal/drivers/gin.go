@@ -1,4 +1,4 @@
-package adaptertest
+package drivers
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/transient-go/transient/adapters/adaptertest"
 	sessiongin "github.com/transient-go/transient/adapters/gin"
 	"github.com/transient-go/transient/core"
 )
@@ -15,10 +16,10 @@ import (
 // Gin drives package sessiongin, behind gin.Recovery (writing its log to
 // io.Discard). Gin prints its routes in debug mode; a test that wants
 // quiet output calls gin.SetMode(gin.TestMode) first.
-var Gin = Driver{
+var Gin = adaptertest.Driver{
 	Name:       "gin",
 	Middleware: func(m *core.Manager) any { return sessiongin.Middleware(m, nil) },
-	Serve: func(t testing.TB, ms []*core.Manager, routes []Route) string {
+	Serve: func(t testing.TB, ms []*core.Manager, routes []adaptertest.Route) string {
 		r := gin.New()
 		r.Use(gin.RecoveryWithWriter(io.Discard))
 		for _, m := range ms {
@@ -62,9 +63,9 @@ func (c *ginCtx) Text(code int, body string)         { c.c.String(code, "%s", bo
 // Fail records err and renders the error page, as Gin applications do.
 func (c *ginCtx) Fail(err error) {
 	_ = c.c.Error(err)
-	page := errorPage(err, func() (*core.Session, error) { return sessiongin.Session(c.c) })
+	page := adaptertest.ErrorPage(err, func() (*core.Session, error) { return sessiongin.Session(c.c) })
 	if !c.c.Writer.Written() { // else Get has answered
-		c.c.String(StatusOf(err), "%s", page)
+		c.c.String(adaptertest.StatusOf(err), "%s", page)
 	}
 	c.c.Abort()
 }

@@ -1,4 +1,4 @@
-package adaptertest_test
+package drivers_test
 
 import (
 	"context"
@@ -7,7 +7,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/transient-go/transient/adapters/internal/adaptertest"
+	"github.com/transient-go/transient/adapters/adaptertest"
+	"github.com/transient-go/transient/adapters/internal/drivers"
 	"github.com/transient-go/transient/core/redisstore"
 	"github.com/transient-go/transient/core/redisstore/redistest"
 )
@@ -48,18 +49,16 @@ func (s countedStore) Len() int {
 	return int(n.Load())
 }
 
-var drivers = []adaptertest.Driver{adaptertest.NetHTTP, adaptertest.Gin, adaptertest.Echo, adaptertest.Fiber}
-
 // TestRedis runs the suite for every adapter with sessions in a real
 // Redis (see package redistest for how the server is found or started).
 func TestRedis(t *testing.T) {
 	srv := redistest.Start(t)
 	client := srv.Client(t)
 	store := newStore(t, client)
-	for _, d := range drivers {
+	for _, d := range drivers.All() {
 		t.Run(d.Name, func(t *testing.T) { adaptertest.Run(t, d, countedStore{store, client}) })
 	}
-	t.Run("Interchange", func(t *testing.T) { adaptertest.Interchange(t, store, drivers...) })
+	t.Run("Interchange", func(t *testing.T) { adaptertest.Interchange(t, store, drivers.All()...) })
 }
 
 // TestRedisCluster runs the suite for every adapter with sessions in a
@@ -69,7 +68,7 @@ func TestRedisCluster(t *testing.T) {
 	cluster := redistest.StartCluster(t)
 	client := cluster.Client(t)
 	store := newStore(t, client)
-	for _, d := range drivers {
+	for _, d := range drivers.All() {
 		t.Run(d.Name, func(t *testing.T) { adaptertest.Run(t, d, countedStore{store, client}) })
 	}
 }

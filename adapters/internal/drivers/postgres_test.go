@@ -1,10 +1,11 @@
-package adaptertest_test
+package drivers_test
 
 import (
 	"context"
 	"testing"
 
-	"github.com/transient-go/transient/adapters/internal/adaptertest"
+	"github.com/transient-go/transient/adapters/adaptertest"
+	"github.com/transient-go/transient/adapters/internal/drivers"
 	"github.com/transient-go/transient/core/pgstore"
 	"github.com/transient-go/transient/core/pgstore/pgtest"
 )
@@ -21,8 +22,8 @@ func TestPostgres(t *testing.T) {
 		t.Fatalf("pgstore.New = %v", err)
 	}
 	t.Cleanup(func() { _ = store.Close() })
-	for _, d := range drivers {
+	for _, d := range drivers.All() {
 		t.Run(d.Name, func(t *testing.T) { adaptertest.Run(t, d, store) })
 	}
-	t.Run("Interchange", func(t *testing.T) { adaptertest.Interchange(t, store, drivers...) })
+	t.Run("Interchange", func(t *testing.T) { adaptertest.Interchange(t, store, drivers.All()...) })
 }

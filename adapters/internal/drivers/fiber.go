@@ -1,4 +1,4 @@
-package adaptertest
+package drivers
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/valyala/fasthttp"
 
+	"github.com/transient-go/transient/adapters/adaptertest"
 	sessionfiber "github.com/transient-go/transient/adapters/fiber"
 	"github.com/transient-go/transient/core"
 )
@@ -22,20 +23,20 @@ import (
 // bytes, as package sessionfiber advises, so that a request carrying a
 // cookie near the 4096-byte limit reaches the handler instead of getting a
 // 431.
-var Fiber = Driver{
+var Fiber = adaptertest.Driver{
 	Name:       "fiber",
 	Middleware: func(m *core.Manager) any { return sessionfiber.Middleware(m, nil) },
-	Serve: func(t testing.TB, ms []*core.Manager, routes []Route) string {
+	Serve: func(t testing.TB, ms []*core.Manager, routes []adaptertest.Route) string {
 		app := fiber.New(fiber.Config{
 			DisableStartupMessage: true,
 			ReadBufferSize:        16 << 10,
 			ErrorHandler: func(c *fiber.Ctx, err error) error {
-				code := StatusOf(err)
+				code := adaptertest.StatusOf(err)
 				var fe *fiber.Error
 				if errors.As(err, &fe) {
 					code = fe.Code
 				}
-				page := errorPage(err, func() (*core.Session, error) { return sessionfiber.Session(c) })
+				page := adaptertest.ErrorPage(err, func() (*core.Session, error) { return sessionfiber.Session(c) })
 				c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
 				return c.Status(code).SendString(page)
 			},
