@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/transient-go/transient/adapters/internal/testkit"
 	"github.com/transient-go/transient/core"
 )
 
@@ -209,7 +210,7 @@ func testParallelUse(t *testing.T, d Driver, store core.Store) {
 
 // foreignStoreID returns a genuine ID of another server-side store.
 func foreignStoreID(t *testing.T) string {
-	return issue(t, Memstore(t), offsetClock(0))
+	return issue(t, testkit.Memstore(t), offsetClock(0))
 }
 
 // testDeepValue sets values nested close to, at and beyond the depth the

@@ -2,6 +2,7 @@ package adaptertest
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"testing"
@@ -67,14 +68,20 @@ func testSkipOnServerError(t *testing.T, d Driver, store core.Store) {
 	}
 }
 
-// testNilManager checks that the middleware refuses a nil Manager at
-// start-up, with a message that names the adapter.
+// testNilManager checks that the middleware refuses a nil Manager when it
+// is built, at start-up, with a message that says what is nil.
 func testNilManager(t *testing.T, d Driver, _ core.Store) {
-	defer func() {
-		msg := fmt.Sprint(recover())
-		if !strings.Contains(msg, "nil *core.Manager") {
-			t.Fatalf("Middleware(nil) panicked with %q; want a message about the nil *core.Manager", msg)
-		}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	msg := func() (msg string) {
+		defer func() { msg = fmt.Sprint(recover()) }()
+		d.Serve(ln, []*core.Manager{nil}, nil)()
+		return "" // served: no panic
 	}()
-	d.Middleware(nil)
+	if !strings.Contains(msg, "nil *core.Manager") {
+		t.Fatalf("the middleware of a nil Manager: panic %q; want a panic about the nil *core.Manager", msg)
+	}
 }

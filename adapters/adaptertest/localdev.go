@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/transient-go/transient/adapters/internal/testkit"
 	"github.com/transient-go/transient/core"
 )
 
@@ -119,7 +120,7 @@ func testErrorsLogged(t *testing.T, d Driver, store core.Store) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return newClient(t, d.Serve(t, []*core.Manager{m}, routes(new(gates), m)))
+		return newClient(t, serve(t, d, []*core.Manager{m}, routes(new(gates), m)))
 	}
 	c := newServer(store)
 	login(t, c, "alice", 7)
@@ -127,7 +128,7 @@ func testErrorsLogged(t *testing.T, d Driver, store core.Store) {
 	if recs := h.take(); len(recs) > 0 {
 		t.Fatalf("a login and a rejected cookie logged %v; want nothing", recs)
 	}
-	down := newServer(DownStore(t))
+	down := newServer(testkit.DownStore(t))
 	if r := down.do("GET", "/whoami", nil, cookieName+"="+core.NewID()); r.status != 503 {
 		t.Fatalf("GET /whoami with the store down = %d; want 503", r.status)
 	}

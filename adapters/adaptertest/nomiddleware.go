@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/transient-go/transient/adapters/internal/testkit"
 	"github.com/transient-go/transient/core"
 )
 
@@ -18,12 +19,12 @@ import (
 // so that this case may find it already logged by an earlier one).
 func testNoMiddleware(t *testing.T, d Driver, store core.Store) {
 	h := &records{level: slog.LevelInfo}
-	m, _ := NewManager(t, store, func(o *core.Options) { o.Logger, o.ErrorHandler = slog.New(h), nil })
+	m, _ := testkit.NewManager(t, store, func(o *core.Options) { o.Logger, o.ErrorHandler = slog.New(h), nil })
 	def := &records{level: slog.LevelInfo}
 	defer slog.SetDefault(slog.Default())
 	slog.SetDefault(slog.New(def))
 
-	c := newClient(t, d.Serve(t, nil, []Route{
+	c := newClient(t, serve(t, d, nil, []Route{
 		{"GET", "/of", func(c Ctx) {
 			if _, err := c.SessionOf(m); err != nil {
 				c.Fail(err)

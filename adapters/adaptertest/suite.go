@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/transient-go/transient/adapters/internal/testkit"
 	"github.com/transient-go/transient/core"
 )
 
@@ -17,7 +18,7 @@ type env struct {
 	t     *testing.T
 	store core.Store
 	clock *clock
-	errs  *ErrorLog
+	errs  *testkit.ErrorLog
 	m     *core.Manager
 	gates *gates
 	url   string
@@ -26,13 +27,13 @@ type env struct {
 func newEnv(t *testing.T, d Driver, store core.Store, edit func(*core.Options)) *env {
 	t.Helper()
 	e := &env{t: t, store: store, clock: newClock(), gates: new(gates)}
-	e.m, e.errs = NewManager(t, store, func(o *core.Options) {
+	e.m, e.errs = testkit.NewManager(t, store, func(o *core.Options) {
 		o.Clock = e.clock.Now
 		if edit != nil {
 			edit(o)
 		}
 	})
-	e.url = d.Serve(t, []*core.Manager{e.m}, routes(e.gates, e.m))
+	e.url = serve(t, d, []*core.Manager{e.m}, routes(e.gates, e.m))
 	return e
 }
 
@@ -68,8 +69,11 @@ func want(t *testing.T, r *response, status int, body string) {
 	}
 }
 
-// Run runs the behavioural suite for d with sessions kept in store.
-func Run(t *testing.T, d Driver, store core.Store) {
+// RunStore runs every case of the suite for d with sessions kept in store,
+// which Run does with a cookie store and a memory store. A test of an
+// adapter calls RunStore for another store it supports, such as Redis or
+// PostgreSQL; a new store of its own is proven by package storetest.
+func RunStore(t *testing.T, d Driver, store core.Store) {
 	tests := []struct {
 		name string
 		fn   func(*testing.T, Driver, core.Store)
@@ -118,6 +122,7 @@ func Run(t *testing.T, d Driver, store core.Store) {
 		{"SkipOnServerError", testSkipOnServerError},
 		{"NilManager", testNilManager},
 		{"NoMiddleware", testNoMiddleware},
+		{"Interchange", testInterchange},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, d, store) })
@@ -383,7 +388,7 @@ func testConcurrent(t *testing.T, d Driver, store core.Store) {
 // runs with: loading and saving fail with 503, never as an anonymous
 // session, and a failed save discards the handler's response.
 func testStoreDown(t *testing.T, d Driver, _ core.Store) {
-	e := newEnv(t, d, DownStore(t), nil)
+	e := newEnv(t, d, testkit.DownStore(t), nil)
 	c := e.client()
 	r := c.do("GET", "/whoami", nil, cookieName+"="+core.NewID())
 	if r.status != 503 || strings.Contains(r.body, "anonymous") {
@@ -397,31 +402,5 @@ func testStoreDown(t *testing.T, d Driver, _ core.Store) {
 	errs := e.errs.All()
 	if len(errs) != 2 || !errors.Is(errs[0], core.ErrStore) || !errors.Is(errs[1], core.ErrStore) {
 		t.Fatalf("ErrorHandler got %v; want two errors matching core.ErrStore", errs)
-	}
-}
-
-// Interchange checks that a session written through any of drivers is read
-// through every other, all with the same Manager settings and store.
-func Interchange(t *testing.T, store core.Store, drivers ...Driver) {
-	servers := make([]*env, len(drivers))
-	for i, d := range drivers {
-		servers[i] = newEnv(t, d, store, nil)
-	}
-	for i, a := range servers {
-		for j, b := range servers {
-			if i == j {
-				continue
-			}
-			t.Run(drivers[i].Name+"->"+drivers[j].Name, func(t *testing.T) {
-				ca := newClient(t, a.url)
-				login(t, ca, "alice", 42)
-				cb := newClient(t, b.url)
-				cb.setCookie(ca.cookie())
-				want(t, cb.get("/dashboard"), 200, "alice(42) Welcome back, alice!")
-				cb.post("/flash", url.Values{"queue": {"q"}, "msg": {"from " + drivers[j].Name}})
-				ca.setCookie(cb.cookie())
-				want(t, ca.get("/pop?queue=q"), 200, "from "+drivers[j].Name)
-			})
-		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/transient-go/transient/adapters/internal/testkit"
 	"github.com/transient-go/transient/core"
 )
 
@@ -14,8 +15,8 @@ import (
 // suite's login session in store, under "session". One handler reaches
 // both; each has its own cookie, and ending one leaves the other.
 func testTwoSessions(t *testing.T, d Driver, store core.Store) {
-	prefs, _ := NewManager(t, Stores(t)[0].Store, func(o *core.Options) { o.CookieName = "prefs" })
-	login, _ := NewManager(t, store, nil)
+	prefs, _ := testkit.NewManager(t, testkit.Stores(t)[0].Store, func(o *core.Options) { o.CookieName = "prefs" })
+	login, _ := testkit.NewManager(t, store, nil)
 	both := func(c Ctx) (*core.Session, *core.Session) {
 		p, err := c.SessionOf(prefs)
 		if err != nil {
@@ -29,7 +30,7 @@ func testTwoSessions(t *testing.T, d Driver, store core.Store) {
 		}
 		return p, l
 	}
-	base := d.Serve(t, []*core.Manager{prefs, login}, []Route{
+	base := serve(t, d, []*core.Manager{prefs, login}, []Route{
 		{"POST", "/both", func(c Ctx) {
 			if p, l := both(c); p != nil {
 				must(p.Set("theme", c.FormValue("theme")))
@@ -72,8 +73,8 @@ func testTwoSessions(t *testing.T, d Driver, store core.Store) {
 // adopted: a write through the other gets a new ID, and the first
 // session gains nothing.
 func testCookieNameBound(t *testing.T, d Driver, store core.Store) {
-	prefs, _ := NewManager(t, store, func(o *core.Options) { o.CookieName = "prefs" })
-	login, _ := NewManager(t, store, nil)
+	prefs, _ := testkit.NewManager(t, store, func(o *core.Options) { o.CookieName = "prefs" })
+	login, _ := testkit.NewManager(t, store, nil)
 	of := func(c Ctx, name string) *core.Session {
 		m := login
 		if name == "prefs" {
@@ -86,7 +87,7 @@ func testCookieNameBound(t *testing.T, d Driver, store core.Store) {
 		}
 		return s
 	}
-	base := d.Serve(t, []*core.Manager{prefs, login}, []Route{
+	base := serve(t, d, []*core.Manager{prefs, login}, []Route{
 		{"POST", "/set", func(c Ctx) {
 			if s := of(c, c.FormValue("in")); s != nil {
 				must(s.Set(c.FormValue("key"), c.FormValue("value")))

@@ -8,7 +8,5 @@ import (
 )
 
 func TestSuite(t *testing.T) {
-	for _, st := range adaptertest.Stores(t) {
-		t.Run(st.Name, func(t *testing.T) { adaptertest.Run(t, drivers.Fiber, st.Store) })
-	}
+	adaptertest.Run(t, drivers.Fiber{})
 }

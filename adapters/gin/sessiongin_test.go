@@ -16,7 +16,5 @@ func TestMain(m *testing.M) {
 }
 
 func TestSuite(t *testing.T) {
-	for _, st := range adaptertest.Stores(t) {
-		t.Run(st.Name, func(t *testing.T) { adaptertest.Run(t, drivers.Gin, st.Store) })
-	}
+	adaptertest.Run(t, drivers.Gin{})
 }

@@ -8,7 +8,6 @@ package drivers_test
 import (
 	"testing"
 
-	"github.com/transient-go/transient/adapters/adaptertest"
 	"github.com/transient-go/transient/adapters/internal/drivers"
 	"github.com/transient-go/transient/core"
 	"github.com/transient-go/transient/core/cookiestore"
@@ -31,27 +30,27 @@ func TestUntouchedAllocs(t *testing.T) {
 	}
 	const cookie = "session=MTcwMDAwMDAwMHxleUpqSWpveGZRPT18AAAA; theme=dark"
 	tests := []struct {
-		d    adaptertest.Driver
+		d    drivers.Driver
 		want float64 // allocations the middleware adds
 		what string  // what they are
 	}{
-		{drivers.NetHTTP, 1, "the copy of the request that carries the session " +
+		{drivers.NetHTTP{}, 1, "the copy of the request that carries the session " +
 			"(the commit writer and the unloaded session share its allocation)"},
-		{drivers.Gin, 1, "the copy of the request that carries the session " +
+		{drivers.Gin{}, 1, "the copy of the request that carries the session " +
 			"(the writer and the unloaded session share its allocation)"},
-		{drivers.Echo, 2, "the copy of the request that carries the session " +
+		{drivers.Echo{}, 2, "the copy of the request that carries the session " +
 			"(the writer and the unloaded session share its allocation), " +
 			"and the closure Echo makes for every middleware on every request"},
-		{drivers.Fiber, 1, "the context.Context that carries the session (c.SetUserContext), " +
+		{drivers.Fiber{}, 1, "the context.Context that carries the session (c.SetUserContext), " +
 			"which shares its allocation with the unloaded session"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.d.Name, func(t *testing.T) {
+		t.Run(tt.d.Name(), func(t *testing.T) {
 			without := testing.AllocsPerRun(1000, tt.d.ServeOne(nil, cookie))
 			with := testing.AllocsPerRun(1000, tt.d.ServeOne(m, cookie))
 			if with-without != tt.want {
 				t.Errorf("an untouched request makes %v allocations through the %s middleware and %v without; want %v more: %s",
-					with, tt.d.Name, without, tt.want, tt.what)
+					with, tt.d.Name(), without, tt.want, tt.what)
 			}
 		})
 	}

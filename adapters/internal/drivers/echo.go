@@ -3,8 +3,7 @@ package drivers
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
-	"testing"
+	"net"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -16,46 +15,45 @@ import (
 
 // Echo drives package sessionecho, behind Echo's Recover middleware, with
 // an HTTPErrorHandler that renders the suite's error page.
-var Echo = adaptertest.Driver{
-	Name:       "echo",
-	Middleware: func(m *core.Manager) any { return sessionecho.Middleware(m, nil) },
-	Serve: func(t testing.TB, ms []*core.Manager, routes []adaptertest.Route) string {
-		e := echo.New()
-		e.HideBanner, e.HidePort = true, true
-		e.HTTPErrorHandler = func(err error, c echo.Context) {
-			if c.Response().Committed {
-				return
-			}
-			code := adaptertest.StatusOf(err)
-			var he *echo.HTTPError
-			if errors.As(err, &he) {
-				code = he.Code
-			}
-			_ = c.String(code, adaptertest.ErrorPage(err, func() (*core.Session, error) { return sessionecho.Session(c) }))
+type Echo struct{}
+
+func (Echo) Name() string { return "echo" }
+
+func (Echo) Serve(ln net.Listener, ms []*core.Manager, routes []adaptertest.Route) func() {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
 		}
-		e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}))
-		for _, m := range ms {
-			e.Use(sessionecho.Middleware(m, nil))
+		code, page := adaptertest.ErrorPage(err, func() (*core.Session, error) { return sessionecho.Session(c) })
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			code = he.Code
 		}
-		for _, rt := range routes {
-			e.Add(rt.Method, rt.Path, func(c echo.Context) error {
-				ec := &echoCtx{c: c}
-				rt.Handle(ec)
-				return ec.err
-			})
-		}
-		srv := httptest.NewServer(e)
-		t.Cleanup(srv.Close)
-		return srv.URL
-	},
-	ServeOne: func(m *core.Manager, cookie string) func() {
-		e := echo.New()
-		if m != nil {
-			e.Use(sessionecho.Middleware(m, nil))
-		}
-		e.GET("/", func(echo.Context) error { return nil })
-		return serveOne(e, cookie)
-	},
+		_ = c.String(code, page)
+	}
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}))
+	for _, m := range ms {
+		e.Use(sessionecho.Middleware(m, nil))
+	}
+	for _, rt := range routes {
+		e.Add(rt.Method, rt.Path, func(c echo.Context) error {
+			ec := &echoCtx{c: c}
+			rt.Handle(ec)
+			return ec.err
+		})
+	}
+	return adaptertest.ServeHandler(ln, e)
+}
+
+func (Echo) ServeOne(m *core.Manager, cookie string) func() {
+	e := echo.New()
+	if m != nil {
+		e.Use(sessionecho.Middleware(m, nil))
+	}
+	e.GET("/", func(echo.Context) error { return nil })
+	return serveOne(e, cookie)
 }
 
 // echoCtx remembers the first error, which the handler returns.

@@ -18,80 +18,85 @@ import (
 )
 
 // Fiber drives package sessionfiber, behind Fiber's recover middleware,
-// with an ErrorHandler that renders the suite's error page, on a loopback
-// listener. Its read buffer is raised from fasthttp's 4096
-// bytes, as package sessionfiber advises, so that a request carrying a
-// cookie near the 4096-byte limit reaches the handler instead of getting a
-// 431.
-var Fiber = adaptertest.Driver{
-	Name:       "fiber",
-	Middleware: func(m *core.Manager) any { return sessionfiber.Middleware(m, nil) },
-	Serve: func(t testing.TB, ms []*core.Manager, routes []adaptertest.Route) string {
-		app := fiber.New(fiber.Config{
-			DisableStartupMessage: true,
-			ReadBufferSize:        16 << 10,
-			ErrorHandler: func(c *fiber.Ctx, err error) error {
-				code := adaptertest.StatusOf(err)
-				var fe *fiber.Error
-				if errors.As(err, &fe) {
-					code = fe.Code
-				}
-				page := adaptertest.ErrorPage(err, func() (*core.Session, error) { return sessionfiber.Session(c) })
-				c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
-				return c.Status(code).SendString(page)
-			},
+// with an ErrorHandler that renders the suite's error page. Its read
+// buffer is raised from fasthttp's 4096 bytes, as package sessionfiber
+// advises, so that a request carrying a cookie near the 4096-byte limit
+// reaches the handler instead of getting a 431.
+type Fiber struct{}
+
+func (Fiber) Name() string { return "fiber" }
+
+func (Fiber) Serve(ln net.Listener, ms []*core.Manager, routes []adaptertest.Route) func() {
+	app := fiber.New(fiber.Config{
+		DisableStartupMessage: true,
+		ReadBufferSize:        16 << 10,
+		ErrorHandler: func(c *fiber.Ctx, err error) error {
+			code, page := adaptertest.ErrorPage(err, func() (*core.Session, error) { return sessionfiber.Session(c) })
+			var fe *fiber.Error
+			if errors.As(err, &fe) {
+				code = fe.Code
+			}
+			c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
+			return c.Status(code).SendString(page)
+		},
+	})
+	app.Use(recover.New())
+	for _, m := range ms {
+		app.Use(sessionfiber.Middleware(m, nil))
+	}
+	for _, rt := range routes {
+		app.Add(rt.Method, rt.Path, func(c *fiber.Ctx) error {
+			fc := &fiberCtx{c: c}
+			rt.Handle(fc)
+			return fc.err
 		})
-		app.Use(recover.New())
-		for _, m := range ms {
-			app.Use(sessionfiber.Middleware(m, nil))
-		}
-		for _, rt := range routes {
-			app.Add(rt.Method, rt.Path, func(c *fiber.Ctx) error {
-				fc := &fiberCtx{c: c}
-				rt.Handle(fc)
-				return fc.err
-			})
-		}
-		return ServeFiber(t, app)
-	},
-	// ServeOne serves one fasthttp.RequestCtx again and again, resetting
-	// what fasthttp's server resets between the requests of a connection.
-	ServeOne: func(m *core.Manager, cookie string) func() {
-		app := fiber.New(fiber.Config{ReadBufferSize: 8192})
-		if m != nil {
-			app.Use(sessionfiber.Middleware(m, nil))
-		}
-		app.Get("/", func(*fiber.Ctx) error { return nil })
-		h := app.Handler()
-		ctx := new(fasthttp.RequestCtx)
-		ctx.Request.Header.SetMethod("GET")
-		ctx.Request.SetRequestURI("/")
-		ctx.Request.Header.Set("Cookie", cookie)
-		return func() {
-			h(ctx)
-			ctx.ResetUserValues()
-			ctx.Response.Reset()
-		}
-	},
+	}
+	return serveFiber(ln, app)
+}
+
+// ServeOne serves one fasthttp.RequestCtx again and again, resetting what
+// fasthttp's server resets between the requests of a connection.
+func (Fiber) ServeOne(m *core.Manager, cookie string) func() {
+	app := fiber.New(fiber.Config{ReadBufferSize: 8192})
+	if m != nil {
+		app.Use(sessionfiber.Middleware(m, nil))
+	}
+	app.Get("/", func(*fiber.Ctx) error { return nil })
+	h := app.Handler()
+	ctx := new(fasthttp.RequestCtx)
+	ctx.Request.Header.SetMethod("GET")
+	ctx.Request.SetRequestURI("/")
+	ctx.Request.Header.Set("Cookie", cookie)
+	return func() {
+		h(ctx)
+		ctx.ResetUserValues()
+		ctx.Response.Reset()
+	}
 }
 
 // ServeFiber serves app on a loopback listener until the test ends, and
-// returns its base URL. At the end it closes the connections clients left
-// open, since fasthttp's Shutdown waits for every one of them, and one that
-// a client dialled but never used stays open for the client's idle timeout
-// (90s for net/http).
+// returns its base URL.
 func ServeFiber(t testing.TB, app *fiber.App) string {
-	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(serveFiber(ln, app))
+	return "http://" + ln.Addr().String()
+}
+
+// serveFiber serves app on inner until stop is called. stop closes the
+// connections clients left open, since fasthttp's Shutdown waits for
+// every one of them, and one that a client dialled but never used stays
+// open for the client's idle timeout (90s for net/http).
+func serveFiber(inner net.Listener, app *fiber.App) (stop func()) {
 	ln := &listener{Listener: inner}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		_ = app.Listener(ln)
 	}()
-	t.Cleanup(func() {
+	return func() {
 		ln.closeConns()
 		_ = app.Shutdown()
 		// A Shutdown that comes before the server has started serving
@@ -99,8 +104,7 @@ func ServeFiber(t testing.TB, app *fiber.App) string {
 		// the listener ends Serve anyway.
 		_ = ln.Close()
 		<-done
-	})
-	return "http://" + ln.Addr().String()
+	}
 }
 
 // listener remembers its connections so that ServeFiber can close them.

@@ -3,8 +3,7 @@ package drivers
 import (
 	"context"
 	"io"
-	"net/http/httptest"
-	"testing"
+	"net"
 
 	"github.com/gin-gonic/gin"
 
@@ -16,32 +15,31 @@ import (
 // Gin drives package sessiongin, behind gin.Recovery (writing its log to
 // io.Discard). Gin prints its routes in debug mode; a test that wants
 // quiet output calls gin.SetMode(gin.TestMode) first.
-var Gin = adaptertest.Driver{
-	Name:       "gin",
-	Middleware: func(m *core.Manager) any { return sessiongin.Middleware(m, nil) },
-	Serve: func(t testing.TB, ms []*core.Manager, routes []adaptertest.Route) string {
-		r := gin.New()
-		r.Use(gin.RecoveryWithWriter(io.Discard))
-		for _, m := range ms {
-			r.Use(sessiongin.Middleware(m, nil))
-		}
-		for _, rt := range routes {
-			r.Handle(rt.Method, rt.Path, func(c *gin.Context) {
-				rt.Handle(&ginCtx{c: c})
-			})
-		}
-		srv := httptest.NewServer(r)
-		t.Cleanup(srv.Close)
-		return srv.URL
-	},
-	ServeOne: func(m *core.Manager, cookie string) func() {
-		r := gin.New()
-		if m != nil {
-			r.Use(sessiongin.Middleware(m, nil))
-		}
-		r.GET("/", func(*gin.Context) {})
-		return serveOne(r, cookie)
-	},
+type Gin struct{}
+
+func (Gin) Name() string { return "gin" }
+
+func (Gin) Serve(ln net.Listener, ms []*core.Manager, routes []adaptertest.Route) func() {
+	r := gin.New()
+	r.Use(gin.RecoveryWithWriter(io.Discard))
+	for _, m := range ms {
+		r.Use(sessiongin.Middleware(m, nil))
+	}
+	for _, rt := range routes {
+		r.Handle(rt.Method, rt.Path, func(c *gin.Context) {
+			rt.Handle(&ginCtx{c: c})
+		})
+	}
+	return adaptertest.ServeHandler(ln, r)
+}
+
+func (Gin) ServeOne(m *core.Manager, cookie string) func() {
+	r := gin.New()
+	if m != nil {
+		r.Use(sessiongin.Middleware(m, nil))
+	}
+	r.GET("/", func(*gin.Context) {})
+	return serveOne(r, cookie)
 }
 
 type ginCtx struct{ c *gin.Context }
@@ -63,9 +61,9 @@ func (c *ginCtx) Text(code int, body string)         { c.c.String(code, "%s", bo
 // Fail records err and renders the error page, as Gin applications do.
 func (c *ginCtx) Fail(err error) {
 	_ = c.c.Error(err)
-	page := adaptertest.ErrorPage(err, func() (*core.Session, error) { return sessiongin.Session(c.c) })
+	code, page := adaptertest.ErrorPage(err, func() (*core.Session, error) { return sessiongin.Session(c.c) })
 	if !c.c.Writer.Written() { // else Get has answered
-		c.c.String(adaptertest.StatusOf(err), "%s", page)
+		c.c.String(code, "%s", page)
 	}
 	c.c.Abort()
 }

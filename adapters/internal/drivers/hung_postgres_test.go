@@ -15,6 +15,7 @@ import (
 
 	"github.com/transient-go/transient/adapters/adaptertest"
 	"github.com/transient-go/transient/adapters/internal/drivers"
+	"github.com/transient-go/transient/adapters/internal/testkit"
 	"github.com/transient-go/transient/core"
 	"github.com/transient-go/transient/core/pgstore"
 	"github.com/transient-go/transient/core/pgstore/pgtest"
@@ -60,16 +61,16 @@ func TestHungPostgres(t *testing.T) {
 		name    string
 		base    string
 		browser *http.Client
-		errs    *adaptertest.ErrorLog
+		errs    *testkit.ErrorLog
 		hits    []hit
 	}
 	var visitors []*visitor
 	for _, d := range drivers.All() {
-		m, errs := adaptertest.NewManager(t, store, nil)
-		base := d.Serve(t, []*core.Manager{m}, hungRoutes)
+		m, errs := testkit.NewManager(t, store, nil)
+		base := drivers.Serve(t, d, []*core.Manager{m}, hungRoutes)
 		for i := range hungVisitors {
-			v := &visitor{name: fmt.Sprintf("%s visitor %d", d.Name, i), base: base, browser: adaptertest.Browser(t), errs: errs}
-			if res, body := adaptertest.Fetch(t, v.browser, "GET", base+"/set?v="+url.QueryEscape(v.name)); res.StatusCode != 200 {
+			v := &visitor{name: fmt.Sprintf("%s visitor %d", d.Name(), i), base: base, browser: testkit.Browser(t), errs: errs}
+			if res, body := testkit.Fetch(t, v.browser, "GET", base+"/set?v="+url.QueryEscape(v.name)); res.StatusCode != 200 {
 				t.Fatalf("%s: GET /set = %d %q", v.name, res.StatusCode, body)
 			}
 			visitors = append(visitors, v)
@@ -192,7 +193,7 @@ func (h hit) took() time.Duration { return h.end.Sub(h.start) }
 // get sends GET url and records it.
 func get(c *http.Client, url string) hit {
 	h := hit{path: url[strings.LastIndex(url, "/"):], start: time.Now()}
-	res, body, err := adaptertest.Do(c, "GET", url)
+	res, body, err := testkit.Do(c, "GET", url)
 	h.end = time.Now()
 	if err == nil {
 		h.code, h.body = res.StatusCode, body

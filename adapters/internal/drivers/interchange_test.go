@@ -5,6 +5,7 @@ import (
 
 	"github.com/transient-go/transient/adapters/adaptertest"
 	"github.com/transient-go/transient/adapters/internal/drivers"
+	"github.com/transient-go/transient/adapters/internal/testkit"
 	"github.com/transient-go/transient/core/cookiestore"
 )
 
@@ -17,5 +18,5 @@ func TestInterchange(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("cookiestore", func(t *testing.T) { adaptertest.Interchange(t, cookies, drivers.All()...) })
-	t.Run("memstore", func(t *testing.T) { adaptertest.Interchange(t, adaptertest.Memstore(t), drivers.All()...) })
+	t.Run("memstore", func(t *testing.T) { adaptertest.Interchange(t, testkit.Memstore(t), drivers.All()...) })
 }

@@ -23,7 +23,7 @@ func TestPostgres(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = store.Close() })
 	for _, d := range drivers.All() {
-		t.Run(d.Name, func(t *testing.T) { adaptertest.Run(t, d, store) })
+		t.Run(d.Name(), func(t *testing.T) { adaptertest.RunStore(t, d, store) })
 	}
 	t.Run("Interchange", func(t *testing.T) { adaptertest.Interchange(t, store, drivers.All()...) })
 }

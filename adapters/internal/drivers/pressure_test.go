@@ -19,23 +19,19 @@ import (
 	"github.com/transient-go/transient/core/storetest/delayproxy"
 )
 
-// The pressure cases run on net/http and on Gin, with each server-side
+// The pressure cases run with a memory store in every adapter's suite
+// (adaptertest.Run), and here on net/http and on Gin with each networked
 // store; a networked store is storeDelay away, each way, behind a
 // delayproxy, as a store on another machine is: a commit's round trips
 // then leave time for other requests' writes to come in between.
-var pressureDrivers = []adaptertest.Driver{drivers.NetHTTP, drivers.Gin}
+var pressureDrivers = []adaptertest.Driver{drivers.NetHTTP{}, drivers.Gin{}}
 
 const storeDelay = time.Millisecond
 
 func runPressure(t *testing.T, store core.Store) {
 	for _, d := range pressureDrivers {
-		t.Run(d.Name, func(t *testing.T) { adaptertest.Pressure(t, d, store) })
+		t.Run(d.Name(), func(t *testing.T) { adaptertest.Pressure(t, d, store) })
 	}
-}
-
-// TestPressure runs the pressure cases with memstore.
-func TestPressure(t *testing.T) {
-	runPressure(t, adaptertest.Memstore(t))
 }
 
 // TestPressureRedis runs them with one Redis server.

@@ -56,7 +56,7 @@ func TestRedis(t *testing.T) {
 	client := srv.Client(t)
 	store := newStore(t, client)
 	for _, d := range drivers.All() {
-		t.Run(d.Name, func(t *testing.T) { adaptertest.Run(t, d, countedStore{store, client}) })
+		t.Run(d.Name(), func(t *testing.T) { adaptertest.RunStore(t, d, countedStore{store, client}) })
 	}
 	t.Run("Interchange", func(t *testing.T) { adaptertest.Interchange(t, store, drivers.All()...) })
 }
@@ -69,7 +69,7 @@ func TestRedisCluster(t *testing.T) {
 	client := cluster.Client(t)
 	store := newStore(t, client)
 	for _, d := range drivers.All() {
-		t.Run(d.Name, func(t *testing.T) { adaptertest.Run(t, d, countedStore{store, client}) })
+		t.Run(d.Name(), func(t *testing.T) { adaptertest.RunStore(t, d, countedStore{store, client}) })
 	}
 }
 

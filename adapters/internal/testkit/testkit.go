@@ -1,4 +1,7 @@
-package adaptertest
+// Package testkit holds what the adapters' own tests share with the suite
+// in package adaptertest: Managers and stores for a test server, the
+// errors a Manager handled, a browser, and a store that is down.
+package testkit
 
 import (
 	"context"
@@ -13,8 +16,6 @@ import (
 	"github.com/transient-go/transient/core/cookiestore"
 	"github.com/transient-go/transient/core/memstore"
 )
-
-// This file holds what the adapters' own tests share with the suite.
 
 // NamedStore is a store and the name its tests run under.
 type NamedStore struct {

@@ -1,4 +1,4 @@
-package adaptertest
+package testkit
 
 import (
 	"context"
