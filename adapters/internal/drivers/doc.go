@@ -33,7 +33,7 @@ type Driver interface {
 
 // All returns the driver of every adapter of this module.
 func All() []adaptertest.Driver {
-	return []adaptertest.Driver{NetHTTP{}, Gin{}, Echo{}, Fiber{}}
+	return []adaptertest.Driver{NetHTTP{}, Gin{}, Echo{}, Echo5{}, Fiber{}}
 }
 
 // Serve serves routes through d on a new loopback listener until the test
