@@ -8,7 +8,7 @@
 // redirect, the session committed before the first byte, one Set-Cookie
 // with safe attributes, renewal at login and logout, timeouts, changes
 // made after the response started, error pages, panics, a store that is
-// down, a missing middleware), the concurrency scenarios (requests of one
+// down, a missing middleware, the session ended with its request), the concurrency scenarios (requests of one
 // visitor racing each other, checked against a model; a logout racing a
 // slow request; many writers of one session), the attacks (fixation,
 // replay, hostile and tossed cookies, a flood of unknown IDs), and that

@@ -1,17 +1,23 @@
 package adaptertest
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/transient-go/transient/adapters/internal/testkit"
 	"github.com/transient-go/transient/core"
 )
 
 // This file holds the cases of a request that fails: a panic, an error
-// page, a 5xx with Options.SkipOnServerError, a missing Manager.
+// page, a 5xx with Options.SkipOnServerError, a missing Manager; and of the
+// session's end with its request, whether the handler returned or
+// panicked.
 
 // testPanic has a handler make a half-done privilege change and panic:
 // whatever the recovery middleware answers, nothing is committed, neither
@@ -83,5 +89,37 @@ func testNilManager(t *testing.T, d Driver, _ core.Store) {
 	}()
 	if !strings.Contains(msg, "nil *core.Manager") {
 		t.Fatalf("the middleware of a nil Manager: panic %q; want a panic about the nil *core.Manager", msg)
+	}
+}
+
+// testEnded keeps the request's context.Context past the request, as code
+// that a handler starts may: once the response is over, whether the
+// handler returned or panicked, a session it never used can no longer be
+// loaded (core.ErrEnded). An adapter that forgets Finish, or Abandon after
+// a panic, leaves it to be loaded later, from request memory that a server
+// may have reused.
+func testEnded(t *testing.T, d Driver, store core.Store) {
+	m, _ := testkit.NewManager(t, store, nil)
+	kept := make(chan context.Context, 1)
+	c := newClient(t, serve(t, d, []*core.Manager{m}, []Route{
+		{"GET", "/returns", func(c Ctx) {
+			kept <- c.Context()
+			c.Text(http.StatusOK, "returned")
+		}},
+		{"GET", "/panics", func(c Ctx) {
+			kept <- c.Context()
+			panic("the handler failed")
+		}},
+	}))
+	for _, tc := range []struct {
+		path   string
+		status int
+	}{{"/returns", http.StatusOK}, {"/panics", http.StatusInternalServerError}} {
+		if r := c.get(tc.path); r.status != tc.status {
+			t.Fatalf("GET %s = %d %q; want %d", tc.path, r.status, r.body, tc.status)
+		}
+		if _, err := core.FromContext(<-kept); !errors.Is(err, core.ErrEnded) {
+			t.Errorf("after GET %s, the session its handler never used loaded from its context.Context: %v; want core.ErrEnded", tc.path, err)
+		}
 	}
 }

@@ -118,6 +118,7 @@ func RunStore(t *testing.T, d Driver, store core.Store) {
 		{"StoreDown", testStoreDown},
 		{"ErrorsLogged", testErrorsLogged},
 		{"Panic", testPanic},
+		{"SessionEndsWithRequest", testEnded},
 		{"ErrorPage", testErrorPage},
 		{"SkipOnServerError", testSkipOnServerError},
 		{"NilManager", testNilManager},
