@@ -17,7 +17,9 @@ import (
 // made main. The tests compile (and, where they have an Output, run) the
 // Examples; TestDocSnippets checks that each block is its file, and
 // TestDocPrograms (programs_test.go) builds each block as a program of its
-// own and runs it.
+// own and runs it. A block may also be a file of examples/adapter, a
+// module of its own (a third party's adapter and its test): it is that
+// file as it is, which .ci/run builds and tests in its module.
 
 var (
 	blockRE   = regexp.MustCompile("(?s)(<!-- snippet: (\\S+) -->\n)?```go\n(.*?)\n```")
@@ -80,19 +82,28 @@ func snippets(t *testing.T) []snippet {
 	return out
 }
 
-// asProgram returns an Example file as the program the documents show.
+// asProgram returns an Example file as the program the documents show, and
+// any other file as it is.
 func asProgram(src string) string {
+	if !exampleRE.MatchString(src) {
+		return strings.TrimSpace(src)
+	}
 	src = packageRE.ReplaceAllString(src, "package main")
 	return strings.TrimSpace(exampleRE.ReplaceAllString(src, "func main() {"))
 }
 
 // TestDocSnippets keeps the documents' code honest: every block is, line
-// for line, the Example file it cites, as a program.
+// for line, the Example file it cites, as a program, or the file of
+// examples/adapter it cites.
 func TestDocSnippets(t *testing.T) {
 	for _, s := range snippets(t) {
 		src, err := os.ReadFile(filepath.Join(repo, s.path))
 		if err != nil {
 			t.Errorf("%s cites %s: %v", s.doc, s.path, err)
+			continue
+		}
+		if !exampleRE.Match(src) && !strings.HasPrefix(s.path, "examples/adapter/") {
+			t.Errorf("%s cites %s, which is not a whole-file Example", s.doc, s.path)
 			continue
 		}
 		if want := asProgram(string(src)); strings.TrimSpace(s.code) != want {
@@ -181,6 +192,9 @@ func programs(t *testing.T) []snippet {
 	var out []snippet
 	seen := map[string]bool{}
 	for _, s := range snippets(t) {
+		if !strings.Contains(s.code, "\nfunc main() {") {
+			continue // a file of examples/adapter's module, tested there
+		}
 		if !seen[s.path] {
 			seen[s.path] = true
 			out = append(out, s)
