@@ -1,9 +1,9 @@
 // Package bench measures what transient's session middleware costs per
 // request, side by side with the session libraries people use instead, on
-// the same five frameworks (net/http, Gin, Echo v4 and v5, Fiber), and what core's payload codec costs beside
-// encoding/json. It is a module of its own, so that the peers never enter
-// the library's go.mod; run it with bench/run, which writes
-// bench/RESULTS.md. It is the library's one benchmark harness: the library
+// the same five frameworks (net/http, Gin, Echo v4 and v5, Fiber), and what
+// core's payload codec costs beside encoding/json. It is a module of its
+// own, so that the peers never enter the library's go.mod; run it with
+// bench/run, which writes bench/RESULTS.md. It is the library's one benchmark harness: the library
 // itself has no benchmark, only the adapters' allocation guard
 // (adapters/internal/drivers/allocs_test.go) and tests that count
 // round trips.
