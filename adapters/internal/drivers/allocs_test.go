@@ -18,7 +18,7 @@ import (
 // against the same framework without the middleware, each serving the
 // request in process (Driver.ServeOne). bench/ measures the time
 // (BenchmarkUntouched, BenchmarkNetHTTP, BenchmarkGin, BenchmarkEcho,
-// BenchmarkFiber).
+// BenchmarkEcho5, BenchmarkFiber).
 func TestUntouchedAllocs(t *testing.T) {
 	store, err := cookiestore.New(&cookiestore.Options{Secrets: []string{"a secret of at least 32 bytes, for this test"}})
 	if err != nil {
