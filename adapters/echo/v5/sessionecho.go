@@ -35,7 +35,7 @@
 // response.
 //
 // When the handler returns an error and has written nothing, the
-// middleware passes it to the Echo's HTTPErrorHandler before committing,
+// middleware passes it to Echo's HTTPErrorHandler before committing,
 // as Echo's request logger does with HandleError: the error page can then
 // use the session (pop the flash messages it shows) and the commit sees its
 // status. The middleware still returns the error, for middleware further
