@@ -4,8 +4,8 @@
 // handler can set a flash and call c.Redirect without ever calling Save.
 // Its path mirrors Echo's own, and its API is that of the Echo v4 adapter
 // (package github.com/transient-go/transient/adapters/echo) with v5's
-// *echo.Context: moving an application from v4 to v5 changes the two
-// import paths.
+// *echo.Context: for its sessions, an application that moves to Echo v5
+// changes one import path.
 //
 //	e := echo.New()
 //	e.Use(sessionecho.Middleware(manager, nil))
