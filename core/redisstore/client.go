@@ -96,7 +96,7 @@ func New(client redis.UniversalClient, opts *Options) (*Store, error) {
 	if err := checkClient(client); err != nil {
 		return nil, err
 	}
-	return &Store{client: client, prefix: o.Prefix, timeout: o.Timeout, maxPerOwner: o.MaxPerOwner}, nil
+	return &Store{client: client, prefix: o.Prefix, timeout: o.Timeout, maxPerOwner: o.MaxPerOwner, lease: Lease}, nil
 }
 
 // checkClient returns an error for a nil client, or for one whose options

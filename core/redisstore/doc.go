@@ -182,5 +182,39 @@
 //     and sends no Set-Cookie, so the cookie the logout or login just set
 //     stays in the browser.
 //
-// See core.Store for the contract, which package storetest checks.
+// # Many writers on one session
+//
+// Update and Renew are optimistic: they write if the record still holds
+// what the request loaded, and otherwise the core applies the request's
+// changes to the record as it is and tries again. When many requests keep
+// changing one session (the tabs of a busy single-page app, or someone
+// who holds a copy of the cookie and keeps the session changing so that
+// the user's logout elsewhere, privilege drop or new password never
+// lands), such tries can keep failing. Past a conflict or two the core
+// calls [Store.UpdateLocked], which cannot starve:
+//
+//   - The calls that want a session line up in the session's own key, in
+//     the order they first asked, and each gets its turn: a turn holds
+//     the session from the answer that hands it the payload to its write,
+//     one round trip later. The next call in line, if it runs in the same
+//     process, is woken as soon as a turn ends; a call of another app
+//     server asks again after a jittered pause that grows with its place
+//     in line (at most 50ms).
+//   - While a turn holds the session or calls wait for it, Update and
+//     Renew of that session write nothing and report a conflict, so their
+//     requests line up too. Delete (a logout) and End (the user's list of
+//     sessions) end the session at once, and every call in line then
+//     finds it gone: nothing brings it back.
+//   - A turn lasts [Lease] (2s) at most: an app server that dies or hangs
+//     while it holds a session, or while it waits in line, keeps the
+//     others waiting for 2s at most, and a write it sends after that is
+//     refused (its call, if it lives on, takes a new turn). A line holds
+//     128 calls; more ask again until there is room, in no set order.
+//   - A session is still one key, on one slot of a Cluster. Requests that
+//     meet no contention cost what they always did (0, 1, at most 2 round
+//     trips, the same bytes); an UpdateLocked call that nobody else
+//     contends with costs two (TestUpdateLocked counts them).
+//
+// See core.Store and core.LockingStore for the contract, which package
+// storetest checks.
 package redisstore

@@ -50,4 +50,7 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // scripts are the store's Lua scripts, which Ping loads.
-var scripts = []*redis.Script{updateScript, endScript, listScript, touchScript, trimScript, dropScript}
+var scripts = []*redis.Script{
+	updateScript, endScript, listScript, touchScript, trimScript, dropScript,
+	lockScript, heldUpdateScript, heldEndScript, leaveScript,
+}
