@@ -150,9 +150,10 @@ func (s *Store) List(ctx context.Context, owner string) ([]core.Listed, error) {
 	defer cancel()
 	handles, err := s.eval(ctx, trimScript, s.ownerKey(owner)).StringSlice()
 	if err != nil || len(handles) == 0 {
-		return nil, err
+		return nil, s.failed(err)
 	}
-	return s.live(ctx, owner, handles)
+	listed, err := s.live(ctx, owner, handles)
+	return listed, s.failed(err)
 }
 
 // End deletes owner's session handle, and its listing, at once; see
@@ -160,7 +161,7 @@ func (s *Store) List(ctx context.Context, owner string) ([]core.Listed, error) {
 func (s *Store) End(ctx context.Context, owner, handle string) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	return s.end(ctx, owner, handle)
+	return s.failed(s.end(ctx, owner, handle))
 }
 
 func (s *Store) end(ctx context.Context, owner, handle string) error {

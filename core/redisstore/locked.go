@@ -179,7 +179,7 @@ func (s *Store) UpdateLocked(ctx context.Context, token string, renew bool, chan
 		turn := turnName()
 		current, err := s.await(ctx, key, turn)
 		if err != nil {
-			return "", err
+			return "", s.failed(err)
 		}
 		r, err := change(current)
 		if err != nil {

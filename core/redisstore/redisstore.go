@@ -19,7 +19,9 @@ const newAttempts = 3
 // Create it with New or NewFromURL; it is safe for concurrent use.
 type Store struct {
 	client      redis.UniversalClient
-	owned       bool // created by NewFromURL: Close closes it
+	owned       bool                        // created by NewFromURL: Close closes it
+	server      string                      // "Redis at 127.0.0.1:6379", for errors
+	reach       func(context.Context) error // NewFromURL's: opens a connection and closes it
 	prefix      string
 	timeout     time.Duration
 	maxPerOwner int
@@ -53,7 +55,7 @@ func (s *Store) Load(ctx context.Context, token string) ([]byte, bool, error) {
 	case errors.Is(err, redis.Nil):
 		return nil, false, core.ErrNotFound
 	case err != nil:
-		return nil, false, err
+		return nil, false, s.failed(err)
 	}
 	p, ok := payloadOf(b)
 	if !ok {
@@ -86,7 +88,7 @@ func (s *Store) create(ctx context.Context, r core.Record) (string, error) {
 		}
 		ok, err := created(set)
 		if err != nil {
-			return "", err
+			return "", s.failed(err)
 		}
 		if ok {
 			if list != nil {
@@ -95,7 +97,7 @@ func (s *Store) create(ctx context.Context, r core.Record) (string, error) {
 			return id, nil
 		}
 	}
-	return "", errTaken
+	return "", s.failed(errTaken)
 }
 
 var errTaken = errors.New("redisstore: every new session ID tried was taken; is the random source broken?")
@@ -134,7 +136,7 @@ func (s *Store) update(ctx context.Context, token string, script *redis.Script, 
 		s.again(ctx, touch, touchScript, owner, h, ttl)
 	}
 	if err := result(upd); err != nil {
-		return "", err
+		return "", s.failed(err)
 	}
 	s.wakeNext(upd)
 	return token, nil
@@ -182,11 +184,11 @@ func (s *Store) renew(ctx context.Context, token string, script *redis.Script, c
 		if r.Owner != "" && !errors.Is(err, core.ErrNotFound) {
 			s.relist(ctx, r, token) // the old record lives on
 		}
-		return "", err
+		return "", s.failed(err)
 	}
 	switch {
 	case setErr != nil:
-		return "", setErr
+		return "", s.failed(setErr)
 	case !ok:
 		return s.create(ctx, r) // the new ID was taken: never seen in practice
 	}
@@ -205,5 +207,5 @@ func (s *Store) Delete(ctx context.Context, token string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	return result(s.eval(ctx, endScript, s.key(token), "", millis(core.GoneTTL), goneMarker(core.NewID())))
+	return s.failed(result(s.eval(ctx, endScript, s.key(token), "", millis(core.GoneTTL), goneMarker(core.NewID()))))
 }
