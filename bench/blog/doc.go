@@ -18,6 +18,11 @@
 //     every visitor is served again soon after it is back: logged in
 //     again after Redis, which restarts empty; with its session kept
 //     after PostgreSQL, which keeps what it committed.
+//   - TestFaultHungRedis: the same visitors while redis-server hangs
+//     (SIGSTOP: it accepts connections and answers nothing) and goes on
+//     (SIGCONT), on every framework: pages that need the session fail
+//     with 503 within the store's answer budget, and every visitor is
+//     served again, still logged in, soon after Redis answers.
 //   - TestFaultSecretRotation: visitors move from a blog started with
 //     -secret A to one started with -secret B,A, as during a deploy, and
 //     stay logged in.
