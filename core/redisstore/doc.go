@@ -25,7 +25,9 @@
 // leaked dump, a key listing or a MONITOR log holds no usable session:
 // the ID cannot be recovered from its hash. The value is the session's
 // JSON payload, as the core encodes it, after "s" and 8 bytes that name
-// the write that stored it (see below); nothing else is stored.
+// the write that stored it (see below); while UpdateLocked calls hold the
+// session or wait for it, their queue comes before the payload (see Many
+// writers on one session). Nothing else is stored.
 //
 // Each method is one command, or one pipeline:
 //
@@ -49,6 +51,10 @@
 //     record turns out to be gone or changed, the new key, whose ID nobody
 //     has been given, is deleted in one more round trip.
 //   - Delete (Invalidate) is one call of the script that ends the key.
+//   - UpdateLocked, which a commit takes once Update or Renew has met
+//     concurrent changes, is one call of a script that takes the session
+//     for a turn, and one write, as Update's or Renew's, that ends the
+//     turn: two round trips, and more while it waits its turn.
 //
 // Ending a session replaces its value with a short marker for
 // [core.GoneTTL] (or what was left of its life, if shorter), which Load
@@ -56,8 +62,10 @@
 // before the browser got the new one then sets no cookie and saves
 // nothing, instead of replacing the visitor's new login or logout.
 //
-// go-redis may send a command twice (it retries one whose answer did not
-// come in time, which Redis may have run): every write recognizes its own
+// A command may be sent twice, and Redis may have run the first (go-redis
+// retries a command whose answer did not come, unless its MaxRetries says
+// not to, and NewFromURL's client sends one again whose connection was
+// dropped): every write recognizes its own
 // work when it is sent again, so a retried commit or login succeeds
 // instead of being taken for a concurrent one.
 //

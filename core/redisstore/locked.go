@@ -153,7 +153,9 @@ return 1`)
 // first asked: each asks Redis whether its turn has come, pausing between
 // questions for about twice its round trip for each turn before its own
 // (at least 250µs, at most 50ms, jittered by half either way), so that the
-// next in line asks about as often as a turn ends and the others rarely.
+// next in line asks about as often as a turn ends and the others rarely;
+// the next in line is woken at once when it waits in the process whose
+// turn just ended.
 // A turn holds the session from the answer that gives it the payload until
 // its write, and for Lease at most: a write after that is refused, and the
 // call takes a new turn at the end of the queue, calling change again.
@@ -214,7 +216,7 @@ func (s *Store) await(ctx context.Context, key, turn string) ([]byte, error) {
 			}
 			return nil, err // else the place runs out by itself
 		case len(v) != 2:
-			return nil, fmt.Errorf("redisstore: unexpected answer %v to a turn's question", v)
+			return nil, fmt.Errorf("unexpected answer %v to a turn's question", v)
 		}
 		if held, _ := v[0].(int64); held == 1 {
 			p, _ := v[1].(string)
@@ -230,7 +232,7 @@ func (s *Store) await(ctx context.Context, key, turn string) ([]byte, error) {
 		}
 		if err := sleep(ctx, pause(ahead, time.Since(start)), woken); err != nil {
 			s.leave(ctx, key, turn)
-			return nil, fmt.Errorf("redisstore: waiting for a turn to hold the session: %w", err)
+			return nil, fmt.Errorf("waiting for a turn to hold the session: %w", err)
 		}
 	}
 }
