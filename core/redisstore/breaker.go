@@ -42,7 +42,7 @@ import (
 type breakerHook struct {
 	b      *breaker.Breaker
 	opt    *redis.Options // the client's: its dialer, address and answer budget
-	budget time.Duration  // of a probe, as a whole
+	budget time.Duration  // of a probe, as a whole; 0 for none
 }
 
 var _ redis.Hook = breakerHook{}
@@ -57,7 +57,7 @@ func newBreaker(opt *redis.Options, server string) breakerHook {
 			Unanswered:    unanswered,
 		},
 		opt:    opt,
-		budget: max(opt.ReadTimeout, opt.WriteTimeout),
+		budget: max(opt.ReadTimeout, opt.WriteTimeout, 0), // -1 is none
 	}
 }
 
@@ -124,7 +124,10 @@ func (h breakerHook) begin(ctx context.Context) (probe bool, pctx context.Contex
 	if probe, err = h.b.Allow(); err != nil || !probe {
 		return probe, ctx, nil, err
 	}
-	pctx, cancel = context.WithTimeout(ctx, h.budget)
+	pctx, cancel = ctx, func() {}
+	if h.budget > 0 { // else the URL turned the answer budget off
+		pctx, cancel = context.WithTimeout(ctx, h.budget)
+	}
 	if err := h.reach(pctx); err != nil {
 		cancel()
 		h.b.Done(probe, err)
