@@ -61,14 +61,16 @@ func TestUpdateLocked(t *testing.T) {
 }
 
 // lockedStore returns a Store over client with keys of its own, and a
-// lease short enough for the tests that wait for one to run out, long
-// enough for the others.
+// lease long enough that no holder of these tests loses its turn on a busy
+// machine while the test keeps it waiting; the tests that wait for a lease
+// to run out shorten it.
 func lockedStore(t *testing.T, client redis.UniversalClient) *Store {
 	t.Helper()
 	s, err := New(client, &Options{Prefix: "locked:" + core.NewID()[:8] + ":"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.lease = time.Minute
 	return s
 }
 
