@@ -68,7 +68,7 @@ type outageStore struct {
 // hung, and test the name of the run in RESULTS.md.
 func (st outageStore) maxLatency() (time.Duration, string) {
 	if st.hang {
-		return maxHungLatency, "FaultStoreHung"
+		return maxHungLatency, "FaultHungRedis"
 	}
 	return maxOutageLatency, "FaultStoreOutage"
 }

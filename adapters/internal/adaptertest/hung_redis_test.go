@@ -16,21 +16,21 @@ import (
 )
 
 const (
-	// maxHungSessionPage is the longest a page that needs the session may
+	// redisHungSessionPage is the longest a page that needs the session may
 	// take while Redis is hung: the store's answer budget (1s), and room
 	// for a busy machine.
-	maxHungSessionPage = 1500 * time.Millisecond
+	redisHungSessionPage = 1500 * time.Millisecond
 
-	// maxPlainPage is the longest a page that needs no session may take
+	// redisHungPlainPage is the longest a page that needs no session may take
 	// while Redis is hung: it must not wait for Redis at all.
-	maxPlainPage = 500 * time.Millisecond
+	redisHungPlainPage = 500 * time.Millisecond
 
-	// maxHungResume is the longest the app may take to serve sessions
+	// redisHungResume is the longest the app may take to serve sessions
 	// again once a hung Redis answers.
-	maxHungResume = 5 * time.Second
+	redisHungResume = 5 * time.Second
 
-	hungVisitors = 4               // each logged in, with a session of its own
-	hungFor      = 2 * time.Second // how long Redis stays stopped: several breaker cooldowns
+	redisHungVisitors = 4               // each logged in, with a session of its own
+	redisHungFor      = 2 * time.Second // how long Redis stays stopped: several breaker cooldowns
 )
 
 // TestHungRedis stops redis-server (SIGSTOP) under visitors of a server on
@@ -55,8 +55,8 @@ func testHungRedis(t *testing.T, d adaptertest.Driver, srv *redistest.Server) {
 	}
 	t.Cleanup(func() { store.Close() })
 	m, errs := adaptertest.NewManager(t, store, nil)
-	base := d.Serve(t, []*core.Manager{m}, hungRoutes())
-	visitors := make([]*http.Client, hungVisitors)
+	base := d.Serve(t, []*core.Manager{m}, redisHungRoutes())
+	visitors := make([]*http.Client, redisHungVisitors)
 	for i := range visitors {
 		visitors[i] = adaptertest.Browser(t)
 		if res, body := adaptertest.Fetch(t, visitors[i], "POST", fmt.Sprintf("%s/login?user=u%d", base, i)); res.StatusCode != 200 {
@@ -90,8 +90,8 @@ func testHungRedis(t *testing.T, d adaptertest.Driver, srv *redistest.Server) {
 					problem("visitor %d: GET /me: %v", i, err)
 				case res.StatusCode != http.StatusServiceUnavailable:
 					problem("visitor %d: GET /me = %d %q while Redis was hung; want 503", i, res.StatusCode, body)
-				case d > maxHungSessionPage:
-					problem("visitor %d: GET /me took %v while Redis was hung; want within %v", i, d, maxHungSessionPage)
+				case d > redisHungSessionPage:
+					problem("visitor %d: GET /me took %v while Redis was hung; want within %v", i, d, redisHungSessionPage)
 				default:
 					failed.Add(1)
 				}
@@ -100,8 +100,8 @@ func testHungRedis(t *testing.T, d adaptertest.Driver, srv *redistest.Server) {
 				switch d := time.Since(start); {
 				case err != nil || res.StatusCode != http.StatusOK || body != "plain":
 					problem("visitor %d: GET /plain = %v %q while Redis was hung; want 200", i, err, body)
-				case d > maxPlainPage:
-					problem("visitor %d: GET /plain took %v while Redis was hung; want within %v", i, d, maxPlainPage)
+				case d > redisHungPlainPage:
+					problem("visitor %d: GET /plain took %v while Redis was hung; want within %v", i, d, redisHungPlainPage)
 				default:
 					plain.Add(1)
 				}
@@ -109,7 +109,7 @@ func testHungRedis(t *testing.T, d adaptertest.Driver, srv *redistest.Server) {
 			}
 		})
 	}
-	time.Sleep(hungFor) // the length of the fault
+	time.Sleep(redisHungFor) // the length of the fault
 	stop.Store(true)
 	wg.Wait()
 	srv.Resume(t)
@@ -137,8 +137,8 @@ func testHungRedis(t *testing.T, d adaptertest.Driver, srv *redistest.Server) {
 				}
 				break
 			}
-			if time.Since(back) > maxHungResume {
-				t.Fatalf("visitor %d: GET /me %v after Redis went on = %v %v; want 200 within %v", i, time.Since(back), res, err, maxHungResume)
+			if time.Since(back) > redisHungResume {
+				t.Fatalf("visitor %d: GET /me %v after Redis went on = %v %v; want 200 within %v", i, time.Since(back), res, err, redisHungResume)
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
@@ -147,9 +147,9 @@ func testHungRedis(t *testing.T, d adaptertest.Driver, srv *redistest.Server) {
 		failed.Load(), plain.Load(), time.Since(back).Round(time.Millisecond))
 }
 
-// hungRoutes are the routes of TestHungRedis: /login?user=U logs U in,
+// redisHungRoutes are the routes of TestHungRedis: /login?user=U logs U in,
 // /me shows who is logged in, /plain needs no session.
-func hungRoutes() []adaptertest.Route {
+func redisHungRoutes() []adaptertest.Route {
 	return []adaptertest.Route{
 		{Method: "POST", Path: "/login", Handle: func(c adaptertest.Ctx) {
 			s, err := c.Session()

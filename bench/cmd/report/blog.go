@@ -46,7 +46,7 @@ func parseBlog(r io.Reader) (*blogRuns, error) {
 			var v blogresult.Outage
 			err = json.Unmarshal(line.Result, &v)
 			runs.outage = append(runs.outage, v)
-		case "FaultStoreHung":
+		case "FaultHungRedis":
 			var v blogresult.Outage
 			err = json.Unmarshal(line.Result, &v)
 			runs.hung = append(runs.hung, v)
