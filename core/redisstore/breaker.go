@@ -129,18 +129,33 @@ func (h breakerHook) begin(ctx context.Context) (probe bool, pctx context.Contex
 		pctx, cancel = context.WithTimeout(ctx, h.budget)
 	}
 	if err := h.reach(pctx); err != nil {
-		cancel()
-		h.b.Done(probe, err)
+		h.end(h.tight(ctx), probe, cancel, err)
 		return false, ctx, nil, err
 	}
 	return probe, pctx, cancel, nil
 }
 
-func (h breakerHook) end(probe bool, cancel context.CancelFunc, err error) {
+// end reports to the breaker how a call that begin let through ended:
+// tight is what tight said of the context the call came with.
+func (h breakerHook) end(tight, probe bool, cancel context.CancelFunc, err error) {
 	if cancel != nil {
 		cancel()
 	}
+	if tight && timedOut(err) {
+		err = context.DeadlineExceeded // the caller's, not Redis's
+	}
 	h.b.Done(probe, err)
+}
+
+// tight reports whether ctx, which a call comes with, gives Redis less
+// than half the answer budget: a deadline that then passes is the
+// caller's, and says nothing of Redis. (A request with a tight deadline
+// of its own must not open the breaker on a healthy Redis; a store whose
+// call budget is its answer budget, as NewFromURL's with a short
+// Options.Timeout, still opens it when Redis hangs.)
+func (h breakerHook) tight(ctx context.Context) bool {
+	d, ok := ctx.Deadline()
+	return ok && time.Until(d) < h.budget/2
 }
 
 // again reports whether a call that ended with err is sent again.
@@ -155,15 +170,16 @@ func (h breakerHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 		if handshake(cmd) {
 			return next(ctx, cmd)
 		}
-		probe, ctx, cancel, err := h.begin(ctx)
+		tight := h.tight(ctx)
+		probe, pctx, cancel, err := h.begin(ctx)
 		if err != nil {
 			cmd.SetErr(err)
 			return err
 		}
-		if err = next(ctx, cmd); again(ctx, err) {
-			err = next(ctx, cmd)
+		if err = next(pctx, cmd); again(pctx, err) {
+			err = next(pctx, cmd)
 		}
-		h.end(probe, cancel, err)
+		h.end(tight, probe, cancel, err)
 		return err
 	}
 }
@@ -173,17 +189,18 @@ func (h breakerHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.P
 		if len(cmds) > 0 && handshake(cmds[0]) {
 			return next(ctx, cmds)
 		}
-		probe, ctx, cancel, err := h.begin(ctx)
+		tight := h.tight(ctx)
+		probe, pctx, cancel, err := h.begin(ctx)
 		if err != nil {
 			for _, cmd := range cmds {
 				cmd.SetErr(err)
 			}
 			return err
 		}
-		if err = next(ctx, cmds); again(ctx, err) {
-			err = next(ctx, cmds)
+		if err = next(pctx, cmds); again(pctx, err) {
+			err = next(pctx, cmds)
 		}
-		h.end(probe, cancel, err)
+		h.end(tight, probe, cancel, err)
 		return err
 	}
 }

@@ -361,3 +361,24 @@ func (p *dropProxy) pipe(client, server net.Conn) {
 		}
 	}
 }
+
+// TestBreakerIgnoresCallersDeadline calls a silent server with contexts
+// whose deadline is far shorter than the answer budget, as a request with
+// a tight deadline of its own would: each call fails at that deadline,
+// with an error that matches context.DeadlineExceeded, and none counts
+// against Redis: the breaker stays closed.
+func TestBreakerIgnoresCallersDeadline(t *testing.T) {
+	s, c := counted(t, "redis://"+silent(t)+"/0", nil)
+	const calls = 3 * breaker.Threshold
+	for i := range calls {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		_, _, err := s.Load(ctx, core.NewID())
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "Redis at ") {
+			t.Fatalf("Load %d with a 20ms deadline from a silent server = %v; want an error of the store matching context.DeadlineExceeded", i+1, err)
+		}
+	}
+	if n := c.calls.Load(); n != calls {
+		t.Errorf("%d of %d calls reached go-redis; want all: a caller's own deadline says nothing of Redis", n, calls)
+	}
+}

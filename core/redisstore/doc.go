@@ -151,7 +151,9 @@
 // to connect (a refused connection, an unreachable host, no such host, no
 // connection within the connect budget) and when Redis does not answer
 // calls within the answer budget; never because a call waited for a
-// pooled connection or for a CPU, as during a burst:
+// pooled connection or for a CPU, as during a burst, nor because a call
+// ran out of a deadline of its own that gave Redis less than half the
+// answer budget (a request's), which says nothing of Redis:
 //
 //   - closed: calls go through. Three calls in a row that fail to connect
 //     or go unanswered, with no call answered in between, open it.

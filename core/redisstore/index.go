@@ -150,10 +150,10 @@ func (s *Store) List(ctx context.Context, owner string) ([]core.Listed, error) {
 	defer cancel()
 	handles, err := s.eval(ctx, trimScript, s.ownerKey(owner)).StringSlice()
 	if err != nil || len(handles) == 0 {
-		return nil, s.failed(err)
+		return nil, s.failed(ctx, err)
 	}
 	listed, err := s.live(ctx, owner, handles)
-	return listed, s.failed(err)
+	return listed, s.failed(ctx, err)
 }
 
 // End deletes owner's session handle, and its listing, at once; see
@@ -161,7 +161,7 @@ func (s *Store) List(ctx context.Context, owner string) ([]core.Listed, error) {
 func (s *Store) End(ctx context.Context, owner, handle string) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	return s.failed(s.end(ctx, owner, handle))
+	return s.failed(ctx, s.end(ctx, owner, handle))
 }
 
 func (s *Store) end(ctx context.Context, owner, handle string) error {

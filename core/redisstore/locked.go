@@ -181,7 +181,7 @@ func (s *Store) UpdateLocked(ctx context.Context, token string, renew bool, chan
 		turn := turnName()
 		current, err := s.await(ctx, key, turn)
 		if err != nil {
-			return "", s.failed(err)
+			return "", s.failed(ctx, err)
 		}
 		r, err := change(current)
 		if err != nil {
@@ -211,7 +211,7 @@ func (s *Store) await(ctx context.Context, key, turn string) ([]byte, error) {
 		case errors.Is(err, redis.Nil):
 			return nil, core.ErrNotFound
 		case err != nil:
-			if ctx.Err() != nil { // the call gave up, not Redis
+			if expired(ctx) { // the call gave up, not Redis
 				s.leave(ctx, key, turn)
 			}
 			return nil, err // else the place runs out by itself

@@ -30,11 +30,11 @@ func (s *Store) Ping(ctx context.Context) error {
 		// A connection of its own first: a Redis that is down is
 		// reported here, and go-redis logs no failed dial of its pool.
 		if err := s.reach(ctx); err != nil {
-			return fmt.Errorf("%w: %w", core.ErrStore, s.failed(err))
+			return fmt.Errorf("%w: %w", core.ErrStore, s.failed(ctx, err))
 		}
 	}
 	if err := s.client.Ping(ctx).Err(); err != nil {
-		return fmt.Errorf("%w: %w", core.ErrStore, s.failed(err))
+		return fmt.Errorf("%w: %w", core.ErrStore, s.failed(ctx, err))
 	}
 	load := func(ctx context.Context, c redis.Cmdable) error {
 		for _, script := range scripts {
@@ -51,7 +51,7 @@ func (s *Store) Ping(ctx context.Context) error {
 		err = load(ctx, s.client)
 	}
 	if err != nil {
-		return fmt.Errorf("%w: loading the scripts: %w", core.ErrStore, s.failed(err))
+		return fmt.Errorf("%w: loading the scripts: %w", core.ErrStore, s.failed(ctx, err))
 	}
 	return nil
 }

@@ -55,7 +55,7 @@ func (s *Store) Load(ctx context.Context, token string) ([]byte, bool, error) {
 	case errors.Is(err, redis.Nil):
 		return nil, false, core.ErrNotFound
 	case err != nil:
-		return nil, false, s.failed(err)
+		return nil, false, s.failed(ctx, err)
 	}
 	p, ok := payloadOf(b)
 	if !ok {
@@ -88,7 +88,7 @@ func (s *Store) create(ctx context.Context, r core.Record) (string, error) {
 		}
 		ok, err := created(set)
 		if err != nil {
-			return "", s.failed(err)
+			return "", s.failed(ctx, err)
 		}
 		if ok {
 			if list != nil {
@@ -97,7 +97,7 @@ func (s *Store) create(ctx context.Context, r core.Record) (string, error) {
 			return id, nil
 		}
 	}
-	return "", s.failed(errTaken)
+	return "", s.failed(ctx, errTaken)
 }
 
 var errTaken = errors.New("redisstore: every new session ID tried was taken; is the random source broken?")
@@ -136,7 +136,7 @@ func (s *Store) update(ctx context.Context, token string, script *redis.Script, 
 		s.again(ctx, touch, touchScript, owner, h, ttl)
 	}
 	if err := result(upd); err != nil {
-		return "", s.failed(err)
+		return "", s.failed(ctx, err)
 	}
 	s.wakeNext(upd)
 	return token, nil
@@ -184,11 +184,11 @@ func (s *Store) renew(ctx context.Context, token string, script *redis.Script, c
 		if r.Owner != "" && !errors.Is(err, core.ErrNotFound) {
 			s.relist(ctx, r, token) // the old record lives on
 		}
-		return "", s.failed(err)
+		return "", s.failed(ctx, err)
 	}
 	switch {
 	case setErr != nil:
-		return "", s.failed(setErr)
+		return "", s.failed(ctx, setErr)
 	case !ok:
 		return s.create(ctx, r) // the new ID was taken: never seen in practice
 	}
@@ -207,5 +207,5 @@ func (s *Store) Delete(ctx context.Context, token string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	return s.failed(result(s.eval(ctx, endScript, s.key(token), "", millis(core.GoneTTL), goneMarker(core.NewID()))))
+	return s.failed(ctx, result(s.eval(ctx, endScript, s.key(token), "", millis(core.GoneTTL), goneMarker(core.NewID()))))
 }

@@ -20,6 +20,7 @@
 package redistest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -146,8 +147,10 @@ func (s *Server) Kill(t testing.TB) {
 
 // Pause stops the server's process (SIGSTOP), as a hung Redis: it still
 // accepts connections, since the kernel does, and answers nothing until
-// Resume. It fails t for a server at REDIS_URL, and for one that is killed
-// or paused. A paused server is killed as any other when the test ends.
+// Resume. It returns once the process is stopped, which it reads in
+// Linux's /proc. It fails t for a server at REDIS_URL, and for one that is
+// killed or paused. A paused server is killed as any other when the test
+// ends.
 func (s *Server) Pause(t testing.TB) {
 	t.Helper()
 	s.signal(t, "Pause", syscall.SIGSTOP, false)
@@ -180,6 +183,34 @@ func (s *Server) signal(t testing.TB, name string, sig syscall.Signal, paused bo
 		t.Fatalf("redistest: %s: %v", name, err)
 	}
 	s.paused = !paused
+	if s.paused {
+		// A signal is delivered when the kernel gets to it: until the
+		// process is stopped, it may still answer.
+		if err := awaitStopped(s.proc.cmd.Process.Pid); err != nil {
+			t.Fatalf("redistest: %s: %v", name, err)
+		}
+	}
+}
+
+// awaitStopped waits until the process pid is stopped, as Linux's
+// /proc/pid/stat tells.
+func awaitStopped(pid int) error {
+	deadline := time.Now().Add(startTimeout)
+	for {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return fmt.Errorf("cannot tell whether the server stopped (Pause needs Linux's /proc): %w", err)
+		}
+		// "pid (command) state ...": the command may hold spaces and
+		// parentheses, the state follows the last ")".
+		if i := bytes.LastIndexByte(b, ')'); i >= 0 && i+2 < len(b) && (b[i+2] == 'T' || b[i+2] == 't') {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the server did not stop within %v: %s", startTimeout, b)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // Restart starts the server again on the same port after Kill, empty, and
