@@ -129,7 +129,7 @@
 //     client never sends a command again after its answer budget ran out,
 //     so a hung Redis costs a request that needs the session one answer
 //     budget at most (bench/blog's TestFaultHungRedis, and
-//     TestHungRedis here and in adapters/internal/adaptertest, stop a
+//     TestHungRedis here and in adapters/internal/drivers, stop a
 //     real redis-server). The budget holds on an overloaded machine
 //     because it is a deadline on the socket: an answer that arrives in
 //     time is read, however late the goroutine that reads it gets a CPU.
