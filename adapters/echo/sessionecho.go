@@ -14,7 +14,7 @@
 // With core.Options.DeviceBinding set, the middleware also serves the
 // registration and refresh endpoints of device-bound sessions, which need
 // no route: install it with Echo.Use, which Echo runs for paths without a
-// route too (Echo.Pre would run it before routing as well).
+// route too.
 //
 // The middleware wraps c.Response().Writer, so the session is committed
 // when the status line is written, after every Response.Before hook has
@@ -82,10 +82,8 @@ func Middleware(m *core.Manager, opts *Options) echo.MiddlewareFunc {
 	}
 }
 
-// middleware's work is a method, too large to inline, rather than a
-// closure, so that it is compiled here, where r.WithContext is inlined and
-// its copy stays off the heap, and not in the package that calls
-// Middleware.
+// middleware is the middleware of one Manager; serve does its work for
+// each request.
 type middleware struct {
 	m    *core.Manager
 	skip func(echo.Context) bool
@@ -95,29 +93,26 @@ func (mw *middleware) serve(c echo.Context, next echo.HandlerFunc) error {
 	if mw.skip != nil && mw.skip(c) {
 		return next(c)
 	}
-	st := new(state) // one allocation: the request copy, the writer and the session
-	r, res := c.Request(), c.Response()
-	ctx := mw.m.Begin(&st.session, r.Context(), core.RequestCookies(r))
-	st.req = *r.WithContext(ctx)
-	st.w = commitwriter.Writer{ResponseWriter: res.Writer, M: mw.m, S: &st.session, R: &st.req}
-	c.SetRequest(&st.req)
-	res.Writer = &st.w
-	defer st.abandonUnlessDone(mw.m)
+	q := new(commitwriter.Request) // one allocation: the request copy, the writer and the session
+	res := c.Response()
+	r, w := q.Begin(mw.m, c.Request(), res.Writer)
+	c.SetRequest(r)
+	res.Writer = w
+	defer q.AbandonUnlessHandled()
 	var err error
-	if mw.m.DeviceEndpoint(r.URL.Path) {
-		err = mw.serveDevice(c, st)
+	if q.DeviceEndpoint() {
+		err = serveDevice(res, q)
 	} else {
 		err = next(c)
 	}
-	st.done = true
+	q.Handled()
 	if err != nil && !res.Committed {
 		c.Error(err)
 	}
-	ferr := st.w.Finish()
-	if st.w.Err != nil {
+	failed, ferr := q.Finish()
+	if failed {
 		// The commit failed and nothing went out: let the error handler
 		// answer.
-		st.w.Err = nil
 		res.Committed, res.Status, res.Size = false, http.StatusOK, 0
 		return httpError(ferr)
 	}
@@ -128,10 +123,9 @@ func (mw *middleware) serve(c echo.Context, next echo.HandlerFunc) error {
 }
 
 // serveDevice answers a request to an endpoint of device-bound sessions
-// (core.Manager.ServeDevice) in the handler's stead.
-func (mw *middleware) serveDevice(c echo.Context, st *state) error {
-	res := c.Response()
-	status, body, err := mw.m.ServeDevice(st.req.Context(), &st.session, st.req.URL.Path, core.HTTPDeviceRequest(&st.req), res.Header())
+// in the handler's stead, through Echo's response.
+func serveDevice(res *echo.Response, q *commitwriter.Request) error {
+	status, body, err := q.ServeDevice()
 	if err != nil {
 		return httpError(err)
 	}
@@ -169,20 +163,4 @@ func answer(s *core.Session, err error) (*core.Session, error) {
 // httpError turns one of core's errors into Echo's.
 func httpError(err error) *echo.HTTPError {
 	return echo.NewHTTPError(core.StatusCode(err)).SetInternal(err)
-}
-
-type state struct {
-	req     http.Request
-	w       commitwriter.Writer
-	session core.Session
-	done    bool // the handler returned
-}
-
-// abandonUnlessDone runs when the middleware returns: if the handler
-// panicked, what it changed is discarded, whatever the recovery middleware
-// then answers.
-func (st *state) abandonUnlessDone(m *core.Manager) {
-	if !st.done {
-		m.Abandon(&st.session)
-	}
 }
