@@ -195,8 +195,11 @@ func (b *Browser) Cookie(u *url.URL, name string) string {
 
 // needsRefresh reports whether a request to u must wait for a refresh of
 // e: u is in e's scope (e's origin, but not its refresh endpoint) and the
-// bound cookie is missing or expired by Clock, in which case it is
-// removed from the jar.
+// bound cookie is missing or expired by Clock. A cookie expired by Clock
+// stays in the jar, whose own clock is the real one, and goes out if a
+// refresh fails: the server refuses it all the same, as it would refuse
+// its absence. (Removing it could remove the new one a concurrent
+// refresh has just stored.)
 func (b *Browser) needsRefresh(e *entry, u *url.URL) bool {
 	b.mu.Lock()
 	s := e.Session
@@ -206,8 +209,6 @@ func (b *Browser) needsRefresh(e *entry, u *url.URL) bool {
 		return false
 	}
 	if !s.Expires.IsZero() && !b.Clock().Before(s.Expires) {
-		o, _ := url.Parse(s.Origin + "/")
-		b.Client.Jar.SetCookies(o, []*http.Cookie{{Name: s.CookieName, Path: cookiePath(s.Attributes), MaxAge: -1}})
 		return true
 	}
 	return b.Cookie(u, s.CookieName) == ""
@@ -229,14 +230,21 @@ func (b *Browser) Refresh(origin, id string) error {
 	return b.refresh(e)
 }
 
-// refresh sends its cached challenge signed, if it has one, and answers a
-// 403's challenge, up to three times. A session the server ends
+// maxChallenges bounds the challenges one refresh answers: the draft's
+// browser answers each 403's, as long as the server sends one, and a
+// server that keeps sending them is broken.
+const maxChallenges = 16
+
+// refresh sends its cached challenge signed, if it has one, and answers
+// each 403's challenge, up to maxChallenges. A session the server ends
 // ({"continue": false}, or a 4xx other than 403) is removed.
 func (b *Browser) refresh(e *entry) error {
-	for range 3 {
+	b.mu.Lock()
+	id, refreshURL, key, challenge := e.ID, e.RefreshURL, e.Key, e.Challenge
+	e.Challenge = ""
+	b.mu.Unlock()
+	for range maxChallenges {
 		b.mu.Lock()
-		id, refreshURL, key, challenge := e.ID, e.RefreshURL, e.Key, e.Challenge
-		e.Challenge = ""
 		b.stats.Refreshes++
 		b.mu.Unlock()
 		req, err := http.NewRequest(http.MethodPost, refreshURL.String(), nil)
@@ -260,11 +268,11 @@ func (b *Browser) refresh(e *entry) error {
 		if err != nil {
 			return err
 		}
-		b.mu.Lock()
-		challenged := e.Challenge != ""
-		b.mu.Unlock()
+		// The challenge a 403 brings is this refresh's next, whatever
+		// another tab's refresh does with the one cached.
+		challenge = challengeOf(res, id)
 		switch {
-		case res.StatusCode == http.StatusForbidden && challenged:
+		case res.StatusCode == http.StatusForbidden && challenge != "":
 			continue
 		case res.StatusCode >= 500:
 			return fmt.Errorf("dbsctest: refresh: %s", res.Status)
@@ -274,7 +282,7 @@ func (b *Browser) refresh(e *entry) error {
 		}
 		return b.instructions(e, refreshURL, res, body)
 	}
-	return fmt.Errorf("dbsctest: refresh: still challenged after three tries")
+	return fmt.Errorf("dbsctest: refresh: still challenged after %d tries", maxChallenges)
 }
 
 // remove forgets e.
@@ -284,14 +292,4 @@ func (b *Browser) remove(e *entry) {
 		delete(b.sessions, e.Origin+" "+e.ID)
 	}
 	b.mu.Unlock()
-}
-
-// cookiePath returns the Path attribute of attrs, or "/".
-func cookiePath(attrs string) string {
-	for _, a := range strings.Split(attrs, ";") {
-		if k, v, ok := strings.Cut(strings.TrimSpace(a), "="); ok && strings.EqualFold(k, "path") {
-			return v
-		}
-	}
-	return "/"
 }

@@ -164,6 +164,17 @@ func (b *Browser) observe(u *url.URL, res *http.Response) {
 	b.cacheChallenges(res)
 }
 
+// challengeOf returns the challenge res brings for the session id of its
+// origin, or "".
+func challengeOf(res *http.Response, id string) string {
+	for _, item := range structuredList(res.Header.Values(HeaderChallenge)) {
+		if challenge, params, ok := parseItem(item); ok && params["id"] == id {
+			return challenge
+		}
+	}
+	return ""
+}
+
 // cacheChallenges keeps the challenges of res for the sessions they name.
 func (b *Browser) cacheChallenges(res *http.Response) {
 	b.mu.Lock()
