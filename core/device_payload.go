@@ -96,10 +96,7 @@ func (d *parser) binding() (binding, error) {
 			b.key, err = d.rawString()
 		case "j":
 			start := d.i
-			if d.next() != '{' {
-				return errSyntax
-			}
-			if err = d.skip(0); err == nil {
+			if err = d.skipObject(); err == nil {
 				b.jwk = d.b[start:d.i]
 			}
 		case "s":
@@ -112,6 +109,44 @@ func (d *parser) binding() (binding, error) {
 		return err
 	})
 	return b, err
+}
+
+// skipObject moves past the object at d.i, checking it as skip does, but
+// without decoding its keys, which would allocate: a bound session's key
+// is read on every request.
+func (d *parser) skipObject() error {
+	if d.next() != '{' {
+		return errSyntax
+	}
+	d.i++
+	if d.next() == '}' {
+		d.i++
+		return nil
+	}
+	for {
+		if d.next() != '"' {
+			return errSyntax
+		}
+		if _, err := d.stringSpan(); err != nil {
+			return err
+		}
+		if d.next() != ':' {
+			return errSyntax
+		}
+		d.i++
+		if err := d.skip(1); err != nil {
+			return err
+		}
+		switch d.next() {
+		case ',':
+			d.i++
+		case '}':
+			d.i++
+			return nil
+		default:
+			return errSyntax
+		}
+	}
 }
 
 // The kinds of deviceChange.

@@ -39,6 +39,19 @@ func TestBindingRoundTrip(t *testing.T) {
 	}
 }
 
+// TestDecodeBindingAllocs holds the decoding of a bound session's binding
+// to no allocation: it happens on every request of the session.
+func TestDecodeBindingAllocs(t *testing.T) {
+	p := payload{created: 1, issued: 2, owner: "alice"}
+	plain := p.appendJSON(nil, nil)
+	p.binding = bind(newBindingKey(), testJWK, 3, 4)
+	bound := p.appendJSON(nil, nil)
+	want := testing.AllocsPerRun(100, func() { _, _ = decodePayload(plain, nil) })
+	if got := testing.AllocsPerRun(100, func() { _, _ = decodePayload(bound, nil) }); got != want {
+		t.Fatalf("decoding a bound session allocates %v times, one that is not %v; want as many", got, want)
+	}
+}
+
 func TestDecodeBinding(t *testing.T) {
 	accepts := map[string]binding{
 		`{"c":1,"i":2,"b":{}}`:                             {},
@@ -54,6 +67,7 @@ func TestDecodeBinding(t *testing.T) {
 	}
 	for _, in := range []string{
 		`{"b":1}`, `{"b":{"k":1}}`, `{"b":{"j":"key"}}`, `{"b":{"j":null}}`, `{"b":{"w":1.5}}`, `{"b":{"s":"1"}}`, `{"b":{"j":{}`,
+		`{"b":{"j":{"a"}}}`, `{"b":{"j":{"a":}}}`, `{"b":{"j":{"a":1,}}}`, `{"b":{"j":{1:1}}}`, `{"b":{"j":{"a":1}`,
 	} {
 		if _, err := decodePayload([]byte(in), nil); err == nil {
 			t.Errorf("decodePayload(%s) = nil error; want one", in)
