@@ -89,6 +89,7 @@ func (m *Manager) EndSession(ctx context.Context, owner, id string) error {
 	case err != nil:
 		return fmt.Errorf("%w: %w", ErrStore, err)
 	}
+	m.event(ctx, sessionRevoked)
 	return nil
 }
 
