@@ -81,10 +81,10 @@ type Observer struct {
 	// or "user" (a session with an owner).
 	Evicted func(store, kind string)
 
-	// Breaker is called when a store's circuit breaker changes state, to
-	// "closed", "open" or "half_open", and once with "closed" when the
-	// store that has one is made.
-	Breaker func(store, state string)
+	// Breaker is called when a store's circuit breaker goes from one
+	// state to another: "closed", "open" or "half_open"; from is "" when
+	// the store that has one is made, with its breaker closed.
+	Breaker func(store, from, to string)
 }
 
 // The failures a store reports to Observer.StoreCall's function.
