@@ -1,0 +1,51 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/transient-go/transient/core"
+	"github.com/transient-go/transient/core/internal/breaker"
+)
+
+// name is the store's name in what it tells its core.Observer.
+const name = "pgstore"
+
+// observed is what the store tells its Observer (Options.Observer): nil
+// when there is nobody to tell, so that a store without an Observer pays
+// a nil check. Each of the store's calls to PostgreSQL (call, in call.go)
+// is one call for the Observer, named after the method that makes it.
+type observed struct {
+	storeCall func(ctx context.Context, store, op string) (context.Context, func(string))
+}
+
+func newObserved(o *core.Observer) observed {
+	if o == nil {
+		return observed{}
+	}
+	return observed{storeCall: o.StoreCall}
+}
+
+// failure returns how a call that ended with err failed, as
+// core.Observer.StoreCall's function takes it: "" when PostgreSQL
+// answered, or the store did without asking it.
+func failure(err error) string {
+	var (
+		open *breaker.OpenError
+		ce   *pgconn.ConnectError
+		na   *noAnswerError
+	)
+	switch {
+	case answered(err) || errors.Is(err, core.ErrNotFound) || errors.Is(err, core.ErrConflict):
+		return ""
+	case errors.As(err, &open):
+		return core.FailureBreakerOpen
+	case errors.As(err, &ce):
+		return core.FailureRefused
+	case errors.As(err, &na) || timedOut(err):
+		return core.FailureTimeout
+	}
+	return core.FailureOther
+}
