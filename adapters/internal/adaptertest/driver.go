@@ -44,6 +44,11 @@ type Driver struct {
 	// framework and the middleware allocate. The function is not safe for
 	// concurrent use.
 	ServeOne func(m *core.Manager, cookie string) func()
+
+	// Observer, if set, is given to the Managers the suite's scenarios
+	// make (core.Options.Observer), so that a test can read what they
+	// record while the suite runs. Default nil.
+	Observer *core.Observer
 }
 
 // serveOne returns ServeOne's function for a framework that is an

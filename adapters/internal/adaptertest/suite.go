@@ -27,7 +27,7 @@ func newEnv(t *testing.T, d Driver, store core.Store, edit func(*core.Options)) 
 	t.Helper()
 	e := &env{t: t, store: store, clock: newClock(), gates: new(gates)}
 	e.m, e.errs = NewManager(t, store, func(o *core.Options) {
-		o.Clock = e.clock.Now
+		o.Clock, o.Observer = e.clock.Now, d.Observer
 		if edit != nil {
 			edit(o)
 		}
