@@ -52,7 +52,9 @@ type metrics struct {
 // OpenTelemetry's global one.
 func newMetrics() (*metrics, error) {
 	reg := prometheus.NewRegistry()
-	exporter, err := otelprom.New(otelprom.WithRegisterer(reg))
+	// One scope records them all: its labels on every line would say
+	// nothing.
+	exporter, err := otelprom.New(otelprom.WithRegisterer(reg), otelprom.WithoutScopeInfo())
 	if err != nil {
 		return nil, err
 	}
