@@ -7,7 +7,9 @@
 // is applied, under the record's lock, to the record as it is then, so a
 // key or a flash message another request wrote meanwhile stays, a message
 // this request showed is not brought back, and a session that a logout or
-// a login in another tab ended stays ended (see core.Store).
+// a login in another tab ended stays ended (see core.Store). A commit that
+// keeps meeting concurrent changes writes under the shard's lock
+// (core.LockingStore): every writer of one session gets its turn.
 //
 // The store lists each user's sessions (core.Index), so that a user can
 // see and end them; a user has at most Options.MaxPerOwner.
