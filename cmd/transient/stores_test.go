@@ -2,12 +2,15 @@ package main
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/transient-go/transient/core"
 	"github.com/transient-go/transient/core/pgstore/pgtest"
+	"github.com/transient-go/transient/core/redisstore"
+	"github.com/transient-go/transient/core/redisstore/redistest"
 )
 
 const (
@@ -116,4 +119,31 @@ func operate(t *testing.T, base, storeURL string, flags ...string) {
 	if code != exitOK || len(other.Sessions) != 0 {
 		t.Errorf("transient -cookie-name other list bob = %d, %+v; want none: bob's session was issued under \"session\"", code, other)
 	}
+}
+
+// TestRedis runs the blog with Redis and lists and ends the sessions of
+// its visitors with the command.
+func TestRedis(t *testing.T) {
+	srv := redistest.StartLocal(t) // the blog uses the default prefix: a server of the test's own
+	base := startBlog(t, "-store", "redis", "-redis", srv.URL())
+	operate(t, base, srv.URL())
+	code, _, errs := transient(t, srv.URL(), "cleanup")
+	if code != exitUsage || !strings.Contains(errs, "Redis deletes expired sessions itself") {
+		t.Errorf("transient cleanup with Redis = %d, %q; want %d: nothing to do", code, errs, exitUsage)
+	}
+}
+
+// TestRedisCluster lists and ends, with the command, the sessions that an
+// application like the blog keeps in a Redis Cluster: the blog itself
+// reaches one server only.
+func TestRedisCluster(t *testing.T) {
+	cluster := redistest.StartCluster(t)
+	addrs := cluster.Addrs()
+	u := url.URL{Scheme: "redis", Host: addrs[0], RawQuery: url.Values{"addr": addrs[1:]}.Encode()}
+	store, err := redisstore.New(cluster.Client(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := clusterApp(t, store)
+	operate(t, base, u.String(), "-cluster")
 }
