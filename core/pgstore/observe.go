@@ -29,8 +29,9 @@ func newObserved(o *core.Observer) observed {
 }
 
 // failure returns how a call that ended with err failed, as
-// core.Observer.StoreCall's function takes it: "" when PostgreSQL
-// answered, or the store did without asking it.
+// core.Observer.StoreCall's function takes it: "" for none (a record not
+// found, or changed meanwhile, is an answer), and FailureOther for an
+// error PostgreSQL sent, such as a missing table.
 func failure(err error) string {
 	var (
 		open *breaker.OpenError
@@ -38,7 +39,7 @@ func failure(err error) string {
 		na   *noAnswerError
 	)
 	switch {
-	case answered(err) || errors.Is(err, core.ErrNotFound) || errors.Is(err, core.ErrConflict):
+	case err == nil || errors.Is(err, core.ErrNotFound) || errors.Is(err, core.ErrConflict):
 		return ""
 	case errors.As(err, &open):
 		return core.FailureBreakerOpen

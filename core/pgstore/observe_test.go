@@ -87,8 +87,8 @@ func TestCount(t *testing.T) {
 
 // TestObserver checks that each call to PostgreSQL is one call for the
 // Observer, named after the method, that a call answered without a round
-// trip is none, and how a call failed: PostgreSQL hung (timeout), down
-// (refused), then the breaker open.
+// trip is none, and how a call failed: an error PostgreSQL sent (other),
+// PostgreSQL hung (timeout), down (refused), then the breaker open.
 func TestObserver(t *testing.T) {
 	srv := pgtest.StartLocal(t)
 	if err := pgstore.Migrate(ctx, srv.Pool(t), nil); err != nil {
@@ -117,6 +117,15 @@ func TestObserver(t *testing.T) {
 	want := []string{"create", "load", "update", "update", "renew", "update_locked", "list", "end", "delete", "count", "ping", "cleanup"}
 	if got := c.take(); !slices.Equal(got, want) {
 		t.Fatalf("the Observer was told of %q; want %q", got, want)
+	}
+
+	missing, err := pgstore.NewFromURL(srv.URL(), &pgstore.Options{Table: "missing", CleanupInterval: -1, Observer: c.observer()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = missing.Close() })
+	if _, _, err := missing.Load(ctx, tok); err == nil || !slices.Equal(c.take(), []string{"load other"}) {
+		t.Fatalf("Load from a table that is not there = %v; want an error, told as [load other]", err)
 	}
 
 	srv.Pause(t)
