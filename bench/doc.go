@@ -1,18 +1,18 @@
 // Package bench measures what transient's session middleware costs per
 // request, side by side with the session libraries people use instead, on
-// the same four frameworks, and what core's payload codec costs beside
-// encoding/json. It is a module of its own, so that the peers never enter
-// the library's go.mod; run it with bench/run, which writes
-// bench/RESULTS.md. It is the library's one benchmark harness: the library
+// the same five frameworks (net/http, Gin, Echo v4 and v5, Fiber), and what
+// core's payload codec costs beside encoding/json. It is a module of its
+// own, so that the peers never enter the library's go.mod; run it with
+// bench/run, which writes bench/RESULTS.md. It is the library's one benchmark harness: the library
 // itself has no benchmark, only the adapters' allocation guard
-// (adapters/internal/adaptertest/allocs_test.go) and tests that count
+// (adapters/internal/drivers/allocs_test.go) and tests that count
 // round trips.
 //
 // # The scenario set
 //
 // Every row serves real requests through real middleware, in process: the
 // framework's own entry point (http.Handler.ServeHTTP for net/http, Gin and
-// Echo; the fasthttp handler of a Fiber app) with a recorder or a reused
+// both Echos; the fasthttp handler of a Fiber app) with a recorder or a reused
 // fasthttp.RequestCtx. Every session holds
 // the same data, {user_id: 42, username: "alice"}, made by a login request
 // before the timer starts, and each row measures three request shapes:
@@ -58,6 +58,10 @@
 //     a request, beside transient-memory;
 //   - gorilla-hash, gorilla-hash-block (net/http): gorilla/sessions'
 //     CookieStore with a hash key, and with a hash and a block key;
+//     gorilla-hash is Echo v5's peer too, called in its handlers as
+//     echo-contrib/session calls it on Echo v4 (echo-contrib's Echo v5
+//     release, module github.com/labstack/echo-contrib/v5, was not on the
+//     module proxy; its v0.50 releases are still for Echo v4);
 //   - scs-memory, scs-redis (net/http): alexedwards/scs/v2 with its memstore
 //     and its redisstore (redigo pool);
 //   - gin-contrib-cookie (Gin), echo-contrib-cookie (Echo): the frameworks'

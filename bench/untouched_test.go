@@ -18,7 +18,7 @@ func (discard) WriteHeader(int)             {}
 
 // BenchmarkUntouched isolates what a middleware adds to a request whose
 // handler never touches the session: no mux, no recorder, a handler that
-// does nothing. (adapters/internal/adaptertest/allocs_test.go holds each
+// does nothing. (adapters/internal/drivers/allocs_test.go holds each
 // adapter's allocations to their count.) "bare" is the
 // handler alone; "withcontext" the least any middleware that hands
 // handlers a value through the request's context can do (context.WithValue

@@ -12,15 +12,15 @@ import (
 	"github.com/labstack/echo/v4"
 
 	sessionecho "github.com/transient-go/transient/adapters/echo"
-	"github.com/transient-go/transient/adapters/internal/adaptertest"
+	"github.com/transient-go/transient/adapters/internal/testkit"
 	"github.com/transient-go/transient/core"
 )
 
 // serve starts an Echo server with the session middleware and the routes
 // that add installs, and returns its URL and the Manager's error log.
-func serve(t *testing.T, store core.Store, edit func(*core.Options), add func(e *echo.Echo)) (string, *adaptertest.ErrorLog) {
+func serve(t *testing.T, store core.Store, edit func(*core.Options), add func(e *echo.Echo)) (string, *testkit.ErrorLog) {
 	t.Helper()
-	m, log := adaptertest.NewManager(t, store, edit)
+	m, log := testkit.NewManager(t, store, edit)
 	e := echo.New()
 	e.Use(sessionecho.Middleware(m, nil))
 	add(e)
@@ -32,7 +32,7 @@ func serve(t *testing.T, store core.Store, edit func(*core.Options), add func(e 
 func TestErrors(t *testing.T) {
 	var mu sync.Mutex
 	var seen []error
-	url, _ := serve(t, adaptertest.DownStore(t), nil, func(e *echo.Echo) {
+	url, _ := serve(t, testkit.DownStore(t), nil, func(e *echo.Echo) {
 		e.HTTPErrorHandler = func(err error, c echo.Context) {
 			mu.Lock()
 			seen = append(seen, err)

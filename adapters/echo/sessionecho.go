@@ -77,10 +77,8 @@ func Middleware(m *core.Manager, opts *Options) echo.MiddlewareFunc {
 	}
 }
 
-// middleware's work is a method, too large to inline, rather than a
-// closure, so that it is compiled here, where r.WithContext is inlined and
-// its copy stays off the heap, and not in the package that calls
-// Middleware.
+// middleware is the middleware of one Manager; serve does its work for
+// each request.
 type middleware struct {
 	m    *core.Manager
 	skip func(echo.Context) bool
@@ -90,24 +88,21 @@ func (mw *middleware) serve(c echo.Context, next echo.HandlerFunc) error {
 	if mw.skip != nil && mw.skip(c) {
 		return next(c)
 	}
-	st := new(state) // one allocation: the request copy, the writer and the session
-	r, res := c.Request(), c.Response()
-	ctx := mw.m.Begin(&st.session, r.Context(), core.RequestCookies(r))
-	st.req = *r.WithContext(ctx)
-	st.w = commitwriter.Writer{ResponseWriter: res.Writer, M: mw.m, S: &st.session, R: &st.req}
-	c.SetRequest(&st.req)
-	res.Writer = &st.w
-	defer st.abandonUnlessDone(mw.m)
+	q := new(commitwriter.Request) // one allocation: the request copy, the writer and the session
+	res := c.Response()
+	r, w := q.Begin(mw.m, c.Request(), res.Writer)
+	c.SetRequest(r)
+	res.Writer = w
+	defer q.AbandonUnlessHandled()
 	err := next(c)
-	st.done = true
+	q.Handled()
 	if err != nil && !res.Committed {
 		c.Error(err)
 	}
-	ferr := st.w.Finish()
-	if st.w.Err != nil {
+	failed, ferr := q.Finish()
+	if failed {
 		// The commit failed and nothing went out: let the error handler
 		// answer.
-		st.w.Err = nil
 		res.Committed, res.Status, res.Size = false, http.StatusOK, 0
 		return httpError(ferr)
 	}
@@ -146,20 +141,4 @@ func answer(s *core.Session, err error) (*core.Session, error) {
 // httpError turns one of core's errors into Echo's.
 func httpError(err error) *echo.HTTPError {
 	return echo.NewHTTPError(core.StatusCode(err)).SetInternal(err)
-}
-
-type state struct {
-	req     http.Request
-	w       commitwriter.Writer
-	session core.Session
-	done    bool // the handler returned
-}
-
-// abandonUnlessDone runs when the middleware returns: if the handler
-// panicked, what it changed is discarded, whatever the recovery middleware
-// then answers.
-func (st *state) abandonUnlessDone(m *core.Manager) {
-	if !st.done {
-		m.Abandon(&st.session)
-	}
 }

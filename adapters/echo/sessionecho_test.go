@@ -3,11 +3,10 @@ package sessionecho_test
 import (
 	"testing"
 
-	"github.com/transient-go/transient/adapters/internal/adaptertest"
+	"github.com/transient-go/transient/adapters/adaptertest"
+	"github.com/transient-go/transient/adapters/internal/drivers"
 )
 
 func TestSuite(t *testing.T) {
-	for _, st := range adaptertest.Stores(t) {
-		t.Run(st.Name, func(t *testing.T) { adaptertest.Run(t, adaptertest.Echo, st.Store) })
-	}
+	adaptertest.Run(t, drivers.Echo{})
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	sessionecho "github.com/transient-go/transient/adapters/echo"
-	"github.com/transient-go/transient/adapters/internal/adaptertest"
+	"github.com/transient-go/transient/adapters/internal/testkit"
 	"github.com/transient-go/transient/core"
 )
 
@@ -20,7 +20,7 @@ import (
 func TestSkipper(t *testing.T) {
 	defer slog.SetDefault(slog.Default())
 	slog.SetDefault(slog.New(slog.DiscardHandler)) // Session logs the session it does not find
-	m, _ := adaptertest.NewManager(t, adaptertest.Memstore(t), nil)
+	m, _ := testkit.NewManager(t, testkit.Memstore(t), nil)
 	e := echo.New()
 	e.Use(sessionecho.Middleware(m, &sessionecho.Options{
 		Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Path(), "/static") },
@@ -39,12 +39,12 @@ func TestSkipper(t *testing.T) {
 	e.GET("/page", handler)
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
-	cl := adaptertest.Browser(t)
+	cl := testkit.Browser(t)
 	for _, tc := range []struct{ path, body, cookie string }{
 		{"/static/app.css", "no session", ""},
 		{"/page", "session", "session="},
 	} {
-		res, body := adaptertest.Fetch(t, cl, "GET", srv.URL+tc.path)
+		res, body := testkit.Fetch(t, cl, "GET", srv.URL+tc.path)
 		if body != tc.body || !strings.HasPrefix(res.Header.Get("Set-Cookie"), tc.cookie) || (tc.cookie == "") != (res.Header.Get("Set-Cookie") == "") {
 			t.Errorf("GET %s = %q, Set-Cookie %q; want %q and a cookie only from the middleware", tc.path, body, res.Header.Get("Set-Cookie"), tc.body)
 		}

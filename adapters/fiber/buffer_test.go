@@ -13,7 +13,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	sessionfiber "github.com/transient-go/transient/adapters/fiber"
-	"github.com/transient-go/transient/adapters/internal/adaptertest"
+	"github.com/transient-go/transient/adapters/internal/drivers"
+	"github.com/transient-go/transient/adapters/internal/testkit"
 	"github.com/transient-go/transient/core"
 )
 
@@ -36,9 +37,9 @@ func (w *warnings) WithGroup(string) slog.Handler      { return w }
 // bufferApp serves /set, which stores ?value in the session, and /get,
 // which shows it, on an app whose read buffer is size (0: Fiber's default,
 // 4096 bytes), with a Manager on store that logs to log.
-func bufferApp(t *testing.T, store core.Store, size int, log slog.Handler) (string, *adaptertest.ErrorLog) {
+func bufferApp(t *testing.T, store core.Store, size int, log slog.Handler) (string, *testkit.ErrorLog) {
 	t.Helper()
-	m, errs := adaptertest.NewManager(t, store, func(o *core.Options) { o.Logger = slog.New(log) })
+	m, errs := testkit.NewManager(t, store, func(o *core.Options) { o.Logger = slog.New(log) })
 	app := fiber.New(fiber.Config{DisableStartupMessage: true, ReadBufferSize: size})
 	app.Use(sessionfiber.Middleware(m, nil))
 	app.Post("/set", func(c *fiber.Ctx) error {
@@ -59,7 +60,7 @@ func bufferApp(t *testing.T, store core.Store, size int, log slog.Handler) (stri
 		v, _ := s.String("value")
 		return c.SendString(v)
 	})
-	return adaptertest.ServeFiber(t, app), errs
+	return drivers.ServeFiber(t, app), errs
 }
 
 // TestReadBufferWarning runs apps with a cookie store or a memory store,
@@ -67,7 +68,7 @@ func bufferApp(t *testing.T, store core.Store, size int, log slog.Handler) (stri
 // on the default buffer, whose sessions the app could not read back, gets
 // a warning, once, on the first request, naming the setting to change.
 func TestReadBufferWarning(t *testing.T) {
-	cookies, memory := adaptertest.Stores(t)[0].Store, adaptertest.Memstore(t)
+	cookies, memory := testkit.Stores(t)[0].Store, testkit.Memstore(t)
 	for _, tt := range []struct {
 		name  string
 		store core.Store
@@ -81,9 +82,9 @@ func TestReadBufferWarning(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			log := new(warnings)
 			url, _ := bufferApp(t, tt.store, tt.size, log)
-			cl := adaptertest.Browser(t)
+			cl := testkit.Browser(t)
 			for range 3 {
-				adaptertest.Fetch(t, cl, "GET", url+"/get")
+				testkit.Fetch(t, cl, "GET", url+"/get")
 			}
 			log.mu.Lock()
 			defer log.mu.Unlock()
@@ -104,7 +105,7 @@ func TestReadBufferWarning(t *testing.T) {
 // sends it, and the default app then answers 431 to every request that
 // carries it, the lock-out the refusal prevents.
 func TestReadBufferRefusal(t *testing.T) {
-	store := adaptertest.Stores(t)[0].Store
+	store := testkit.Stores(t)[0].Store
 	small, errs := bufferApp(t, store, 0, slog.DiscardHandler)
 	large, _ := bufferApp(t, store, 8192, slog.DiscardHandler)
 	big := strings.Repeat("x", 2150) // nearly the cookie store's room: a cookie of about 4 KB
@@ -118,7 +119,7 @@ func TestReadBufferRefusal(t *testing.T) {
 		return res
 	}
 
-	cl := adaptertest.Browser(t)
+	cl := testkit.Browser(t)
 	if res := set(cl, small, "small"); res.StatusCode != http.StatusOK {
 		t.Fatalf("POST /set small = %d; want 200", res.StatusCode)
 	}
@@ -131,11 +132,11 @@ func TestReadBufferRefusal(t *testing.T) {
 	if v := res.Header.Values("Set-Cookie"); len(v) > 0 {
 		t.Fatalf("the refused session set %q; want no cookie", v)
 	}
-	if res, body := adaptertest.Fetch(t, cl, "GET", small+"/get"); res.StatusCode != http.StatusOK || body != "small" {
+	if res, body := testkit.Fetch(t, cl, "GET", small+"/get"); res.StatusCode != http.StatusOK || body != "small" {
 		t.Fatalf("GET /get after the refusal = %d %q; want 200 \"small\": the visitor keeps the session it had", res.StatusCode, body)
 	}
 
-	locked := adaptertest.Browser(t)
+	locked := testkit.Browser(t)
 	if res := set(locked, large, big); res.StatusCode != http.StatusOK {
 		t.Fatalf("POST /set on an app with an 8192-byte buffer = %d; want 200", res.StatusCode)
 	}

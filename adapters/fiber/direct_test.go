@@ -10,7 +10,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	sessionfiber "github.com/transient-go/transient/adapters/fiber"
-	"github.com/transient-go/transient/adapters/internal/adaptertest"
+	"github.com/transient-go/transient/adapters/internal/drivers"
+	"github.com/transient-go/transient/adapters/internal/testkit"
 	"github.com/transient-go/transient/core"
 )
 
@@ -24,16 +25,16 @@ type setup struct {
 // serve starts a Fiber app on a loopback listener with the session
 // middleware and the routes that add installs, and returns its URL and the
 // Manager's error log.
-func serve(t *testing.T, store core.Store, su setup, add func(app *fiber.App)) (string, *adaptertest.ErrorLog) {
+func serve(t *testing.T, store core.Store, su setup, add func(app *fiber.App)) (string, *testkit.ErrorLog) {
 	t.Helper()
-	m, log := adaptertest.NewManager(t, store, su.options)
+	m, log := testkit.NewManager(t, store, su.options)
 	app := fiber.New(fiber.Config{DisableStartupMessage: true, ErrorHandler: su.errorHandler, ReadBufferSize: 8192})
 	if su.outer != nil {
 		app.Use(su.outer)
 	}
 	app.Use(sessionfiber.Middleware(m, nil))
 	add(app)
-	return adaptertest.ServeFiber(t, app), log
+	return drivers.ServeFiber(t, app), log
 }
 
 // login sets user=?name (default ann) in the session.
@@ -55,7 +56,7 @@ func TestErrors(t *testing.T) {
 		mu.Unlock()
 		return fiber.DefaultErrorHandler(c, err)
 	}
-	url, _ := serve(t, adaptertest.DownStore(t), setup{errorHandler: errorHandler}, func(app *fiber.App) {
+	url, _ := serve(t, testkit.DownStore(t), setup{errorHandler: errorHandler}, func(app *fiber.App) {
 		// Loading fails: the client sends a cookie the store cannot look up.
 		app.Get("/load", func(c *fiber.Ctx) error {
 			if _, err := sessionfiber.Session(c); err != nil {

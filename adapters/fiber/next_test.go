@@ -9,7 +9,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	sessionfiber "github.com/transient-go/transient/adapters/fiber"
-	"github.com/transient-go/transient/adapters/internal/adaptertest"
+	"github.com/transient-go/transient/adapters/internal/drivers"
+	"github.com/transient-go/transient/adapters/internal/testkit"
 	"github.com/transient-go/transient/core"
 )
 
@@ -18,7 +19,7 @@ import (
 func TestNext(t *testing.T) {
 	defer slog.SetDefault(slog.Default())
 	slog.SetDefault(slog.New(slog.DiscardHandler)) // Session logs the session it does not find
-	m, _ := adaptertest.NewManager(t, adaptertest.Memstore(t), nil)
+	m, _ := testkit.NewManager(t, testkit.Memstore(t), nil)
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
 	app.Use(sessionfiber.Middleware(m, &sessionfiber.Options{
 		Next: func(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/static") },
@@ -35,13 +36,13 @@ func TestNext(t *testing.T) {
 	}
 	app.Get("/static/app.css", handler)
 	app.Get("/page", handler)
-	url := adaptertest.ServeFiber(t, app)
-	cl := adaptertest.Browser(t)
+	url := drivers.ServeFiber(t, app)
+	cl := testkit.Browser(t)
 	for _, tc := range []struct{ path, body, cookie string }{
 		{"/static/app.css", "no session", ""},
 		{"/page", "session", "session="},
 	} {
-		res, body := adaptertest.Fetch(t, cl, "GET", url+tc.path)
+		res, body := testkit.Fetch(t, cl, "GET", url+tc.path)
 		if body != tc.body || !strings.HasPrefix(res.Header.Get("Set-Cookie"), tc.cookie) || (tc.cookie == "") != (res.Header.Get("Set-Cookie") == "") {
 			t.Errorf("GET %s = %q, Set-Cookie %q; want %q and a cookie only from the middleware", tc.path, body, res.Header.Get("Set-Cookie"), tc.body)
 		}

@@ -12,7 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	sessionfiber "github.com/transient-go/transient/adapters/fiber"
-	"github.com/transient-go/transient/adapters/internal/adaptertest"
+	"github.com/transient-go/transient/adapters/internal/testkit"
 	"github.com/transient-go/transient/core"
 )
 
@@ -51,7 +51,7 @@ func TestStreamWriter(t *testing.T) {
 		})
 		return nil
 	}
-	for _, st := range adaptertest.Stores(t) {
+	for _, st := range testkit.Stores(t) {
 		t.Run(st.Name, func(t *testing.T) {
 			url, log := serve(t, st.Store, setup{outer: outer}, func(app *fiber.App) {
 				app.Get("/login", login)
@@ -66,15 +66,15 @@ func TestStreamWriter(t *testing.T) {
 					return c.SendString(v)
 				})
 			})
-			cl := adaptertest.Browser(t)
-			adaptertest.Fetch(t, cl, "GET", url+"/login")
-			if _, body := adaptertest.Fetch(t, cl, "GET", url+"/unused"); body != core.ErrEnded.Error() {
+			cl := testkit.Browser(t)
+			testkit.Fetch(t, cl, "GET", url+"/login")
+			if _, body := testkit.Fetch(t, cl, "GET", url+"/unused"); body != core.ErrEnded.Error() {
 				t.Errorf("an unused session loaded in a stream writer: %q; want %q", body, core.ErrEnded)
 			}
-			if _, body := adaptertest.Fetch(t, cl, "GET", url+"/used"); body != "set" {
+			if _, body := testkit.Fetch(t, cl, "GET", url+"/used"); body != "set" {
 				t.Errorf("a used session in a stream writer: %q; want it readable", body)
 			}
-			if _, body := adaptertest.Fetch(t, cl, "GET", url+"/read"); body != "" {
+			if _, body := testkit.Fetch(t, cl, "GET", url+"/read"); body != "" {
 				t.Errorf("a change made in a stream writer was saved: %q", body)
 			}
 			if errs := log.All(); len(errs) > 0 {
@@ -96,13 +96,13 @@ func TestNothingLeftInContext(t *testing.T) {
 		after <- serr
 		return err
 	}
-	url, _ := serve(t, adaptertest.Memstore(t), setup{outer: outer}, func(app *fiber.App) {
+	url, _ := serve(t, testkit.Memstore(t), setup{outer: outer}, func(app *fiber.App) {
 		app.Get("/login", login)
 		app.Get("/plain", func(c *fiber.Ctx) error { return c.SendString("plain") })
 	})
-	cl := adaptertest.Browser(t)
+	cl := testkit.Browser(t)
 	for _, path := range []string{"/login", "/plain"} {
-		adaptertest.Fetch(t, cl, "GET", url+path)
+		testkit.Fetch(t, cl, "GET", url+path)
 		if err := <-after; !errors.Is(err, core.ErrNoSession) {
 			t.Errorf("%s: FromContext(c.UserContext()) after the middleware = %v; want ErrNoSession", path, err)
 		}
@@ -112,7 +112,7 @@ func TestNothingLeftInContext(t *testing.T) {
 // TestConcurrentClients runs 50 clients at once, each its own user, each
 // checking it never sees another's data, across Fiber's pooled contexts.
 func TestConcurrentClients(t *testing.T) {
-	for _, st := range adaptertest.Stores(t) {
+	for _, st := range testkit.Stores(t) {
 		t.Run(st.Name, func(t *testing.T) {
 			url, log := serve(t, st.Store, setup{}, func(app *fiber.App) {
 				app.Get("/login", login)
@@ -140,19 +140,19 @@ func TestConcurrentClients(t *testing.T) {
 			errs := make(chan error, clients)
 			for i := range clients {
 				wg.Go(func() {
-					cl := adaptertest.Browser(t)
+					cl := testkit.Browser(t)
 					user := fmt.Sprintf("user%02d", i)
-					if _, _, err := adaptertest.Do(cl, "GET", url+"/login?name="+user); err != nil {
+					if _, _, err := testkit.Do(cl, "GET", url+"/login?name="+user); err != nil {
 						errs <- err
 						return
 					}
 					for n := range rounds {
-						_, body, err := adaptertest.Do(cl, "POST", fmt.Sprintf("%s/note?n=%d", url, n))
+						_, body, err := testkit.Do(cl, "POST", fmt.Sprintf("%s/note?n=%d", url, n))
 						if want := fmt.Sprintf("%s: %s %d", user, user, n); err != nil || body != want {
 							errs <- fmt.Errorf("%s round %d: got %q, %v; want %q", user, n, body, err, want)
 							return
 						}
-						if _, _, err := adaptertest.Do(cl, "GET", url+"/plain"); err != nil {
+						if _, _, err := testkit.Do(cl, "GET", url+"/plain"); err != nil {
 							errs <- err
 							return
 						}
@@ -176,7 +176,7 @@ func TestConcurrentClients(t *testing.T) {
 // fasthttp and then set a request header: fasthttp moves the raw Cookie
 // line into the slot that the new header reuses.
 func TestCookieReadThenHeaderSet(t *testing.T) {
-	url, _ := serve(t, adaptertest.Memstore(t), setup{}, func(app *fiber.App) {
+	url, _ := serve(t, testkit.Memstore(t), setup{}, func(app *fiber.App) {
 		app.Get("/login", login)
 		app.Get("/whoami", func(c *fiber.Ctx) error {
 			_ = c.Cookies("lang")
@@ -189,9 +189,9 @@ func TestCookieReadThenHeaderSet(t *testing.T) {
 			return c.SendString(user)
 		})
 	})
-	cl := adaptertest.Browser(t)
-	adaptertest.Fetch(t, cl, "GET", url+"/login")
-	if _, body := adaptertest.Fetch(t, cl, "GET", url+"/whoami"); body != "ann" {
+	cl := testkit.Browser(t)
+	testkit.Fetch(t, cl, "GET", url+"/login")
+	if _, body := testkit.Fetch(t, cl, "GET", url+"/whoami"); body != "ann" {
 		t.Errorf("user after c.Cookies and a request header Set = %q; want ann", body)
 	}
 }

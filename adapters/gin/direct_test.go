@@ -10,15 +10,15 @@ import (
 	"github.com/gin-gonic/gin"
 
 	sessiongin "github.com/transient-go/transient/adapters/gin"
-	"github.com/transient-go/transient/adapters/internal/adaptertest"
+	"github.com/transient-go/transient/adapters/internal/testkit"
 	"github.com/transient-go/transient/core"
 )
 
 // serve starts a Gin server with the session middleware and the routes
 // that add installs, and returns its URL and the Manager's error log.
-func serve(t *testing.T, store core.Store, add func(r *gin.Engine)) (string, *adaptertest.ErrorLog) {
+func serve(t *testing.T, store core.Store, add func(r *gin.Engine)) (string, *testkit.ErrorLog) {
 	t.Helper()
-	m, log := adaptertest.NewManager(t, store, nil)
+	m, log := testkit.NewManager(t, store, nil)
 	r := gin.New()
 	r.Use(sessiongin.Middleware(m, nil))
 	add(r)
@@ -28,7 +28,7 @@ func serve(t *testing.T, store core.Store, add func(r *gin.Engine)) (string, *ad
 }
 
 func TestErrors(t *testing.T) {
-	url, _ := serve(t, adaptertest.DownStore(t), func(r *gin.Engine) {
+	url, _ := serve(t, testkit.DownStore(t), func(r *gin.Engine) {
 		// Loading fails: the client sends a cookie the store cannot look up.
 		r.GET("/load", func(c *gin.Context) {
 			if _, err := sessiongin.Session(c); err != nil {
@@ -77,7 +77,7 @@ func TestErrors(t *testing.T) {
 
 func TestErrorsRecordedInContext(t *testing.T) {
 	var got []error
-	m, _ := adaptertest.NewManager(t, adaptertest.DownStore(t), nil)
+	m, _ := testkit.NewManager(t, testkit.DownStore(t), nil)
 	r := gin.New()
 	r.Use(func(c *gin.Context) {
 		c.Next()

@@ -6,7 +6,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/transient-go/transient/adapters/internal/adaptertest"
+	"github.com/transient-go/transient/adapters/adaptertest"
+	"github.com/transient-go/transient/adapters/internal/drivers"
 )
 
 func TestMain(m *testing.M) {
@@ -15,7 +16,5 @@ func TestMain(m *testing.M) {
 }
 
 func TestSuite(t *testing.T) {
-	for _, st := range adaptertest.Stores(t) {
-		t.Run(st.Name, func(t *testing.T) { adaptertest.Run(t, adaptertest.Gin, st.Store) })
-	}
+	adaptertest.Run(t, drivers.Gin{})
 }

@@ -7,7 +7,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/transient-go/transient/adapters/internal/adaptertest"
+	"github.com/transient-go/transient/adapters/internal/testkit"
 	sessionhttp "github.com/transient-go/transient/adapters/nethttp"
 	"github.com/transient-go/transient/core"
 	"github.com/transient-go/transient/core/cookiestore"
@@ -84,7 +84,7 @@ func TestKeyRotationOverHTTP(t *testing.T) {
 // TestUnknownIDCreatesNothing sends session IDs the server never issued:
 // the store gains no record, and the ID is never adopted.
 func TestUnknownIDCreatesNothing(t *testing.T) {
-	store := adaptertest.Memstore(t)
+	store := testkit.Memstore(t)
 	srv := httptest.NewServer(app(manager(t, store, nil)))
 	t.Cleanup(srv.Close)
 	for range 100 {

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/transient-go/transient/adapters/internal/adaptertest"
+	"github.com/transient-go/transient/adapters/internal/testkit"
 	sessionhttp "github.com/transient-go/transient/adapters/nethttp"
 	"github.com/transient-go/transient/core"
 	"github.com/transient-go/transient/core/cookiestore"
@@ -52,7 +52,7 @@ func setFlash(w http.ResponseWriter, r *http.Request) *core.Session {
 }
 
 func TestFlushCommitsFirst(t *testing.T) {
-	url := serve(t, manager(t, adaptertest.Memstore(t), nil), nil, func(w http.ResponseWriter, r *http.Request) {
+	url := serve(t, manager(t, testkit.Memstore(t), nil), nil, func(w http.ResponseWriter, r *http.Request) {
 		setFlash(w, r)
 		if err := http.NewResponseController(w).Flush(); err != nil {
 			t.Errorf("ResponseController.Flush = %v", err)
@@ -71,7 +71,7 @@ func TestFlushCommitsFirst(t *testing.T) {
 }
 
 func TestInformationalResponseDoesNotCommit(t *testing.T) {
-	url := serve(t, manager(t, adaptertest.Memstore(t), nil), nil, func(w http.ResponseWriter, r *http.Request) {
+	url := serve(t, manager(t, testkit.Memstore(t), nil), nil, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Link", "</style.css>; rel=preload")
 		w.WriteHeader(http.StatusEarlyHints)
 		setFlash(w, r) // after the 103: still before the response starts
@@ -91,7 +91,7 @@ func TestInformationalResponseDoesNotCommit(t *testing.T) {
 func TestHijack(t *testing.T) {
 	var mu sync.Mutex
 	var got []error
-	m := manager(t, adaptertest.Memstore(t), &core.Options{ErrorHandler: func(_ context.Context, err error) error {
+	m := manager(t, testkit.Memstore(t), &core.Options{ErrorHandler: func(_ context.Context, err error) error {
 		mu.Lock()
 		got = append(got, err)
 		mu.Unlock()

@@ -23,6 +23,11 @@
 //     answers nothing) and runs again, on every framework; pages that need
 //     the session answer 503 within 1.5s, the stylesheet is served, and
 //     every visitor is served again, with its session, soon after.
+//   - TestFaultHungRedis: the same visitors while redis-server hangs
+//     (SIGSTOP: it accepts connections and answers nothing) and goes on
+//     (SIGCONT), on every framework: pages that need the session fail
+//     with 503 within the store's answer budget, and every visitor is
+//     served again, still logged in, soon after Redis answers.
 //   - TestFaultSecretRotation: visitors move from a blog started with
 //     -secret A to one started with -secret B,A, as during a deploy, and
 //     stay logged in.

@@ -232,7 +232,7 @@
 // Once PostgreSQL answers again, the breaker's next probe closes it, and
 // service resumes within a second and a half. TestOutage, TestStall,
 // TestHung and TestHungIdle measure these, under load; so do
-// adapters/internal/adaptertest's TestHungPostgres, over HTTP on every
+// adapters/internal/drivers' TestHungPostgres, over HTTP on every
 // adapter, and bench/blog's TestFaultStoreHung, on the example blog.
 //
 // A budget that runs out ends the call at once, whatever it waits for:

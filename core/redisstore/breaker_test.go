@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -21,8 +23,9 @@ import (
 
 // Errors a call through the breaker can end with.
 var (
-	refused = &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
-	slow    = &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}
+	refused  = &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	dialSlow = &net.OpError{Op: "dial", Net: "tcp", Err: os.ErrDeadlineExceeded}
+	slow     = &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}
 )
 
 // proto is an error reply from Redis.
@@ -35,19 +38,21 @@ func (proto) RedisError()     {}
 // core/internal/breaker for what it then does.
 func TestBreakerClassifiesErrors(t *testing.T) {
 	tests := []struct {
-		name                    string
-		err                     error
-		answered, connectFailed bool
+		name                                string
+		err                                 error
+		answered, connectFailed, unanswered bool
 	}{
-		{"no error", nil, true, false},
-		{"nil reply", redis.Nil, true, false},
-		{"error reply", proto("ERR wrong number of arguments"), true, false},
-		{"wrapped error reply", fmt.Errorf("load: %w", proto("LOADING Redis is loading the dataset in memory")), true, false},
-		{"refused dial", refused, false, true},
-		{"read deadline", slow, false, false},
-		{"call deadline", context.DeadlineExceeded, false, false},
-		{"canceled", context.Canceled, false, false},
-		{"pool timeout", errors.New("redis: connection pool timeout"), false, false},
+		{"no error", nil, true, false, false},
+		{"nil reply", redis.Nil, true, false, false},
+		{"error reply", proto("ERR wrong number of arguments"), true, false, false},
+		{"wrapped error reply", fmt.Errorf("load: %w", proto("LOADING Redis is loading the dataset in memory")), true, false, false},
+		{"refused dial", refused, false, true, false},
+		{"dial deadline", dialSlow, false, true, false},
+		{"read deadline", slow, false, false, true},
+		{"handshake deadline", os.ErrDeadlineExceeded, false, false, true},
+		{"call deadline", context.DeadlineExceeded, false, false, false},
+		{"canceled", context.Canceled, false, false, false},
+		{"pool timeout", redis.ErrPoolTimeout, false, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,6 +62,9 @@ func TestBreakerClassifiesErrors(t *testing.T) {
 			if got := connectFailed(tt.err); got != tt.connectFailed {
 				t.Errorf("connectFailed(%v) = %v; want %v", tt.err, got, tt.connectFailed)
 			}
+			if got := unanswered(tt.err); got != tt.unanswered {
+				t.Errorf("unanswered(%v) = %v; want %v", tt.err, got, tt.unanswered)
+			}
 		})
 	}
 }
@@ -65,7 +73,7 @@ func TestBreakerClassifiesErrors(t *testing.T) {
 // failing to dial, opened.
 func openBreaker(t *testing.T) breakerHook {
 	t.Helper()
-	h := newBreaker()
+	h := testHook()
 	process := h.ProcessHook(func(context.Context, redis.Cmder) error { return refused })
 	ctx := context.Background()
 	for range breaker.Threshold {
@@ -78,7 +86,7 @@ func openBreaker(t *testing.T) breakerHook {
 // stopped, as the store's callers see it.
 func wantStopped(t *testing.T, err error, what string) {
 	t.Helper()
-	const prefix = "redisstore: not calling Redis for now: the last connections to it failed: "
+	const prefix = "redisstore: not calling Redis at 127.0.0.1:1 for now: the last connections to it failed: "
 	var open *breaker.OpenError
 	if !errors.As(err, &open) || !errors.Is(err, syscall.ECONNREFUSED) || !strings.HasPrefix(err.Error(), prefix) {
 		t.Errorf("%s = %v; want it stopped with %q and the refused connection", what, err, prefix+"...")
@@ -122,36 +130,10 @@ func TestBreakerHooksWhenOpen(t *testing.T) {
 	}
 }
 
-// A connection made closes the breaker; a failed dial is counted by the
-// call that needed it, not by the dial hook.
-func TestBreakerDials(t *testing.T) {
-	ctx := context.Background()
-	get := func(h breakerHook) error {
-		process := h.ProcessHook(func(context.Context, redis.Cmder) error { return nil })
-		return process(ctx, redis.NewStringCmd(ctx, "get", "k"))
-	}
-	t.Run("a connection is made", func(t *testing.T) {
-		h := openBreaker(t)
-		dial := h.DialHook(func(context.Context, string, string) (net.Conn, error) { return nil, nil })
-		if _, err := dial(ctx, "tcp", "127.0.0.1:6379"); err != nil {
-			t.Fatal(err)
-		}
-		if err := get(h); err != nil {
-			t.Errorf("GET after a connection was made = %v; want it let through", err)
-		}
-	})
-	t.Run("dials fail", func(t *testing.T) {
-		h := newBreaker()
-		dial := h.DialHook(func(context.Context, string, string) (net.Conn, error) { return nil, refused })
-		for range 2 * breaker.Threshold {
-			if _, err := dial(ctx, "tcp", "127.0.0.1:6379"); err != refused {
-				t.Fatalf("dial = %v; want %v", err, refused)
-			}
-		}
-		if err := get(h); err != nil {
-			t.Errorf("GET after %d failed dials and no failed call = %v; want it let through", 2*breaker.Threshold, err)
-		}
-	})
+// testHook returns a breaker hook for a client of 127.0.0.1:1, where no
+// test dials.
+func testHook() breakerHook {
+	return newBreaker(&redis.Options{Addr: "127.0.0.1:1", ReadTimeout: time.Second}, "Redis at 127.0.0.1:1")
 }
 
 // counter is a go-redis hook, installed after the breaker, that counts the
@@ -246,9 +228,35 @@ func TestBreakerRedisKilled(t *testing.T) {
 }
 
 // TestBreakerSilentRedis calls a server that accepts connections and never
-// answers, as a stalled Redis does: every call fails at its deadline, and
-// the breaker never opens, since a late answer is not a failed connection.
+// answers, as a stopped Redis does: the first calls fail at the answer
+// budget, and once breaker.Threshold of them have, the others fail at once
+// without reaching go-redis, with an error that says Redis did not answer.
 func TestBreakerSilentRedis(t *testing.T) {
+	s, c := counted(t, "redis://"+silent(t)+"/0?read_timeout=50ms&write_timeout=50ms", nil)
+	const calls = 3 * breaker.Threshold
+	var stopped int
+	for i := range calls {
+		_, _, err := s.Load(context.Background(), core.NewID())
+		if err == nil || errors.Is(err, core.ErrNotFound) {
+			t.Fatalf("Load %d from a silent server = %v; want a store error", i+1, err)
+		}
+		var open *breaker.OpenError
+		if errors.As(err, &open) {
+			stopped++
+			if !strings.Contains(err.Error(), "did not answer") || !errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Errorf("Load %d = %v; want the breaker's error saying Redis did not answer", i+1, err)
+			}
+		}
+	}
+	if n := c.calls.Load(); n > breaker.Threshold+1 || stopped < calls-breaker.Threshold-1 {
+		t.Errorf("%d of %d calls to a silent server reached go-redis, %d were stopped; want %d to reach it (and perhaps a probe), the others stopped",
+			n, calls, stopped, breaker.Threshold)
+	}
+}
+
+// silent returns the address of a server that accepts connections and
+// never answers; t.Cleanup stops it.
+func silent(t *testing.T) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -269,15 +277,108 @@ func TestBreakerSilentRedis(t *testing.T) {
 		}
 	}()
 	t.Cleanup(func() { l.Close(); <-accepted })
+	return l.Addr().String()
+}
 
-	s, c := counted(t, "redis://"+l.Addr().String()+"/0", &Options{Timeout: 50 * time.Millisecond})
+// TestBreakerSendsDroppedCallAgain drops the connection of a call before
+// Redis gets its command, as a Redis that restarted or a proxy that closed
+// an idle connection does: the call is sent again, once, on a new
+// connection, and succeeds. (Without the hook, NewFromURL's client would
+// retry nothing.)
+func TestBreakerSendsDroppedCallAgain(t *testing.T) {
+	srv := redistest.StartLocal(t)
+	proxy := dropper(t, srv.Addr())
+	s, c := counted(t, "redis://"+proxy.addr+"/0", nil)
+	tok, err := s.Create(context.Background(), core.Record{Payload: []byte(`{"c":1,"i":1}`), TTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy.armed.Store(true) // the next command that reaches it closes its connection
+	before := c.calls.Load()
+	if p, _, err := s.Load(context.Background(), tok); err != nil || string(p) != `{"c":1,"i":1}` {
+		t.Fatalf("Load whose connection was dropped = %q, %v; want the session", p, err)
+	}
+	if proxy.armed.Load() {
+		t.Fatal("the proxy dropped no connection")
+	}
+	if n := c.calls.Load() - before; n != 2 {
+		t.Errorf("the call reached go-redis %d times; want twice: dropped, and sent again", n)
+	}
+}
+
+// A dropProxy forwards connections to a Redis server, and while armed
+// closes the first connection whose client sends something, instead of
+// forwarding it, and disarms.
+type dropProxy struct {
+	addr  string
+	armed atomic.Bool
+}
+
+func dropper(t *testing.T, target string) *dropProxy {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &dropProxy{addr: l.Addr().String()}
+	done := make(chan struct{})
+	var conns sync.WaitGroup
+	go func() {
+		defer close(done)
+		for {
+			client, err := l.Accept()
+			if err != nil {
+				return
+			}
+			server, err := net.Dial("tcp", target)
+			if err != nil {
+				client.Close()
+				continue
+			}
+			conns.Go(func() { p.pipe(client, server) })
+			conns.Go(func() { _, _ = io.Copy(client, server); client.Close() })
+		}
+	}()
+	t.Cleanup(func() { l.Close(); <-done; conns.Wait() })
+	return p
+}
+
+// pipe forwards what client sends to server until either closes, or until
+// the proxy, armed, drops both.
+func (p *dropProxy) pipe(client, server net.Conn) {
+	defer server.Close()
+	defer client.Close()
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := client.Read(buf)
+		if err != nil {
+			return
+		}
+		if p.armed.CompareAndSwap(true, false) {
+			return
+		}
+		if _, err := server.Write(buf[:n]); err != nil {
+			return
+		}
+	}
+}
+
+// TestBreakerIgnoresCallersDeadline calls a silent server with contexts
+// whose deadline is far shorter than the answer budget, as a request with
+// a tight deadline of its own would: each call fails at that deadline,
+// with an error that matches context.DeadlineExceeded, and none counts
+// against Redis: the breaker stays closed.
+func TestBreakerIgnoresCallersDeadline(t *testing.T) {
+	s, c := counted(t, "redis://"+silent(t)+"/0", nil)
 	const calls = 3 * breaker.Threshold
 	for i := range calls {
-		if _, _, err := s.Load(context.Background(), core.NewID()); err == nil || errors.Is(err, core.ErrNotFound) {
-			t.Fatalf("Load %d from a silent server = %v; want a store error", i+1, err)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		_, _, err := s.Load(ctx, core.NewID())
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "Redis at ") {
+			t.Fatalf("Load %d with a 20ms deadline from a silent server = %v; want an error of the store matching context.DeadlineExceeded", i+1, err)
 		}
 	}
 	if n := c.calls.Load(); n != calls {
-		t.Errorf("%d of %d calls to a silent server reached go-redis; want all: a slow answer must not open the breaker", n, calls)
+		t.Errorf("%d of %d calls reached go-redis; want all: a caller's own deadline says nothing of Redis", n, calls)
 	}
 }

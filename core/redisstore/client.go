@@ -59,10 +59,11 @@ type Options struct {
 	// application's own CPUs are saturated, as during a burst of logins
 	// that each hash a password, and a call waits for a CPU, or for a
 	// connection that another call holds while it waits for one. A Redis
-	// that is down is found sooner: a refused connection fails a call at
-	// once, and NewFromURL's client gives a command its answer budget
-	// (DefaultAnswerTimeout) and a connection attempt its connect budget
-	// (DefaultDialTimeout).
+	// that is down or hung is found sooner: a refused connection fails a
+	// call at once, and NewFromURL's client gives a command its answer
+	// budget (DefaultAnswerTimeout), without a retry, and a connection
+	// attempt its connect budget (DefaultDialTimeout); its breaker then
+	// fails the calls that follow at once.
 	Timeout time.Duration
 
 	// MaxPerOwner bounds the sessions listed for one user (core.Index): a
@@ -96,7 +97,9 @@ func New(client redis.UniversalClient, opts *Options) (*Store, error) {
 	if err := checkClient(client); err != nil {
 		return nil, err
 	}
-	return &Store{client: client, prefix: o.Prefix, timeout: o.Timeout, maxPerOwner: o.MaxPerOwner}, nil
+	return &Store{
+		client: client, server: describe(client), prefix: o.Prefix, timeout: o.Timeout, maxPerOwner: o.MaxPerOwner, lease: Lease,
+	}, nil
 }
 
 // checkClient returns an error for a nil client, or for one whose options
@@ -139,14 +142,15 @@ func checkClient(client redis.UniversalClient) error {
 // closes the client.
 //
 // The client has ContextTimeoutEnabled set, a circuit breaker that fails
-// calls at once while Redis refuses connections, and, unless url's query
-// sets them (dial_timeout=2s, pool_size=64, ...):
+// calls at once while Redis refuses connections or does not answer them,
+// and, unless url's query sets them (dial_timeout=2s, pool_size=64, ...):
 //
 //   - the connect budget: DialTimeout DefaultDialTimeout (5s), one
 //     attempt per dial (DialerRetries 1);
 //   - the answer budget: ReadTimeout and WriteTimeout DefaultAnswerTimeout
 //     (1s);
-//   - one retry of a failed command (MaxRetries 1);
+//   - no retry of a command that timed out (MaxRetries -1), and one of a
+//     command whose connection was dropped, by the breaker;
 //   - a pool of at least DefaultPoolSize connections (PoolSize), and PoolTimeout
 //     opts.Timeout; pipelines use the same pool (PipelinePoolSize -1).
 //
@@ -163,13 +167,14 @@ func NewFromURL(url string, opts *Options) (*Store, error) {
 	}
 	configure(ro, o.Timeout)
 	client := redis.NewClient(ro)
-	client.AddHook(newBreaker())
+	hook := newBreaker(client.Options(), describe(client))
+	client.AddHook(hook)
 	s, err := New(client, &o)
 	if err != nil {
 		_ = client.Close()
 		return nil, err
 	}
-	s.owned = true
+	s.owned, s.reach = true, hook.reach
 	return s, nil
 }
 
@@ -197,7 +202,7 @@ func configure(ro *redis.Options, timeout time.Duration) {
 		ro.PipelinePoolSize = -1
 	}
 	if ro.MaxRetries == 0 {
-		ro.MaxRetries = 1
+		ro.MaxRetries = -1 // the breaker's hook sends a dropped call again
 	}
 	if ro.DialerRetries == 0 {
 		ro.DialerRetries = 1

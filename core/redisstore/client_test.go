@@ -42,8 +42,9 @@ func TestNewFromURLOptions(t *testing.T) {
 			if got != tt.want {
 				t.Errorf("NewFromURL(%q) client options = %+v; want %+v", tt.url, got, tt.want)
 			}
-			if !o.ContextTimeoutEnabled || o.MaxRetries != 1 || o.DialerRetries != 1 {
-				t.Errorf("NewFromURL(%q): ContextTimeoutEnabled %v, MaxRetries %d, DialerRetries %d; want true, 1, 1",
+			// go-redis reads MaxRetries -1, no retry, as 0.
+			if !o.ContextTimeoutEnabled || o.MaxRetries != 0 || o.DialerRetries != 1 {
+				t.Errorf("NewFromURL(%q): ContextTimeoutEnabled %v, MaxRetries %d, DialerRetries %d; want true, 0 (no retry), 1",
 					tt.url, o.ContextTimeoutEnabled, o.MaxRetries, o.DialerRetries)
 			}
 		})

@@ -67,11 +67,11 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', t[1] * 1000 + math.floor(t[2] / 
 return redis.call('ZRANGE', KEYS[1], 0, -1)`)
 
 	// dropScript: KEYS[1] a session's key. It deletes the key if it holds
-	// a session (not the marker of one that ended), and answers 1, or 0 if
-	// it did not.
+	// a session (not the marker of one that ended), held or not, and
+	// answers 1, or 0 if it did not.
 	dropScript = redis.NewScript(`
 local v = redis.call('GET', KEYS[1])
-if not v or string.sub(v, 1, 1) ~= 's' then return 0 end
+if not v or (string.sub(v, 1, 1) ~= 's' and string.sub(v, 1, 1) ~= 'q') then return 0 end
 redis.call('DEL', KEYS[1])
 return 1`)
 )
@@ -129,8 +129,9 @@ func (s *Store) live(ctx context.Context, owner string, handles []string) ([]cor
 	var listed []core.Listed
 	var gone []any
 	for i, g := range gets {
-		if b, err := g.Bytes(); err == nil && isSession(b) {
-			listed = append(listed, core.Listed{Handle: handles[i], Payload: b[headerLen:]})
+		b, err := g.Bytes()
+		if p, ok := payloadOf(b); err == nil && ok {
+			listed = append(listed, core.Listed{Handle: handles[i], Payload: p})
 		} else {
 			gone = append(gone, handles[i])
 		}
@@ -149,9 +150,10 @@ func (s *Store) List(ctx context.Context, owner string) ([]core.Listed, error) {
 	defer cancel()
 	handles, err := s.eval(ctx, trimScript, s.ownerKey(owner)).StringSlice()
 	if err != nil || len(handles) == 0 {
-		return nil, err
+		return nil, s.failed(ctx, err)
 	}
-	return s.live(ctx, owner, handles)
+	listed, err := s.live(ctx, owner, handles)
+	return listed, s.failed(ctx, err)
 }
 
 // End deletes owner's session handle, and its listing, at once; see
@@ -159,7 +161,7 @@ func (s *Store) List(ctx context.Context, owner string) ([]core.Listed, error) {
 func (s *Store) End(ctx context.Context, owner, handle string) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	return s.end(ctx, owner, handle)
+	return s.failed(ctx, s.end(ctx, owner, handle))
 }
 
 func (s *Store) end(ctx context.Context, owner, handle string) error {

@@ -26,8 +26,15 @@ import (
 func (s *Store) Ping(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
+	if s.reach != nil {
+		// A connection of its own first: a Redis that is down is
+		// reported here, and go-redis logs no failed dial of its pool.
+		if err := s.reach(ctx); err != nil {
+			return fmt.Errorf("%w: %w", core.ErrStore, s.failed(ctx, err))
+		}
+	}
 	if err := s.client.Ping(ctx).Err(); err != nil {
-		return fmt.Errorf("%w: redisstore: ping: %w", core.ErrStore, err)
+		return fmt.Errorf("%w: %w", core.ErrStore, s.failed(ctx, err))
 	}
 	load := func(ctx context.Context, c redis.Cmdable) error {
 		for _, script := range scripts {
@@ -44,10 +51,13 @@ func (s *Store) Ping(ctx context.Context) error {
 		err = load(ctx, s.client)
 	}
 	if err != nil {
-		return fmt.Errorf("%w: redisstore: loading the scripts: %w", core.ErrStore, err)
+		return fmt.Errorf("%w: loading the scripts: %w", core.ErrStore, s.failed(ctx, err))
 	}
 	return nil
 }
 
 // scripts are the store's Lua scripts, which Ping loads.
-var scripts = []*redis.Script{updateScript, endScript, listScript, touchScript, trimScript, dropScript}
+var scripts = []*redis.Script{
+	updateScript, endScript, listScript, touchScript, trimScript, dropScript,
+	lockScript, heldUpdateScript, heldEndScript, leaveScript,
+}

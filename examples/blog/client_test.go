@@ -19,7 +19,7 @@ import (
 )
 
 var (
-	frameworks = []string{"nethttp", "gin", "echo", "fiber"}
+	frameworks = []string{"nethttp", "gin", "echo", "echo5", "fiber"}
 	stores     = []string{"cookie", "memory", "redis", "postgres"}
 )
 

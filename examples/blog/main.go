@@ -38,7 +38,7 @@ const defaultPostgresURL = "postgres://localhost:5432/blog?sslmode=disable"
 // config is what the flags choose.
 type config struct {
 	addr        string       // host:port to listen on
-	framework   string       // nethttp, gin, echo or fiber
+	framework   string       // nethttp, gin, echo, echo5 or fiber
 	store       string       // cookie, memory, redis or postgres
 	redisURL    string       // for the redis store
 	postgresURL string       // for the postgres store
@@ -56,7 +56,7 @@ type config struct {
 func main() {
 	cfg := config{log: slog.Default()}
 	flag.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "`host:port` to listen on")
-	flag.StringVar(&cfg.framework, "framework", "nethttp", "web framework: nethttp, gin, echo or fiber")
+	flag.StringVar(&cfg.framework, "framework", "nethttp", "web framework: nethttp, gin, echo (Echo v4), echo5 (Echo v5) or fiber")
 	flag.StringVar(&cfg.store, "store", "cookie", "session store: cookie, memory, redis or postgres")
 	flag.StringVar(&cfg.redisURL, "redis", "redis://127.0.0.1:6379/0", "Redis `URL` of -store=redis")
 	flag.StringVar(&cfg.postgresURL, "postgres", "", "PostgreSQL `URL` of -store=postgres (default $DATABASE_URL, or "+defaultPostgresURL+")")
@@ -98,9 +98,9 @@ func (cfg config) check(args []string) error {
 		return fmt.Errorf("-addr %q: want host:port, such as 127.0.0.1:8080", cfg.addr)
 	}
 	switch cfg.framework {
-	case "nethttp", "gin", "echo", "fiber":
+	case "nethttp", "gin", "echo", "echo5", "fiber":
 	default:
-		return fmt.Errorf("-framework %q: want nethttp, gin, echo or fiber", cfg.framework)
+		return fmt.Errorf("-framework %q: want nethttp, gin, echo, echo5 or fiber", cfg.framework)
 	}
 	switch cfg.store {
 	case "cookie", "memory", "redis", "postgres":
@@ -271,6 +271,8 @@ func newServer(cfg config, store core.Store) (server, error) {
 		return newHTTPServer(b, ginHandler(b, m)), nil
 	case "echo":
 		return newHTTPServer(b, echoHandler(b, m)), nil
+	case "echo5":
+		return newHTTPServer(b, echo5Handler(b, m)), nil
 	case "fiber":
 		return newFiberServer(b, m), nil
 	}
@@ -278,7 +280,7 @@ func newServer(cfg config, store core.Store) (server, error) {
 }
 
 // newHTTPServer returns a server for a net/http handler (net/http, Gin and
-// Echo all make one), refusing forms posted from other sites. The server
+// both Echos all make one), refusing forms posted from other sites. The server
 // logs what goes wrong (a handler that panics, a response written twice)
 // to the blog's logger: Gin and Echo, made with gin.New and echo.New, leave
 // a panic to net/http, which answers it by closing the connection.

@@ -65,7 +65,7 @@ func TestCheck(t *testing.T) {
 		{"long secret", func(c *config) { c.secret = strings.Repeat("s", 32) }, nil, ""},
 		{"short secret, memory store", func(c *config) { c.secret, c.store = "short", "memory" }, nil, ""},
 		{"bad addr", func(c *config) { c.addr = "8080" }, nil, `-addr "8080"`},
-		{"bad framework", func(c *config) { c.framework = "rails" }, nil, `-framework "rails": want nethttp, gin, echo or fiber`},
+		{"bad framework", func(c *config) { c.framework = "rails" }, nil, `-framework "rails": want nethttp, gin, echo, echo5 or fiber`},
 		{"bad store", func(c *config) { c.store = "disk" }, nil, `-store "disk": want cookie, memory, redis or postgres`},
 		{"no store", func(c *config) { c.store = "none" }, nil, `-store "none": want cookie, memory, redis or postgres`},
 		{"short secret", func(c *config) { c.secret = "short" }, nil, "-secret (or BLOG_SECRET) is 5 bytes: want 32 or more"},

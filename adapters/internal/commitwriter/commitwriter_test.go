@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/transient-go/transient/adapters/internal/adaptertest"
 	"github.com/transient-go/transient/adapters/internal/commitwriter"
+	"github.com/transient-go/transient/adapters/internal/testkit"
 	"github.com/transient-go/transient/core"
 )
 
@@ -18,7 +18,7 @@ import (
 // has already added a flash to its session.
 func newWriter(t *testing.T) (*commitwriter.Writer, *httptest.ResponseRecorder) {
 	t.Helper()
-	m, err := core.NewManager(adaptertest.Memstore(t), nil)
+	m, err := core.NewManager(testkit.Memstore(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 type blogRuns struct {
 	burst    []blogresult.Burst
 	outage   []blogresult.Outage
+	hung     []blogresult.Outage
 	rotation []blogresult.Rotation
 }
 
@@ -45,6 +46,10 @@ func parseBlog(r io.Reader) (*blogRuns, error) {
 			var v blogresult.Outage
 			err = json.Unmarshal(line.Result, &v)
 			runs.outage = append(runs.outage, v)
+		case "FaultHungRedis":
+			var v blogresult.Outage
+			err = json.Unmarshal(line.Result, &v)
+			runs.hung = append(runs.hung, v)
 		case "FaultSecretRotation":
 			var v blogresult.Rotation
 			err = json.Unmarshal(line.Result, &v)
@@ -99,16 +104,14 @@ func (r *report) blogTests(b *strings.Builder) {
 			"within 5 seconds of its return every visitor must have gone round the pages again. " +
 			"Redis restarts empty, so every visitor must have logged in again first; " +
 			"PostgreSQL keeps its sessions (what it committed survives the kill), so no visitor may be sent to log in again.\n\n")
-		var rows [][]string
-		for _, run := range r.blog.outage {
-			rows = append(rows, []string{run.Framework, run.Store, fmt.Sprint(run.Visitors), fmt.Sprint(run.Requests),
-				fmt.Sprintf("%.1f s", run.OutageSeconds), fmt.Sprint(run.OutageAnswers),
-				fmtMs(run.OutageP50ms) + " / " + fmtMs(run.OutageP99ms) + " / " + fmtMs(run.OutageMaxms),
-				fmtMs(run.ResumedP50ms) + " / " + fmtMs(run.ResumedMaxms),
-				fmtMs(run.RecoveryP50ms) + " / " + fmtMs(run.RecoveryMaxms)})
-		}
-		table(b, []string{"framework", "store", "visitors", "requests", "down for", "answers while down",
-			"their latency (p50 / p99 / max)", "first page after it is back (p50 / max)", "full round after it is back (p50 / max)"}, rows)
+		outageTable(b, r.blog.outage)
+	}
+	if len(r.blog.hung) > 0 {
+		b.WriteString("### Redis hung (TestFaultHungRedis)\n\n")
+		b.WriteString("The same visitors while redis-server is stopped (SIGSTOP): the kernel still accepts connections, and Redis answers nothing until it goes on (SIGCONT), with every session it held. " +
+			"While it is hung every page that needs the session must be a 503, in under 1.5 seconds; " +
+			"within 5 seconds of its going on every visitor must have gone round the pages again, without logging in again.\n\n")
+		outageTable(b, r.blog.hung)
 	}
 	if len(r.blog.rotation) > 0 {
 		b.WriteString("### Secret rotation (TestFaultSecretRotation)\n\n")
@@ -120,6 +123,21 @@ func (r *report) blogTests(b *strings.Builder) {
 		}
 		table(b, []string{"framework", "visitors", "requests", "all on the new blog within"}, rows)
 	}
+}
+
+// outageTable writes the table of TestFaultStoreOutage's or
+// TestFaultHungRedis's runs.
+func outageTable(b *strings.Builder, runs []blogresult.Outage) {
+	var rows [][]string
+	for _, run := range runs {
+		rows = append(rows, []string{run.Framework, run.Store, fmt.Sprint(run.Visitors), fmt.Sprint(run.Requests),
+			fmt.Sprintf("%.1f s", run.OutageSeconds), fmt.Sprint(run.OutageAnswers),
+			fmtMs(run.OutageP50ms) + " / " + fmtMs(run.OutageP99ms) + " / " + fmtMs(run.OutageMaxms),
+			fmtMs(run.ResumedP50ms) + " / " + fmtMs(run.ResumedMaxms),
+			fmtMs(run.RecoveryP50ms) + " / " + fmtMs(run.RecoveryMaxms)})
+	}
+	table(b, []string{"framework", "store", "visitors", "requests", "down for", "answers while down",
+		"their latency (p50 / p99 / max)", "first page after it is back (p50 / max)", "full round after it is back (p50 / max)"}, rows)
 }
 
 // fmtMs formats milliseconds: "812 ms", "2.41 s".

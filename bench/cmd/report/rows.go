@@ -10,6 +10,7 @@ var frameworks = []framework{
 	{"NetHTTP", "net/http"},
 	{"Gin", "Gin"},
 	{"Echo", "Echo v4"},
+	{"Echo5", "Echo v5"},
 	{"Fiber", "Fiber v2"},
 }
 
@@ -59,6 +60,7 @@ var peers = []struct{ fw, peer, ours string }{
 	{"NetHTTP", "scs-postgres", "transient-postgres"},
 	{"Gin", "gin-contrib-cookie", "transient-cookie"},
 	{"Echo", "echo-contrib-cookie", "transient-cookie"},
+	{"Echo5", "gorilla-hash", "transient-cookie"},
 	{"Fiber", "fiber-memory", "transient-memory"},
 	{"Fiber", "fiber-redis", "transient-redis"},
 }

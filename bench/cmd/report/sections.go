@@ -101,7 +101,7 @@ func (r *report) untouched(b *strings.Builder) {
 	}
 	b.WriteString("## Untouched requests\n\n")
 	b.WriteString("BenchmarkUntouched isolates what a middleware adds to a request whose handler never touches the session: " +
-		"net/http, no mux, no recorder, a handler that does nothing. (adapters/internal/adaptertest/allocs_test.go holds each adapter to its allocation count.)\n\n")
+		"net/http, no mux, no recorder, a handler that does nothing. (adapters/internal/drivers/allocs_test.go holds each adapter to its allocation count.)\n\n")
 	var rows [][]string
 	for _, im := range []string{"bare", "withcontext", "transient-cookie"} {
 		t, ok := r.res.get("Untouched", im, "untouched", "sec/op")

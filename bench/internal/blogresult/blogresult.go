@@ -20,7 +20,9 @@ type Burst struct {
 
 // Outage is what TestFaultStoreOutage (bench/blog/outage_test.go)
 // measured on one store and framework; bench/cmd/report reads it as a
-// "FaultStoreOutage" line.
+// "FaultStoreOutage" line, and as a "FaultHungRedis" line what
+// TestFaultHungRedis (bench/blog/hung_redis_test.go) measured, whose
+// outage is the time Redis was stopped.
 type Outage struct {
 	Store         string  `json:"store"`
 	Framework     string  `json:"framework"`

@@ -1,24 +1,28 @@
 // Package breaker is the circuit breaker that core/pgstore and
-// core/redisstore put in front of their server. It opens only when calls
-// fail to connect (refused, unreachable, no such host, or no connection
-// within the connect budget), never because an answer is slow: a healthy
-// server on an overloaded machine answers late, and must not be cut off.
-// While it is open, calls fail at once, without waiting for a connection.
+// core/redisstore put in front of their server. It opens when calls fail
+// to connect (refused, unreachable, no such host, or no connection within
+// the connect budget), and, for a store that says what that looks like,
+// when the server took calls and did not answer them within the answer
+// budget, as a server does that accepts connections but is stopped or
+// hung. It never opens because a call waited for a connection of its own
+// pool, or for a CPU: a healthy server on an overloaded machine answers
+// late, and must not be cut off. While it is open, calls fail at once,
+// without waiting for a connection.
 //
 //   - closed: calls go through. Threshold calls in a row that fail to
-//     connect, with none answered in between, open it.
+//     connect or go unanswered, with none answered in between, open it.
 //   - open: calls fail at once, with an [*OpenError] that wraps the last
-//     connection error, for Cooldown; then it is half-open.
+//     such failure, for Cooldown; then it is half-open.
 //   - half-open: one call at a time goes through, as a probe; the others
-//     fail at once. A call that the server answers (even with an error),
-//     or a connection made ([Breaker.Connected]), closes the breaker; a
-//     probe that fails to connect opens it again for Cooldown; a probe
-//     that ends otherwise (a timeout, a canceled request) lets the next
-//     call probe.
+//     fail at once. A call that the server answers (even with an error)
+//     closes the breaker (a connection made does not: a hung server's
+//     kernel still accepts them); a probe that fails to connect or goes unanswered opens it again for
+//     Cooldown; a probe that ends otherwise (a canceled request) lets the
+//     next call probe.
 //
-// Each store says what its server's answer and a failed connection look
-// like (Breaker.Answered and Breaker.ConnectFailed); the states are the
-// same for both.
+// Each store says what its server's answer, a failed connection and an
+// unanswered call look like (Breaker.Answered, Breaker.ConnectFailed and
+// Breaker.Unanswered); the states are the same for all.
 package breaker
 
 import (
@@ -28,8 +32,9 @@ import (
 )
 
 const (
-	// Threshold is how many calls in a row must fail to connect, with no
-	// call answered in between, before a Breaker opens.
+	// Threshold is how many calls in a row must fail to connect or go
+	// unanswered, with no call answered in between, before a Breaker
+	// opens.
 	Threshold = 3
 
 	// Cooldown is how long a Breaker stays open before it lets one call
@@ -57,6 +62,13 @@ type Breaker struct {
 	// rejected, shows that no connection to the server could be made.
 	ConnectFailed func(err error) bool
 
+	// Unanswered, if set, reports whether err, a call's result that
+	// Answered and ConnectFailed rejected, shows that the server took the
+	// call and did not answer it within the answer budget: a deadline on
+	// the connection, not a wait for a connection of the pool or for the
+	// call's own deadline. nil means none does.
+	Unanswered func(err error) bool
+
 	// Now is the clock of the cooldown; nil means time.Now.
 	Now func() time.Time
 
@@ -65,7 +77,8 @@ type Breaker struct {
 	failures int       // calls in a row that failed to connect (closed)
 	until    time.Time // when an open breaker becomes half-open
 	probing  bool      // a probe is in flight (half-open)
-	last     error     // the last connection error
+	last     error     // the last failure that counts
+	silent   bool      // last is a call that went unanswered
 }
 
 type state int
@@ -103,14 +116,15 @@ func (b *Breaker) Allow() (probe bool, err error) {
 // Allow returned, err is the call's result.
 func (b *Breaker) Done(probe bool, err error) {
 	answered := b.Answered(err)
-	failed := !answered && b.ConnectFailed(err)
+	refused := !answered && b.ConnectFailed(err)
+	silent := !answered && !refused && b.Unanswered != nil && b.Unanswered(err)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	switch {
 	case answered:
 		b.reset()
-	case failed:
-		b.last = err
+	case refused || silent:
+		b.last, b.silent = err, silent
 		switch b.state {
 		case closed:
 			if b.failures++; b.failures < Threshold {
@@ -123,14 +137,6 @@ func (b *Breaker) Done(probe bool, err error) {
 	case probe:
 		b.probing = false
 	}
-}
-
-// Connected records that a new connection to the server was made, which
-// closes the breaker as an answer does.
-func (b *Breaker) Connected() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.reset()
 }
 
 // reset closes b. b.mu is held.
@@ -147,18 +153,23 @@ func (b *Breaker) now() time.Time {
 
 // openError returns the error of a call that b stops. b.mu is held.
 func (b *Breaker) openError() error {
-	return &OpenError{prefix: b.Prefix, server: b.Server, last: b.last}
+	return &OpenError{prefix: b.Prefix, server: b.Server, last: b.last, silent: b.silent}
 }
 
 // An OpenError is the error of a call that an open Breaker stopped. It
-// wraps the connection error that opened the breaker.
+// wraps the failure that opened the breaker.
 type OpenError struct {
 	prefix, server string
 	last           error
+	silent         bool
 }
 
 func (e *OpenError) Error() string {
-	return fmt.Sprintf("%s: not calling %s for now: the last connections to it failed: %v", e.prefix, e.server, e.last)
+	why := "the last connections to it failed"
+	if e.silent {
+		why = "it did not answer the last calls"
+	}
+	return fmt.Sprintf("%s: not calling %s for now: %s: %v", e.prefix, e.server, why, e.last)
 }
 
 func (e *OpenError) Unwrap() error { return e.last }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -31,8 +32,9 @@ func (c *fakeClock) now() time.Time      { return c.t }
 func (c *fakeClock) add(d time.Duration) { c.t = c.t.Add(d) }
 
 // newTestBreaker returns a closed breaker on a fake clock, for a server
-// whose answers are nil and answer errors, and whose failed connections
-// are refused ones.
+// whose answers are nil and answer errors, whose failed connections are
+// refused ones, and whose unanswered calls end with a deadline on the
+// connection.
 func newTestBreaker() (*Breaker, *fakeClock) {
 	c := &fakeClock{time.Unix(1e9, 0)}
 	return &Breaker{
@@ -43,6 +45,7 @@ func newTestBreaker() (*Breaker, *fakeClock) {
 			return err == nil || errors.As(err, &a)
 		},
 		ConnectFailed: func(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) },
+		Unanswered:    func(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) },
 		Now:           c.now,
 	}, c
 }
@@ -140,27 +143,26 @@ func TestHalfOpen(t *testing.T) {
 		b.Done(probe, reply)
 		wantClosed(t, b, "after an answered probe")
 	})
-	t.Run("the probe times out", func(t *testing.T) {
-		b, _ := afterCooldown()
+	t.Run("the probe is not answered", func(t *testing.T) {
+		b, clock := afterCooldown()
 		probe, _ := b.Allow()
-		b.Done(probe, context.DeadlineExceeded)
+		b.Done(probe, slow)
+		if err := call(b, nil); !errors.Is(err, slow) {
+			t.Fatalf("after a probe that was not answered: call = %v; want it stopped with an error wrapping %v", err, slow)
+		}
+		clock.add(Cooldown)
 		if probe, err := b.Allow(); !probe || err != nil {
-			t.Fatalf("Allow after a probe that timed out = %v, %v; want the next probe", probe, err)
+			t.Fatalf("Allow a cooldown after the unanswered probe = %v, %v; want another probe", probe, err)
 		}
 	})
-	t.Run("a connection is made", func(t *testing.T) {
+	t.Run("the probe is canceled", func(t *testing.T) {
 		b, _ := afterCooldown()
-		b.Connected()
-		wantClosed(t, b, "after a connection was made")
+		probe, _ := b.Allow()
+		b.Done(probe, context.Canceled)
+		if probe, err := b.Allow(); !probe || err != nil {
+			t.Fatalf("Allow after a probe that was canceled = %v, %v; want the next probe", probe, err)
+		}
 	})
-}
-
-// A connection made closes the breaker at once, without waiting for the
-// cooldown.
-func TestConnectedClosesOpenBreaker(t *testing.T) {
-	b, _ := openBreaker()
-	b.Connected()
-	wantClosed(t, b, "after a connection was made")
 }
 
 // A call that started before the breaker opened, and then fails to
@@ -182,16 +184,47 @@ func TestLateFailureKeepsCooldown(t *testing.T) {
 	}
 }
 
-// Slow answers never open the breaker: a healthy server on an overloaded
-// machine answers late, and must not be cut off.
-func TestIgnoresSlowAnswers(t *testing.T) {
+// A server that takes calls and answers none opens the breaker as a
+// refused connection does, and the error says so.
+func TestOpensOnUnansweredCalls(t *testing.T) {
 	b, _ := newTestBreaker()
-	for _, err := range []error{slow, context.DeadlineExceeded, context.Canceled} {
-		for range 10 * Threshold {
-			if stop := call(b, err); stop != nil {
-				t.Fatalf("after calls that ended with %v: call = %v; want it let through", err, stop)
+	for range Threshold {
+		call(b, slow)
+	}
+	err := call(b, nil)
+	var open *OpenError
+	if !errors.As(err, &open) || !errors.Is(err, slow) || !strings.Contains(err.Error(), "did not answer") {
+		t.Fatalf("after %d unanswered calls: call = %v; want it stopped with an error that says the server did not answer", Threshold, err)
+	}
+}
+
+// Waits that are not the server's never open the breaker: a call that
+// waited for a connection of its pool, or for a CPU, until its own
+// deadline, or that its caller canceled. A healthy server on an
+// overloaded machine answers late, and must not be cut off. Nor do
+// unanswered calls, for a store that does not tell them apart.
+func TestIgnoresSlowCalls(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		unanswered bool
+		errs       []error
+	}{
+		{"waits", true, []error{context.DeadlineExceeded, context.Canceled}},
+		{"no Unanswered", false, []error{slow, context.DeadlineExceeded, context.Canceled}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			b, _ := newTestBreaker()
+			if !tt.unanswered {
+				b.Unanswered = nil
 			}
-		}
+			for _, err := range tt.errs {
+				for range 10 * Threshold {
+					if stop := call(b, err); stop != nil {
+						t.Fatalf("after calls that ended with %v: call = %v; want it let through", err, stop)
+					}
+				}
+			}
+		})
 	}
 }
 

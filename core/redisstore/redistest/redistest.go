@@ -1,5 +1,8 @@
 // Package redistest starts real Redis servers for tests: one server with
 // [Start] or [StartLocal], a three-node Redis Cluster with [StartCluster].
+// A server of the test's own can crash ([Server.Kill]) and come back
+// empty ([Server.Restart]), or hang ([Server.Pause]) and come back as it
+// was ([Server.Resume]).
 // Servers listen on loopback only, keep nothing on disk beyond a temporary
 // directory, and are stopped by t.Cleanup.
 //
@@ -17,6 +20,7 @@
 package redistest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -24,6 +28,7 @@ import (
 	"os/exec"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -39,8 +44,9 @@ type Server struct {
 	dir  string
 	port int
 
-	mu   sync.Mutex
-	proc *proc // nil while killed
+	mu     sync.Mutex
+	proc   *proc // nil while killed
+	paused bool  // stopped by Pause
 }
 
 // Start returns the Redis server at REDIS_URL if that variable is set, and
@@ -139,6 +145,74 @@ func (s *Server) Kill(t testing.TB) {
 	s.stop()
 }
 
+// Pause stops the server's process (SIGSTOP), as a hung Redis: it still
+// accepts connections, since the kernel does, and answers nothing until
+// Resume. It returns once the process is stopped, which it reads in
+// Linux's /proc. It fails t for a server at REDIS_URL, and for one that is
+// killed or paused. A paused server is killed as any other when the test
+// ends.
+func (s *Server) Pause(t testing.TB) {
+	t.Helper()
+	s.signal(t, "Pause", syscall.SIGSTOP, false)
+}
+
+// Resume lets the process that Pause stopped go on (SIGCONT): the server
+// answers again, with everything it held. It fails t for a server that is
+// not paused.
+func (s *Server) Resume(t testing.TB) {
+	t.Helper()
+	s.signal(t, "Resume", syscall.SIGCONT, true)
+}
+
+func (s *Server) signal(t testing.TB, name string, sig syscall.Signal, paused bool) {
+	t.Helper()
+	if !s.Local() {
+		t.Fatalf("redistest: %s needs a server started by StartLocal, not REDIS_URL", name)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.proc == nil:
+		t.Fatalf("redistest: %s of a server that is killed", name)
+	case s.paused && !paused:
+		t.Fatalf("redistest: %s of a server that is paused", name)
+	case !s.paused && paused:
+		t.Fatalf("redistest: %s of a server that is not paused", name)
+	}
+	if err := s.proc.cmd.Process.Signal(sig); err != nil {
+		t.Fatalf("redistest: %s: %v", name, err)
+	}
+	s.paused = !paused
+	if s.paused {
+		// A signal is delivered when the kernel gets to it: until the
+		// process is stopped, it may still answer.
+		if err := awaitStopped(s.proc.cmd.Process.Pid); err != nil {
+			t.Fatalf("redistest: %s: %v", name, err)
+		}
+	}
+}
+
+// awaitStopped waits until the process pid is stopped, as Linux's
+// /proc/pid/stat tells.
+func awaitStopped(pid int) error {
+	deadline := time.Now().Add(startTimeout)
+	for {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return fmt.Errorf("cannot tell whether the server stopped (Pause needs Linux's /proc): %w", err)
+		}
+		// "pid (command) state ...": the command may hold spaces and
+		// parentheses, the state follows the last ")".
+		if i := bytes.LastIndexByte(b, ')'); i >= 0 && i+2 < len(b) && (b[i+2] == 'T' || b[i+2] == 't') {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the server did not stop within %v: %s", startTimeout, b)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // Restart starts the server again on the same port after Kill, empty, and
 // waits until it answers. It fails t for a server at REDIS_URL or if the
 // port was taken meanwhile.
@@ -163,9 +237,10 @@ func (s *Server) stop() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.proc != nil {
-		s.proc.stop()
+		s.proc.stop() // SIGKILL ends a stopped process too
 		s.proc = nil
 	}
+	s.paused = false
 }
 
 // UnreachableURL returns the redis:// URL of a loopback port where nothing

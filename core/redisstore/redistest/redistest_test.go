@@ -2,6 +2,7 @@ package redistest_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"strings"
@@ -28,6 +29,24 @@ func TestStartLocal(t *testing.T) {
 	if n, err := c.Exists(ctx, "k").Result(); err != nil || n != 0 {
 		t.Fatalf("EXISTS k after Restart = %d, %v; want 0 (nothing persisted)", n, err)
 	}
+}
+
+func TestPause(t *testing.T) {
+	srv := redistest.StartLocal(t)
+	c := srv.Client(t)
+	ctx := context.Background()
+	if err := c.Set(ctx, "k", "v", 0).Err(); err != nil {
+		t.Fatalf("SET = %v", err)
+	}
+	srv.Pause(t)
+	if err := c.Ping(ctx).Err(); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("PING of a paused server = %v; want no answer in time", err)
+	}
+	srv.Resume(t)
+	if v, err := c.Get(ctx, "k").Result(); err != nil || v != "v" {
+		t.Fatalf("GET k after Resume = %q, %v; want \"v\", kept", v, err)
+	}
+	srv.Pause(t) // and the test ends with the server paused: Cleanup kills it
 }
 
 func TestStartCluster(t *testing.T) {
