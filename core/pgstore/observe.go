@@ -19,13 +19,23 @@ const name = "pgstore"
 // is one call for the Observer, named after the method that makes it.
 type observed struct {
 	storeCall func(ctx context.Context, store, op string) (context.Context, func(string))
+	breakerFn func(store, from, to string)
 }
 
 func newObserved(o *core.Observer) observed {
 	if o == nil {
 		return observed{}
 	}
-	return observed{storeCall: o.StoreCall}
+	return observed{storeCall: o.StoreCall, breakerFn: o.Breaker}
+}
+
+// observeBreaker has b tell the Observer of its states, from the closed
+// one it starts in.
+func (o observed) observeBreaker(b *breaker.Breaker) {
+	if f := o.breakerFn; f != nil {
+		b.Changed = func(from, to string) { f(name, from, to) }
+		f(name, "", "closed")
+	}
 }
 
 // failure returns how a call that ended with err failed, as

@@ -19,23 +19,31 @@ import (
 )
 
 // calls is a core.Observer that writes down the store's calls, as "load"
-// or "load timeout".
+// or "load timeout", and its breaker's changes, as "closed>open".
 type calls struct {
-	mu  sync.Mutex
-	all []string
+	mu       sync.Mutex
+	all      []string
+	breakers []string
 }
 
 func (c *calls) observer() *core.Observer {
-	return &core.Observer{StoreCall: func(ctx context.Context, store, op string) (context.Context, func(string)) {
-		return ctx, func(failure string) {
+	return &core.Observer{
+		StoreCall: func(ctx context.Context, store, op string) (context.Context, func(string)) {
+			return ctx, func(failure string) {
+				c.mu.Lock()
+				defer c.mu.Unlock()
+				if store != "pgstore" {
+					panic("store " + store)
+				}
+				c.all = append(c.all, strings.TrimSpace(op+" "+failure))
+			}
+		},
+		Breaker: func(store, from, to string) {
 			c.mu.Lock()
 			defer c.mu.Unlock()
-			if store != "pgstore" {
-				panic("store " + store)
-			}
-			c.all = append(c.all, strings.TrimSpace(op+" "+failure))
-		}
-	}}
+			c.breakers = append(c.breakers, store+" "+from+">"+to)
+		},
+	}
 }
 
 // take returns the calls written down so far, and forgets them.
@@ -142,6 +150,11 @@ func TestObserver(t *testing.T) {
 	want = []string{"load refused", "load refused", "load refused", "load breaker_open"}
 	if got := c.take(); !slices.Equal(got, want) {
 		t.Errorf("with PostgreSQL down, the Observer was told of %q; want %q", got, want)
+	}
+	// The two stores' breakers, made closed; s's opened.
+	want = []string{"pgstore >closed", "pgstore >closed", "pgstore closed>open"}
+	if !slices.Equal(c.breakers, want) {
+		t.Errorf("the Observer was told of the breakers' states %q; want %q", c.breakers, want)
 	}
 }
 

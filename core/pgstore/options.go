@@ -123,8 +123,9 @@ type Options struct {
 
 	// Observer is told of each of the store's calls to PostgreSQL (a
 	// Load, a Create, ..., one batch of Cleanup), with how it failed, if
-	// it did (core.Observer's StoreCall), for metrics and traces: give it
-	// the Manager's. A call the store answers without a round trip (a
+	// it did, and of the state of the store's circuit breaker
+	// (core.Observer's StoreCall and Breaker), for metrics and traces:
+	// give it the Manager's. A call the store answers without a round trip (a
 	// token that is not an ID) is none. Default nil: nothing is recorded,
 	// at the cost of a nil check.
 	Observer *core.Observer
@@ -254,6 +255,7 @@ func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
 		observed:     newObserved(o.Observer),
 	}
 	s.healthy.Store(true)
+	s.observeBreaker(s.breaker)
 	if o.CleanupInterval > 0 {
 		ctx, cancel := context.WithCancel(context.Background())
 		s.stopCleanup, s.cleanupDone = cancel, make(chan struct{})
