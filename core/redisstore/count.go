@@ -21,7 +21,12 @@ const countBatch = 1000
 // thousand keys, without blocking Redis: for an operator's command
 // (cmd/transient) or an occasional check, not for every request. Keys
 // written or ended while it runs may be counted or not.
-func (s *Store) Count(ctx context.Context) (int, error) {
+func (s *Store) Count(ctx context.Context) (_ int, err error) {
+	if s.storeCall != nil {
+		var done func(string)
+		ctx, done = s.storeCall(ctx, name, "count")
+		defer func() { done(failure(err)) }()
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	var n atomic.Int64
@@ -30,7 +35,6 @@ func (s *Store) Count(ctx context.Context) (int, error) {
 		n.Add(int64(k))
 		return err
 	}
-	var err error
 	switch c := s.client.(type) {
 	case *redis.ClusterClient:
 		err = c.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return count(ctx, c) })

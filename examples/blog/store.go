@@ -50,7 +50,7 @@ func newStore(cfg config) (core.Store, func(), error) {
 		}
 		return st, func() {}, nil
 	case "redis":
-		return newRedisStore(cfg.redisURL)
+		return newRedisStore(cfg.redisURL, cfg.observer)
 	case "postgres":
 		return newPostgresStore(cfg.postgresURL, cfg.observer)
 	}
@@ -59,8 +59,8 @@ func newStore(cfg config) (core.Store, func(), error) {
 
 // newRedisStore returns the store of -store redis, with a client of its own
 // for the server at rawURL, once the server has answered.
-func newRedisStore(rawURL string) (core.Store, func(), error) {
-	st, err := redisstore.NewFromURL(rawURL, &redisstore.Options{MaxPerOwner: demoMaxPerOwner})
+func newRedisStore(rawURL string, obs *core.Observer) (core.Store, func(), error) {
+	st, err := redisstore.NewFromURL(rawURL, &redisstore.Options{MaxPerOwner: demoMaxPerOwner, Observer: obs})
 	if err != nil {
 		return nil, nil, fmt.Errorf("-redis %s: %w", redact(rawURL), err)
 	}

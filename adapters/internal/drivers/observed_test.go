@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/extra/redisotel/v9"
 
 	"github.com/transient-go/transient/adapters/adaptertest"
 	"github.com/transient-go/transient/adapters/internal/testkit"
@@ -15,6 +16,8 @@ import (
 	"github.com/transient-go/transient/core/memstore"
 	"github.com/transient-go/transient/core/pgstore"
 	"github.com/transient-go/transient/core/pgstore/pgtest"
+	"github.com/transient-go/transient/core/redisstore"
+	"github.com/transient-go/transient/core/redisstore/redistest"
 )
 
 // TestObserved runs the shared suite on each store with an Observer that
@@ -76,7 +79,47 @@ func TestObserved(t *testing.T) {
 		wantScopes(t, tm, otelsessionScope, "github.com/exaring/otelpgx")
 		t.Logf("scanned %d attributes", tm.scan(t))
 	})
+	t.Run("redis", func(t *testing.T) {
+		tm := newTelemetry(t)
+		srv := redistest.Start(t)
+		store, err := redisstore.NewFromURL(srv.URL(), &redisstore.Options{
+			Prefix: "observed-" + core.NewID()[:8] + ":", Observer: tm.obs, TracerProvider: tm.tp,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = store.Close() })
+		suite(t, tm, store, true)
+		tm.wantMoved(t, moved{"a store call", "transient.store.operation.duration", []string{"transient.store=redisstore", "transient.store.operation=update_locked"}})
+
+		down, err := redisstore.NewFromURL(redistest.UnreachableURL(t), &redisstore.Options{Observer: tm.obs, TracerProvider: tm.tp})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = down.Close() })
+		outage(t, tm, down, "redisstore")
+		wantScopes(t, tm, otelsessionScope, redisotelScope)
+		t.Logf("scanned %d attributes", tm.scan(t))
+	})
+	t.Run("redis cluster", func(t *testing.T) {
+		tm := newTelemetry(t)
+		client := redistest.StartCluster(t).Client(t)
+		// A client the application builds: it instruments it, without
+		// the commands' arguments.
+		if err := redisotel.InstrumentTracing(client, redisotel.WithTracerProvider(tm.tp), redisotel.WithDBStatement(false)); err != nil {
+			t.Fatal(err)
+		}
+		store, err := redisstore.New(client, &redisstore.Options{Observer: tm.obs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		suite(t, tm, store, true)
+		wantScopes(t, tm, otelsessionScope, redisotelScope)
+		t.Logf("scanned %d attributes", tm.scan(t))
+	})
 }
+
+const redisotelScope = "github.com/redis/go-redis/extra/redisotel"
 
 const otelsessionScope = "github.com/transient-go/transient/core/otelsession"
 
@@ -143,6 +186,7 @@ func outage(t *testing.T, tm *telemetry, down core.Store, name string) {
 	tm.wantMoved(t,
 		moved{"a store outage", "transient.store.errors", []string{"transient.store=" + name, "error.type=refused"}},
 		moved{"a store outage", "transient.store.errors", []string{"transient.store=" + name, "error.type=breaker_open"}},
+		moved{"a store outage", "transient.store.breaker.state", []string{"transient.store=" + name, "transient.breaker.state=open"}},
 	)
 }
 
