@@ -52,6 +52,10 @@
 //     into a map and back;
 //   - transient-cookie, transient-memory, transient-redis: our adapter on
 //     that framework with cookiestore, memstore and redisstore;
+//   - transient-memory-otel (net/http): transient-memory with
+//     otelsession's Observer on the Manager and the store, recording
+//     OpenTelemetry metrics and spans into the SDK: what recording costs
+//     a request, beside transient-memory;
 //   - gorilla-hash, gorilla-hash-block (net/http): gorilla/sessions'
 //     CookieStore with a hash key, and with a hash and a block key;
 //     gorilla-hash is Echo v5's peer too, called in its handlers as

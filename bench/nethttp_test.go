@@ -27,6 +27,7 @@ func BenchmarkNetHTTP(b *testing.B) {
 	for _, st := range ourStores(b) {
 		rows = append(rows, row{name: st.name, h: ourHTTP(newManager(b, st.store))})
 	}
+	rows = append(rows, row{name: "transient-memory-otel", h: ourHTTP(observedMemory(b))})
 	// The encrypted cookie store, beside gorilla's hash and block key and
 	// the GCM floor.
 	encrypted, err := cookiestore.New(&cookiestore.Options{Secrets: []string{secret}, Encrypt: true})

@@ -45,6 +45,9 @@ func (m *Manager) commitDevice(ctx context.Context, s *Session, change *deviceCh
 		// A concurrent request ended the session meanwhile.
 		return answer{status: http.StatusOK, body: []byte(`{"continue":false}`)}
 	}
+	// Written: the adapter's commit has nothing to add, and reports no
+	// second commit of the request to the Observer.
+	s.state = stateReadOnly
 	var a answer
 	if cookie != "" {
 		a.add("Set-Cookie", cookie)

@@ -42,12 +42,14 @@ func (m *Manager) boundRequest(ctx context.Context, s *Session, p *payload, tok 
 		m.debug(ctx, "bound session used without a valid bound cookie", "reason", "DeviceBinding.Unbound is UnboundAllow")
 		return true, nil
 	case m.device.unbound == UnboundEnd:
+		m.rejected(ctx, "unbound")
 		m.debug(ctx, "bound session ended", "reason", "a request without a valid bound cookie")
 		if err := m.store.Delete(m.storeContext(ctx), tok); err != nil && !errors.Is(err, ErrNotFound) {
 			return false, fmt.Errorf("%w: %w", ErrStore, err)
 		}
 		return false, nil
 	}
+	m.rejected(ctx, "unbound")
 	m.debug(ctx, "bound session not used", "reason", "no valid bound cookie")
 	return false, nil
 }

@@ -1,7 +1,7 @@
 package core_test
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/transient-go/transient/core"
-	"github.com/transient-go/transient/core/cookiestore"
 	"github.com/transient-go/transient/core/dbsctest"
 )
 
@@ -19,74 +18,6 @@ import (
 // request is Begin, ServeDevice or the handler's work, Commit and Finish,
 // as an adapter does, so that each interleaving of two requests can be
 // forced. The adapters' shared suite drives the protocol over HTTP.
-
-func TestDeviceConfig(t *testing.T) {
-	cookies, err := cookiestore.New(&cookiestore.Options{Secrets: []string{"a secret of at least 32 bytes, for this test"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name  string
-		store core.Store
-		opts  core.Options
-		want  string // in the error; "" for none
-	}{
-		{"defaults", nil, core.Options{}, ""},
-		{"local development", nil, core.Options{Insecure: true}, ""},
-		{"__Host- names", nil, core.Options{CookieName: "__Host-session"}, ""},
-		{"paths within the cookie's", nil, core.Options{Path: "/app", DeviceBinding: &core.DeviceBinding{RegistrationPath: "/app/r", RefreshPath: "/app/f"}}, ""},
-		{"cookie store", cookies, core.Options{}, "need a server-side store"},
-		{"partitioned", nil, core.Options{Partitioned: true}, "Partitioned"},
-		{"default paths outside the cookie's", nil, core.Options{Path: "/app"}, "RegistrationPath"},
-		{"path prefix is not a path", nil, core.Options{Path: "/app", DeviceBinding: &core.DeviceBinding{RegistrationPath: "/apple", RefreshPath: "/app/f"}}, "RegistrationPath"},
-		{"relative path", nil, core.Options{DeviceBinding: &core.DeviceBinding{RefreshPath: "refresh"}}, "RefreshPath"},
-		{"path with a quote", nil, core.Options{DeviceBinding: &core.DeviceBinding{RefreshPath: `/a"b`}}, "RefreshPath"},
-		{"path with a query", nil, core.Options{DeviceBinding: &core.DeviceBinding{RefreshPath: "/a?b"}}, "RefreshPath"},
-		{"same paths", nil, core.Options{DeviceBinding: &core.DeviceBinding{RegistrationPath: "/d", RefreshPath: "/d"}}, "both"},
-		{"session cookie's name", nil, core.Options{DeviceBinding: &core.DeviceBinding{CookieName: "session"}}, "CookieName"},
-		{"bad name", nil, core.Options{DeviceBinding: &core.DeviceBinding{CookieName: "a;b"}}, "CookieName"},
-		{"__Host- over HTTP", nil, core.Options{Insecure: true, DeviceBinding: &core.DeviceBinding{CookieName: "__Host-bound"}}, "__Host-"},
-		{"__Secure- over HTTP", nil, core.Options{Insecure: true, DeviceBinding: &core.DeviceBinding{CookieName: "__Secure-bound"}}, "__Secure-"},
-		{"short lifetime", nil, core.Options{DeviceBinding: &core.DeviceBinding{Lifetime: time.Second}}, "MinBoundLifetime"},
-		{"negative lifetime", nil, core.Options{DeviceBinding: &core.DeviceBinding{Lifetime: -time.Minute}}, "MinBoundLifetime"},
-		{"lifetime past the absolute timeout", nil, core.Options{AbsoluteTimeout: time.Hour, DeviceBinding: &core.DeviceBinding{Lifetime: 2 * time.Hour}}, "AbsoluteTimeout"},
-		{"unknown Unbound", nil, core.Options{DeviceBinding: &core.DeviceBinding{Unbound: 9}}, "Unbound"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			store := tt.store
-			if store == nil {
-				store = mustMemstore()
-			}
-			opts := tt.opts
-			if opts.DeviceBinding == nil {
-				opts.DeviceBinding = &core.DeviceBinding{}
-			}
-			_, err := core.NewManager(store, &opts)
-			switch {
-			case tt.want == "" && err != nil:
-				t.Fatalf("NewManager = %v; want nil", err)
-			case tt.want != "" && (!errors.Is(err, core.ErrConfig) || !strings.Contains(err.Error(), tt.want)):
-				t.Fatalf("NewManager = %v; want an ErrConfig about %s", err, tt.want)
-			}
-		})
-	}
-}
-
-func TestDeviceEndpoint(t *testing.T) {
-	off := newManager(t, nil, nil)
-	on := newManager(t, nil, &core.Options{DeviceBinding: &core.DeviceBinding{}})
-	for _, path := range []string{core.DefaultRegistrationPath, core.DefaultRefreshPath} {
-		if off.DeviceEndpoint(path) || !on.DeviceEndpoint(path) {
-			t.Errorf("DeviceEndpoint(%s) = %v off, %v on; want false, true", path, off.DeviceEndpoint(path), on.DeviceEndpoint(path))
-		}
-	}
-	for _, path := range []string{"/", "/dbsc", core.DefaultRefreshPath + "/", strings.ToUpper(core.DefaultRefreshPath)} {
-		if on.DeviceEndpoint(path) {
-			t.Errorf("DeviceEndpoint(%s) = true; want false", path)
-		}
-	}
-}
 
 // deviceRequest is a core.DeviceRequest of a test.
 type deviceRequest struct {
@@ -114,11 +45,15 @@ type device struct {
 }
 
 func newDevice(t *testing.T, store core.Store, binding *core.DeviceBinding) *device {
+	return newObservedDevice(t, store, binding, nil)
+}
+
+func newObservedDevice(t *testing.T, store core.Store, binding *core.DeviceBinding, obs *core.Observer) *device {
 	d := &device{t: t, now: time.Unix(1_800_000_000, 0)}
 	if binding == nil {
 		binding = &core.DeviceBinding{}
 	}
-	d.m = newManager(t, store, &core.Options{Clock: d.clock, DeviceBinding: binding})
+	d.m = newManager(t, store, &core.Options{Clock: d.clock, DeviceBinding: binding, Observer: obs})
 	return d
 }
 
@@ -292,5 +227,29 @@ func TestDeviceProtocol(t *testing.T) {
 	d.id = "another"
 	if status, body, _ := d.refresh(""); status != http.StatusOK || body != `{"continue":false}` {
 		t.Fatalf("refresh of another identifier = %d %s; want 200 and continue false", status, body)
+	}
+}
+
+// TestDeviceUnboundObserved checks that the Observer is told of the
+// session cookie of a bound session that comes without a valid bound
+// cookie, which an operator watches for copied cookies.
+func TestDeviceUnboundObserved(t *testing.T) {
+	var mu sync.Mutex
+	var reasons []string
+	d := newObservedDevice(t, nil, nil, &core.Observer{CookieRejected: func(_ context.Context, reason string) {
+		mu.Lock()
+		reasons = append(reasons, reason)
+		mu.Unlock()
+	}})
+	d.register(d.login("alice"))
+	d.home(d.cookies())
+	d.advance(core.DefaultBoundLifetime + time.Minute)
+	if got := d.home(d.cookies()); got != "anonymous" {
+		t.Fatalf("with an expired bound cookie: %s; want anonymous", got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Join(reasons, ",") != "unbound" {
+		t.Fatalf("the Observer was told of rejected cookies %q; want one, unbound", reasons)
 	}
 }

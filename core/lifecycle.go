@@ -109,12 +109,18 @@ func (m *Manager) load(ctx context.Context, s *Session) error {
 		// tossing): the server cannot tell which it issued, so it uses
 		// neither and sets none, since a Set-Cookie would replace the
 		// visitor's own and keep the planted one.
+		m.rejected(ctx, "duplicated")
 		m.debug(ctx, "session cookie rejected", "reason", "duplicate cookies", "count", n)
 		s.state = stateReadOnly
 		return nil
 	}
 	s.dead = true // until the store says otherwise
 	if !validToken(tok) {
+		if len(tok) > MaxCookieSize {
+			m.rejected(ctx, "oversized")
+		} else {
+			m.rejected(ctx, "tampered")
+		}
 		m.debug(ctx, "session cookie rejected", "reason", "malformed")
 		return nil
 	}
@@ -124,10 +130,16 @@ func (m *Manager) load(ctx context.Context, s *Session) error {
 		// A concurrent request renewed or ended this session, and its
 		// response carries the visitor's new cookie: this request must
 		// neither save nor touch the cookie.
+		m.rejected(ctx, "ended")
 		m.debug(ctx, "session cookie rejected", "reason", "ended by a concurrent request")
 		s.state, s.dead = stateReadOnly, false
 		return nil
 	case errors.Is(err, ErrNotFound):
+		if m.clientSide {
+			m.rejected(ctx, "tampered") // it failed verification
+		} else {
+			m.rejected(ctx, "unknown")
+		}
 		m.debug(ctx, "session cookie rejected", "reason", "unknown, expired or tampered")
 		return nil
 	case err != nil:
@@ -138,13 +150,20 @@ func (m *Manager) load(ctx context.Context, s *Session) error {
 	case errors.Is(err, errOtherCookie):
 		// Another Manager over the same store issued it, under another
 		// cookie name: it is not this cookie's session.
+		m.rejected(ctx, "foreign")
 		m.debug(ctx, "session cookie rejected", "reason", "issued under another cookie name")
 		return nil
 	case err != nil:
+		m.rejected(ctx, "tampered")
 		m.debug(ctx, "session cookie rejected", "reason", "undecodable payload")
 		return nil
 	}
 	if why := m.expired(&p, now); why != "" {
+		if why == idleTimeout || why == absoluteTimeout {
+			m.rejected(ctx, "expired")
+		} else {
+			m.rejected(ctx, "tampered")
+		}
 		m.debug(ctx, "session cookie rejected", "reason", why)
 		return nil
 	}
@@ -273,6 +292,9 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 		// Nothing to keep: no record, no cookie, but a cookie the
 		// request could not use is cleared.
 		s.resetChanges()
+		if !late {
+			m.committed(ctx, commitNone, 0)
+		}
 		if late || !s.dead {
 			return "", nil
 		}
@@ -284,14 +306,20 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 		// ends all the same, whatever the handler did after Invalidate;
 		// what it did then needs a new cookie, and is reported.
 		if late && m.clientSide {
+			m.committed(ctx, commitFailed, 0)
 			return "", ErrLateChange
 		}
 		switch err := m.store.Delete(m.storeContext(ctx), s.token); {
 		case errors.Is(err, ErrNotFound):
-			m.lost(ctx, s)
+			m.lost(ctx, s, 0)
 			return "", nil
 		case err != nil:
+			m.committed(ctx, commitFailed, 0)
 			return "", fmt.Errorf("%w: %w", ErrStore, err)
+		}
+		m.committed(ctx, commitWritten, 0)
+		if s.ch.fresh {
+			m.event(ctx, sessionEnded)
 		}
 		s.token = ""
 		lost := !s.empty()
@@ -311,9 +339,13 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 		due = due || s.reissue || (m.reissue >= 0 && now-s.issued >= m.reissue)
 	}
 	if !due {
+		if !late {
+			m.committed(ctx, commitNone, 0)
+		}
 		return "", nil
 	}
 	if late && (m.clientSide || s.token == "" || s.ch.renew || s.ch.fresh) {
+		m.committed(ctx, commitFailed, 0)
 		return "", ErrLateChange
 	}
 	issued := s.issued
@@ -353,6 +385,7 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 		var conflict *ConflictError
 		switch {
 		case err == nil:
+			m.written(ctx, s, attempt)
 			m.wrote(s, tok, buf)
 			if !send {
 				return "", nil
@@ -363,9 +396,11 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 		case errors.As(err, &conflict) && attempt < maxAttempts:
 			m.putBuffer(buf)
 			if err := m.merge(s, conflict.Current, now); err != nil {
+				m.committed(ctx, commitFailed, attempt)
 				return "", err
 			}
 			if !s.ch.any {
+				m.committed(ctx, commitNone, attempt)
 				return "", nil // a re-issue: the other request's write did it
 			}
 			if locked = m.locking != nil && attempt >= lockAfter; !locked {
@@ -373,11 +408,16 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 			}
 		case errors.Is(err, ErrNotFound) && s.token != "":
 			m.putBuffer(buf)
-			m.lost(ctx, s)
+			m.lost(ctx, s, attempt-1)
 			return "", nil
 		default:
 			m.putBuffer(buf)
 			s.issued = issued
+			if conflict != nil {
+				m.committed(ctx, commitFailed, attempt) // the last try met one too
+			} else {
+				m.committed(ctx, commitFailed, attempt-1)
+			}
 			if errors.Is(err, ErrCookieTooLarge) {
 				return "", err
 			}
@@ -427,10 +467,12 @@ func (m *Manager) merge(s *Session, current []byte, now int64) error {
 	return nil
 }
 
-// lost records that a concurrent request ended the record of s: what this
-// request changed is discarded, it writes nothing more, and it sends no
-// cookie, so the one the other request set stays.
-func (m *Manager) lost(ctx context.Context, s *Session) {
+// lost records that a concurrent request ended the record of s, after its
+// commit met conflicts: what this request changed is discarded, it writes
+// nothing more, and it sends no cookie, so the one the other request set
+// stays.
+func (m *Manager) lost(ctx context.Context, s *Session, conflicts int) {
+	m.committed(ctx, commitEnded, conflicts)
 	m.debug(ctx, "session ended by a concurrent request; this request's changes are discarded")
 	s.state = stateReadOnly
 	s.resetChanges()
@@ -486,6 +528,12 @@ func (m *Manager) ttl(created, now int64) time.Duration {
 	return time.Duration(max(left, 1)) * time.Second
 }
 
+// What expired returns for a session past its timeouts.
+const (
+	absoluteTimeout = "absolute timeout"
+	idleTimeout     = "idle timeout"
+)
+
 // expired returns why a payload loaded at now cannot be used, or "".
 func (m *Manager) expired(p *payload, now int64) string {
 	switch {
@@ -494,9 +542,9 @@ func (m *Manager) expired(p *payload, now int64) string {
 	case p.created <= 0 || p.created > p.issued:
 		return "bad creation time"
 	case now-p.created >= m.absolute:
-		return "absolute timeout"
+		return absoluteTimeout
 	case m.idle > 0 && now-p.issued >= m.idle:
-		return "idle timeout"
+		return idleTimeout
 	}
 	return ""
 }

@@ -26,6 +26,7 @@ type Manager struct {
 	skip5xx    bool
 	onError    func(context.Context, error) error
 	log        *slog.Logger // nil: slog.Default()
+	obs        *Observer    // nil: nothing is recorded
 	now        func() time.Time
 	buffers    sync.Pool // *[]byte for encoding payloads
 	insecure   bool      // Options.Insecure
@@ -65,6 +66,7 @@ func NewManager(store Store, opts *Options) (*Manager, error) {
 		skip5xx:  o.SkipOnServerError,
 		onError:  o.ErrorHandler,
 		log:      o.Logger,
+		obs:      o.Observer,
 		now:      o.Clock,
 		insecure: o.Insecure,
 	}

@@ -122,6 +122,13 @@ type Options struct {
 	// all, set slog.New(slog.DiscardHandler).
 	Logger *slog.Logger
 
+	// Observer is told what the Manager does (commits, sessions created
+	// and ended, rejected cookies), for metrics and traces: see [Observer]
+	// and package otelsession, which records them with OpenTelemetry.
+	// Give the same Observer to the store's options for the store's calls.
+	// Default nil: nothing is recorded, at no cost.
+	Observer *Observer
+
 	// Clock returns the current time. Default time.Now. Tests set it to
 	// move time without sleeping.
 	Clock func() time.Time

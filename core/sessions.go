@@ -96,6 +96,7 @@ func (m *Manager) EndSession(ctx context.Context, owner, id string) error {
 	case err != nil:
 		return fmt.Errorf("%w: %w", ErrStore, err)
 	}
+	m.event(ctx, sessionRevoked)
 	return nil
 }
 
@@ -138,10 +139,14 @@ func (m *Manager) index() (Index, error) {
 }
 
 // currentHandle returns the handle of the session of m that ctx carries, or
-// "" when it carries none or the session has no record.
+// "" when it carries none (outside a request, which is no mistake: it
+// logs nothing) or the session has no record.
 func (m *Manager) currentHandle(ctx context.Context) string {
-	s, err := m.FromContext(ctx)
-	if err != nil {
+	s, _ := ctx.Value(m).(*Session)
+	if s == nil {
+		return ""
+	}
+	if _, err := loaded(ctx, s); err != nil {
 		return ""
 	}
 	s.mu.Lock()

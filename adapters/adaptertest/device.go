@@ -108,6 +108,9 @@ func newDeviceEnv(t *testing.T, d Driver, store core.Store, edit func(*core.Devi
 	}
 	e.m, e.errs = testkit.NewManager(t, store, func(o *core.Options) {
 		o.Clock, o.DeviceBinding = e.clock.Now, binding
+		if od, ok := d.(observed); ok {
+			o.Observer = od.obs
+		}
 	})
 	e.url = serve(t, d, []*core.Manager{e.m}, deviceRoutes(e.m, e.prefix))
 	return e

@@ -29,6 +29,9 @@ func newEnv(t *testing.T, d Driver, store core.Store, edit func(*core.Options)) 
 	e := &env{t: t, store: store, clock: newClock(), gates: new(gates)}
 	e.m, e.errs = testkit.NewManager(t, store, func(o *core.Options) {
 		o.Clock = e.clock.Now
+		if od, ok := d.(observed); ok {
+			o.Observer = od.obs
+		}
 		if edit != nil {
 			edit(o)
 		}

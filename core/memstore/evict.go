@@ -60,6 +60,7 @@ func (s *Store) evict(keep *record, now int64) bool {
 		sh.mu.Unlock()
 		if !expired {
 			s.evicted[k].Add(1)
+			s.evictedOne(k)
 		}
 		return true
 	}

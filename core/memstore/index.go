@@ -111,7 +111,10 @@ func (s *Store) drop(rs []*record) {
 }
 
 // List returns owner's live records; see core.Index.
-func (s *Store) List(_ context.Context, owner string) ([]core.Listed, error) {
+func (s *Store) List(ctx context.Context, owner string) ([]core.Listed, error) {
+	if s.storeCall != nil {
+		defer s.observe(ctx, "list")("")
+	}
 	now := s.now().UnixNano()
 	var listed []core.Listed
 	for _, r := range s.listed(owner) {
@@ -128,7 +131,10 @@ func (s *Store) List(_ context.Context, owner string) ([]core.Listed, error) {
 }
 
 // End deletes owner's record listed as handle; see core.Index.
-func (s *Store) End(_ context.Context, owner, handle string) error {
+func (s *Store) End(ctx context.Context, owner, handle string) error {
+	if s.storeCall != nil {
+		defer s.observe(ctx, "end")("")
+	}
 	for _, r := range s.listed(owner) {
 		if core.HandleOf(r.token()) != handle {
 			continue

@@ -26,6 +26,9 @@ var _ core.LockingStore = (*Store)(nil)
 // never long enough to need a deadline; the hold ends when UpdateLocked
 // returns, whatever happens.
 func (s *Store) UpdateLocked(ctx context.Context, token string, renew bool, change func(current []byte) (core.Record, error)) (string, error) {
+	if s.storeCall != nil {
+		defer s.observe(ctx, "update_locked")("")
+	}
 	sh, id, ok := s.find(token)
 	if !ok {
 		return "", core.ErrNotFound

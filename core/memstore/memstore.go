@@ -51,6 +51,12 @@ type Options struct {
 
 	// Clock returns the current time. Default time.Now.
 	Clock func() time.Time
+
+	// Observer is told of the store's calls, of the records it holds and
+	// of those it evicts (core.Observer's StoreCall, Records and Evicted),
+	// for metrics and traces: give it the Manager's. Default nil: nothing
+	// is recorded, at the cost of a nil check.
+	Observer *core.Observer
 }
 
 // Store is a server-side core.Store and core.Index in memory. Create it with
@@ -65,6 +71,7 @@ type Store struct {
 	shards    [shardCount]shard
 	records   atomic.Int64 // in every shard, markers and expired ones included
 	heads     heads
+	observed
 	bounds
 	index
 }
@@ -101,6 +108,7 @@ func New(opts *Options) (*Store, error) {
 		bounds: bounds{max: int64(o.MaxSessions), log: o.Logger},
 		index:  index{max: o.MaxPerOwner},
 	}
+	s.observed = newObserved(o.Observer)
 	for i := range s.shards {
 		s.shards[i].records = make(map[uint64]*record)
 		s.shards[i].n = i
@@ -119,7 +127,10 @@ func New(opts *Options) (*Store, error) {
 // a record that Renew or Delete ended less than core.GoneTTL ago). A token
 // that is not a valid ID (see core.ValidID) is not found without a lookup.
 // The caller must not modify the payload.
-func (s *Store) Load(_ context.Context, token string) ([]byte, bool, error) {
+func (s *Store) Load(ctx context.Context, token string) ([]byte, bool, error) {
+	if s.storeCall != nil {
+		defer s.observe(ctx, "load")("")
+	}
 	sh, id, ok := s.find(token)
 	if !ok {
 		return nil, false, core.ErrNotFound
@@ -141,7 +152,10 @@ func (s *Store) Load(_ context.Context, token string) ([]byte, bool, error) {
 }
 
 // Create stores a copy of r.Payload under a new ID for r.TTL.
-func (s *Store) Create(_ context.Context, r core.Record) (string, error) {
+func (s *Store) Create(ctx context.Context, r core.Record) (string, error) {
+	if s.storeCall != nil {
+		defer s.observe(ctx, "create")("")
+	}
 	now := s.now().UnixNano()
 	defer s.sweep(now)
 	return s.insert(r, now), nil
@@ -151,7 +165,10 @@ func (s *Store) Create(_ context.Context, r core.Record) (string, error) {
 // under the record's lock, if it still holds old; see core.Store for the
 // contract. The record keeps its owner: a new owner comes with Renew
 // (core.Record).
-func (s *Store) Update(_ context.Context, token string, old []byte, r core.Record) (string, error) {
+func (s *Store) Update(ctx context.Context, token string, old []byte, r core.Record) (string, error) {
+	if s.storeCall != nil {
+		defer s.observe(ctx, "update")("")
+	}
 	sh, id, ok := s.find(token)
 	if !ok {
 		return "", core.ErrNotFound
@@ -207,7 +224,10 @@ func (s *Store) write(sh *shard, cur *record, r core.Record, now int64) {
 
 // Renew ends the record of token, if it still holds old (or whatever it
 // holds, if old is nil), and stores a copy of r.Payload under a new ID.
-func (s *Store) Renew(_ context.Context, token string, old []byte, r core.Record) (string, error) {
+func (s *Store) Renew(ctx context.Context, token string, old []byte, r core.Record) (string, error) {
+	if s.storeCall != nil {
+		defer s.observe(ctx, "renew")("")
+	}
 	sh, id, ok := s.find(token)
 	if !ok {
 		return "", core.ErrNotFound
@@ -230,7 +250,10 @@ func (s *Store) Renew(_ context.Context, token string, old []byte, r core.Record
 }
 
 // Delete ends the record of token; see core.Store.
-func (s *Store) Delete(_ context.Context, token string) error {
+func (s *Store) Delete(ctx context.Context, token string) error {
+	if s.storeCall != nil {
+		defer s.observe(ctx, "delete")("")
+	}
 	sh, id, ok := s.find(token)
 	if !ok {
 		return core.ErrNotFound
@@ -276,6 +299,7 @@ func (s *Store) insert(r core.Record, now int64) string {
 		}
 		sh.records[k] = rec
 		s.records.Add(1)
+		s.counted(1)
 		s.link(sh, rec)
 		var over []*record
 		if rec.owner != "" {

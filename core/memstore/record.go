@@ -184,4 +184,5 @@ func (s *Store) remove(sh *shard, r *record) {
 	}
 	delete(sh.records, key(&r.id))
 	s.records.Add(-1)
+	s.counted(-1)
 }

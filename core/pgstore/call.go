@@ -25,19 +25,25 @@ const attempts = 3
 // connection was lost before anything was sent (as when PostgreSQL
 // restarted since the connection was last used), and up to attempts times
 // when PostgreSQL rolled the statement back and asks for a retry. The
-// error names PostgreSQL's address (see describe).
-func (s *Store) call(ctx context.Context, f func(ctx context.Context, c *pgx.Conn) error) error {
-	return s.do(ctx, false, f)
+// error names PostgreSQL's address (see describe). op names the call for
+// the store's Observer (see observe).
+func (s *Store) call(ctx context.Context, op string, f func(ctx context.Context, c *pgx.Conn) error) error {
+	return s.do(ctx, op, false, f)
 }
 
 // callIdempotent is call for a statement that may run twice with the same
 // outcome (a read, or the cleanup's deletion of expired rows): it is also
 // run again, once, when its connection was lost after it was sent.
-func (s *Store) callIdempotent(ctx context.Context, f func(ctx context.Context, c *pgx.Conn) error) error {
-	return s.do(ctx, true, f)
+func (s *Store) callIdempotent(ctx context.Context, op string, f func(ctx context.Context, c *pgx.Conn) error) error {
+	return s.do(ctx, op, true, f)
 }
 
-func (s *Store) do(ctx context.Context, idempotent bool, f func(ctx context.Context, c *pgx.Conn) error) error {
+func (s *Store) do(ctx context.Context, op string, idempotent bool, f func(ctx context.Context, c *pgx.Conn) error) (err error) {
+	if s.storeCall != nil {
+		var done func(string)
+		ctx, done = s.storeCall(ctx, name, op)
+		defer func() { done(failure(err)) }()
+	}
 	probe, err := s.breaker.Allow()
 	if err != nil {
 		return err

@@ -24,7 +24,7 @@ import (
 func (s *Store) Cleanup(ctx context.Context) (deleted int, err error) {
 	for {
 		var n int64
-		err := s.callIdempotent(ctx, func(ctx context.Context, c *pgx.Conn) error {
+		err := s.callIdempotent(ctx, "cleanup", func(ctx context.Context, c *pgx.Conn) error {
 			tag, err := c.Exec(ctx, s.sql.cleanup, s.now(), s.batch)
 			n = tag.RowsAffected()
 			return err

@@ -64,7 +64,7 @@ func (s *Store) UpdateLocked(ctx context.Context, token string, renew bool, chan
 		current []byte
 		refused error // change's error, or the new owner's
 	)
-	err := s.call(ctx, func(ctx context.Context, c *pgx.Conn) error {
+	err := s.call(ctx, "update_locked", func(ctx context.Context, c *pgx.Conn) error {
 		id, written, current, refused = "", false, nil, nil // a run again starts afresh
 		held, err := s.lock(ctx, c, token)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/transient-go/transient/core"
 )
@@ -119,6 +120,26 @@ type Options struct {
 	// itself, which would otherwise go unseen. Default nil: slog.Default()
 	// at the time of logging.
 	Logger *slog.Logger
+
+	// Observer is told of each of the store's calls to PostgreSQL (a
+	// Load, a Create, ..., one batch of Cleanup), with how it failed, if
+	// it did, and of the state of the store's circuit breaker
+	// (core.Observer's StoreCall and Breaker), for metrics and traces:
+	// give it the Manager's. A call the store answers without a round trip (a
+	// token that is not an ID) is none. Default nil: nothing is recorded,
+	// at the cost of a nil check.
+	Observer *core.Observer
+
+	// TracerProvider, if set, traces the pool that PoolConfig configures,
+	// and so NewFromURL's: each of pgx's queries is a span (from otelpgx's
+	// tracer, set as the pool's ConnConfig.Tracer), the child of the store
+	// call's span when Observer makes one. The spans hold the SQL, which
+	// names the table and no session, and PostgreSQL's address, database
+	// and user; never the queries' parameters, which hold the keys of the
+	// records (the sessions' handles) and their payloads. Default nil: no
+	// spans. New leaves a pool it is given as it is: set its
+	// ConnConfig.Tracer, keeping the parameters out, to trace it.
+	TracerProvider trace.TracerProvider
 }
 
 // resolve applies the defaults to opts and validates them.
@@ -231,8 +252,10 @@ func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
 		breaker:      newBreaker(),
 		addr:         address(&pool.Config().ConnConfig.Config),
 		epoch:        time.Now(),
+		observed:     newObserved(o.Observer),
 	}
 	s.healthy.Store(true)
+	s.observeBreaker(s.breaker)
 	if o.CleanupInterval > 0 {
 		ctx, cancel := context.WithCancel(context.Background())
 		s.stopCleanup, s.cleanupDone = cancel, make(chan struct{})

@@ -42,6 +42,7 @@ type Store struct {
 	epoch        time.Time    // the start of clock
 	lastAnswer   atomic.Int64 // when PostgreSQL last answered, on clock
 	closer
+	observed
 }
 
 var (
@@ -59,7 +60,7 @@ func (s *Store) Load(ctx context.Context, token string) ([]byte, bool, error) {
 	}
 	var payload []byte
 	found := true
-	err := s.callIdempotent(ctx, func(ctx context.Context, c *pgx.Conn) error {
+	err := s.callIdempotent(ctx, "load", func(ctx context.Context, c *pgx.Conn) error {
 		err := c.QueryRow(ctx, s.sql.load, key(token), s.now()).Scan(&payload)
 		if errors.Is(err, pgx.ErrNoRows) {
 			found, err = false, nil
@@ -86,7 +87,7 @@ func (s *Store) Create(ctx context.Context, r core.Record) (string, error) {
 		return "", err
 	}
 	var id string
-	err := s.call(ctx, func(ctx context.Context, c *pgx.Conn) error {
+	err := s.call(ctx, "create", func(ctx context.Context, c *pgx.Conn) error {
 		var err error
 		for range newAttempts {
 			id = core.NewID()
@@ -116,7 +117,7 @@ func (s *Store) Update(ctx context.Context, token string, old []byte, r core.Rec
 	}
 	var written bool
 	var current []byte
-	err := s.call(ctx, func(ctx context.Context, c *pgx.Conn) error {
+	err := s.call(ctx, "update", func(ctx context.Context, c *pgx.Conn) error {
 		now := s.now()
 		return c.QueryRow(ctx, s.sql.update, key(token), digest(old), r.Payload, now.Add(r.TTL), now).
 			Scan(&written, &current)
@@ -142,7 +143,7 @@ func (s *Store) Renew(ctx context.Context, token string, old []byte, r core.Reco
 	var id string
 	var written bool
 	var current []byte
-	err := s.call(ctx, func(ctx context.Context, c *pgx.Conn) error {
+	err := s.call(ctx, "renew", func(ctx context.Context, c *pgx.Conn) error {
 		var err error
 		for range newAttempts {
 			id = core.NewID()
@@ -182,19 +183,20 @@ func (s *Store) Delete(ctx context.Context, token string) error {
 	if !core.ValidID(token) {
 		return core.ErrNotFound
 	}
-	return s.execOne(ctx, s.sql.delete, func() []any {
+	return s.execOne(ctx, "delete", s.sql.delete, func() []any {
 		now := s.now()
 		return []any{key(token), now, now.Add(core.GoneTTL)}
 	})
 }
 
-// execOne runs sql, a statement that writes one row or none, through call,
+// execOne runs sql, a statement that writes one row or none, through call
+// as op,
 // with the arguments args returns: args is called on each run, so that a
 // run again reads the clock afresh. It returns core.ErrNotFound when the
 // statement wrote no row.
-func (s *Store) execOne(ctx context.Context, sql string, args func() []any) error {
+func (s *Store) execOne(ctx context.Context, op, sql string, args func() []any) error {
 	var tag pgconn.CommandTag
-	err := s.call(ctx, func(ctx context.Context, c *pgx.Conn) error {
+	err := s.call(ctx, op, func(ctx context.Context, c *pgx.Conn) error {
 		var err error
 		tag, err = c.Exec(ctx, sql, args()...)
 		return err
@@ -213,7 +215,7 @@ func (s *Store) execOne(ctx context.Context, sql string, args func() []any) erro
 // a wrong address or a migration not run is found at start-up, before the
 // first request fails. It fails with an error matching core.ErrStore.
 func (s *Store) Ping(ctx context.Context) error {
-	err := s.callIdempotent(ctx, func(ctx context.Context, c *pgx.Conn) error {
+	err := s.callIdempotent(ctx, "ping", func(ctx context.Context, c *pgx.Conn) error {
 		_, err := c.Exec(ctx, s.sql.ping)
 		return err
 	})

@@ -4,7 +4,10 @@ import (
 	"context"
 	"strings"
 
+	"github.com/exaring/otelpgx"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.opentelemetry.io/otel/metric/noop"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // PoolConfig returns pgxpool's configuration for the database at url, a
@@ -30,7 +33,9 @@ import (
 //     each address pgx tries;
 //   - PingTimeout opts.QueryTimeout: pgxpool pings a connection that was
 //     idle for more than a second before it hands it out, and a ping is a
-//     statement like any other.
+//     statement like any other;
+//   - with opts.TracerProvider, a tracer of each query (ConnConfig.Tracer:
+//     see Options.TracerProvider).
 //
 // Neither is longer than opts.Timeout.
 func PoolConfig(url string, opts *Options) (*pgxpool.Config, error) {
@@ -55,7 +60,22 @@ func poolConfig(url string, o Options) (*pgxpool.Config, error) {
 	if cfg.PingTimeout == 0 {
 		cfg.PingTimeout = o.QueryTimeout
 	}
+	if o.TracerProvider != nil {
+		cfg.ConnConfig.Tracer = tracer(o.TracerProvider)
+	}
 	return cfg, nil
+}
+
+// tracer returns pgx's tracer of the pool that PoolConfig configures with
+// a TracerProvider: otelpgx's, which makes a span of each query, with its
+// SQL and without its parameters, and records nothing else: its metrics
+// would go to a MeterProvider the application did not give (OpenTelemetry's
+// global one), so they go nowhere.
+func tracer(tp trace.TracerProvider) *otelpgx.Tracer {
+	return otelpgx.NewTracer(
+		otelpgx.WithTracerProvider(tp),
+		otelpgx.WithMeterProvider(noop.NewMeterProvider()),
+	)
 }
 
 // NewFromURL returns a Store with a pool of its own, configured by

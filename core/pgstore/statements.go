@@ -7,7 +7,7 @@ import "strings"
 // COMMITTED isolation. Times are parameters, from Options.Clock: $now is
 // the current time.
 type statements struct {
-	load, create, update, renew, delete, list, end, cleanup, ping string
+	load, create, update, renew, delete, list, end, count, cleanup, ping string
 
 	// UpdateLocked's transaction (see locked.go): begin, turn and lock
 	// in one round trip, then update or renew, and commit, in another.
@@ -105,6 +105,9 @@ WHERE key = $1 AND payload IS NOT NULL AND expires > $2`,
 	// $1 key, $2 owner, $3 now.
 	end: `DELETE FROM @t WHERE key = $1 AND owner = $2 AND payload IS NOT NULL AND expires > $3`,
 
+	// $1 now.
+	count: `SELECT count(*) FROM @t WHERE payload IS NOT NULL AND expires > $1`,
+
 	// $1 now, $2 batch size.
 	cleanup: `DELETE FROM @t WHERE key IN (
 	SELECT key FROM @t WHERE expires <= $1 ORDER BY expires LIMIT $2 FOR UPDATE SKIP LOCKED
@@ -136,7 +139,7 @@ WHERE key = $1 AND payload IS NOT NULL AND expires > $2`,
 // newStatements returns the statements for table, a quoted name.
 func newStatements(table string) statements {
 	t := statementTemplates
-	for _, s := range []*string{&t.load, &t.create, &t.update, &t.renew, &t.delete, &t.list, &t.end, &t.cleanup, &t.ping, &t.lock} {
+	for _, s := range []*string{&t.load, &t.create, &t.update, &t.renew, &t.delete, &t.list, &t.end, &t.count, &t.cleanup, &t.ping, &t.lock} {
 		*s = strings.ReplaceAll(*s, "@t", table)
 	}
 	return t

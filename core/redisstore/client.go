@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/transient-go/transient/core"
 )
@@ -70,6 +71,23 @@ type Options struct {
 	// login past it ends that user's sessions that expire soonest, the
 	// least recently active. Default DefaultMaxPerOwner (50).
 	MaxPerOwner int
+
+	// Observer is told of each of the store's calls (a Load, a Create,
+	// ...), with how it failed, if it did, and of the state of
+	// NewFromURL's circuit breaker (core.Observer's StoreCall and
+	// Breaker), for metrics and traces: give it the Manager's. A call the
+	// store answers without a round trip (a token that is not an ID) is
+	// none. Default nil: nothing is recorded, at the cost of a nil check.
+	Observer *core.Observer
+
+	// TracerProvider, if set, traces NewFromURL's client: each command
+	// and pipeline is a span, from go-redis's redisotel, the child of the
+	// store call's span when Observer makes one. The spans hold the
+	// commands' names and Redis's address, never their arguments, which
+	// hold the sessions' keys (their handles) and payloads. Default nil:
+	// no spans. New leaves a client it is given as it is: instrument it
+	// with redisotel.InstrumentTracing, with WithDBStatement(false).
+	TracerProvider trace.TracerProvider
 }
 
 // New returns a Store that keeps sessions through client: a *redis.Client
@@ -99,6 +117,7 @@ func New(client redis.UniversalClient, opts *Options) (*Store, error) {
 	}
 	return &Store{
 		client: client, server: describe(client), prefix: o.Prefix, timeout: o.Timeout, maxPerOwner: o.MaxPerOwner, lease: Lease,
+		observed: newObserved(o.Observer),
 	}, nil
 }
 
@@ -168,12 +187,19 @@ func NewFromURL(url string, opts *Options) (*Store, error) {
 	configure(ro, o.Timeout)
 	client := redis.NewClient(ro)
 	hook := newBreaker(client.Options(), describe(client))
-	client.AddHook(hook)
+	client.AddHook(hook) // first: a call the breaker stops is no command
+	if o.TracerProvider != nil {
+		if err := instrument(client, o.TracerProvider); err != nil {
+			_ = client.Close()
+			return nil, configError("%w", err)
+		}
+	}
 	s, err := New(client, &o)
 	if err != nil {
 		_ = client.Close()
 		return nil, err
 	}
+	s.observeBreaker(hook.b)
 	s.owned, s.reach = true, hook.reach
 	return s, nil
 }

@@ -145,7 +145,12 @@ func (s *Store) live(ctx context.Context, owner string, handles []string) ([]cor
 // List returns owner's live sessions, from the index and then each
 // session's key: two round trips, or three when it also removes from the
 // index sessions that have ended.
-func (s *Store) List(ctx context.Context, owner string) ([]core.Listed, error) {
+func (s *Store) List(ctx context.Context, owner string) (_ []core.Listed, err error) {
+	if s.storeCall != nil {
+		var done func(string)
+		ctx, done = s.storeCall(ctx, name, "list")
+		defer func() { done(failure(err)) }()
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	handles, err := s.eval(ctx, trimScript, s.ownerKey(owner)).StringSlice()
@@ -158,7 +163,12 @@ func (s *Store) List(ctx context.Context, owner string) ([]core.Listed, error) {
 
 // End deletes owner's session handle, and its listing, at once; see
 // core.Index.
-func (s *Store) End(ctx context.Context, owner, handle string) error {
+func (s *Store) End(ctx context.Context, owner, handle string) (err error) {
+	if s.storeCall != nil {
+		var done func(string)
+		ctx, done = s.storeCall(ctx, name, "end")
+		defer func() { done(failure(err)) }()
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	return s.failed(ctx, s.end(ctx, owner, handle))

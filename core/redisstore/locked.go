@@ -170,9 +170,14 @@ return 1`)
 // as is, and a store error when Redis fails or the call's deadline
 // (Options.Timeout, and ctx's) ends the wait; in each case the token is
 // "", and the call leaves no hold or place behind for longer than Lease.
-func (s *Store) UpdateLocked(ctx context.Context, token string, renew bool, change func(current []byte) (core.Record, error)) (string, error) {
+func (s *Store) UpdateLocked(ctx context.Context, token string, renew bool, change func(current []byte) (core.Record, error)) (_ string, err error) {
 	if !core.ValidID(token) {
 		return "", core.ErrNotFound
+	}
+	if s.storeCall != nil {
+		var done func(string)
+		ctx, done = s.storeCall(ctx, name, "update_locked")
+		defer func() { done(failure(err)) }()
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()

@@ -23,7 +23,12 @@ import (
 // core.StatusCode gives 503), and wraps the client's: errors.As finds a
 // *net.OpError for a connection that could not be made, a redis.Error for
 // an answer such as a refused password.
-func (s *Store) Ping(ctx context.Context) error {
+func (s *Store) Ping(ctx context.Context) (err error) {
+	if s.storeCall != nil {
+		var done func(string)
+		ctx, done = s.storeCall(ctx, name, "ping")
+		defer func() { done(failure(err)) }()
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	if s.reach != nil {
@@ -44,7 +49,6 @@ func (s *Store) Ping(ctx context.Context) error {
 		}
 		return nil
 	}
-	var err error
 	if cc, ok := s.client.(*redis.ClusterClient); ok {
 		err = cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return load(ctx, c) })
 	} else {

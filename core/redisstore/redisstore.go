@@ -34,6 +34,8 @@ type Store struct {
 
 	turnsMu sync.Mutex
 	turns   map[string]chan struct{} // the UpdateLocked calls that wait, by turn
+
+	observed
 }
 
 var (
@@ -44,9 +46,14 @@ var (
 // (core.ErrGone for a record that Renew or Delete ended less than
 // core.GoneTTL ago). A token that is not a valid ID (see core.ValidID) is
 // not found without a round trip. The caller must not modify the payload.
-func (s *Store) Load(ctx context.Context, token string) ([]byte, bool, error) {
+func (s *Store) Load(ctx context.Context, token string) (_ []byte, _ bool, err error) {
 	if !core.ValidID(token) {
 		return nil, false, core.ErrNotFound
+	}
+	if s.storeCall != nil {
+		var done func(string)
+		ctx, done = s.storeCall(ctx, name, "load")
+		defer func() { done(failure(err)) }()
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
@@ -66,7 +73,12 @@ func (s *Store) Load(ctx context.Context, token string) ([]byte, bool, error) {
 
 // Create writes r under a new ID with one SET NX GET PX, in a pipeline with
 // the owner's index when r has an owner.
-func (s *Store) Create(ctx context.Context, r core.Record) (string, error) {
+func (s *Store) Create(ctx context.Context, r core.Record) (_ string, err error) {
+	if s.storeCall != nil {
+		var done func(string)
+		ctx, done = s.storeCall(ctx, name, "create")
+		defer func() { done(failure(err)) }()
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	return s.create(ctx, r)
@@ -108,9 +120,14 @@ var errTaken = errors.New("redisstore: every new session ID tried was taken; is 
 // with the refresh of the owner's index when r has an owner. It returns a
 // *core.ConflictError with the record as it is now when they do not match,
 // and core.ErrNotFound when the record is gone.
-func (s *Store) Update(ctx context.Context, token string, old []byte, r core.Record) (string, error) {
+func (s *Store) Update(ctx context.Context, token string, old []byte, r core.Record) (_ string, err error) {
 	if !core.ValidID(token) {
 		return "", core.ErrNotFound
+	}
+	if s.storeCall != nil {
+		var done func(string)
+		ctx, done = s.storeCall(ctx, name, "update")
+		defer func() { done(failure(err)) }()
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
@@ -151,9 +168,14 @@ func (s *Store) update(ctx context.Context, token string, script *redis.Script, 
 // has, is deleted (one more round trip) and Renew fails as Update does. If
 // the script succeeds and the SET fails, the session is ended and the
 // request fails, which errs on the side of logging the user out.
-func (s *Store) Renew(ctx context.Context, token string, old []byte, r core.Record) (string, error) {
+func (s *Store) Renew(ctx context.Context, token string, old []byte, r core.Record) (_ string, err error) {
 	if !core.ValidID(token) {
 		return "", core.ErrNotFound
+	}
+	if s.storeCall != nil {
+		var done func(string)
+		ctx, done = s.storeCall(ctx, name, "renew")
+		defer func() { done(failure(err)) }()
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
@@ -201,9 +223,14 @@ func (s *Store) renew(ctx context.Context, token string, script *redis.Script, c
 // Delete ends the record of token with one script call, leaving the
 // marker that Load reports as core.ErrGone. It returns core.ErrNotFound if
 // there was no live record.
-func (s *Store) Delete(ctx context.Context, token string) error {
+func (s *Store) Delete(ctx context.Context, token string) (err error) {
 	if !core.ValidID(token) {
 		return core.ErrNotFound
+	}
+	if s.storeCall != nil {
+		var done func(string)
+		ctx, done = s.storeCall(ctx, name, "delete")
+		defer func() { done(failure(err)) }()
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()

@@ -46,6 +46,11 @@ type config struct {
 	secure      bool         // serve the session cookie as __Host-session, Secure
 	users       *users       // the accounts that can log in; nil means demoUsers()
 	log         *slog.Logger // where the blog and its server log errors
+	metrics     string       // host:port (loopback) to serve the session metrics on; "" for none
+
+	// observer records what the sessions and their store do: -metrics's,
+	// or nil.
+	observer *core.Observer
 
 	clock func() time.Time // the sessions' clock (core.Options.Clock); nil means time.Now: tests move it
 }
@@ -59,6 +64,7 @@ func main() {
 	flag.StringVar(&cfg.postgresURL, "postgres", "", "PostgreSQL `URL` of -store=postgres (default $DATABASE_URL, or "+defaultPostgresURL+")")
 	flag.StringVar(&cfg.secret, "secret", "", "`secrets` that sign the cookies of -store=cookie, 32 bytes or more each: one, or a comma-separated list, newest first, to rotate them (the first signs new cookies, all verify) (default $BLOG_SECRET, or a random one)")
 	flag.BoolVar(&cfg.secure, "secure", false, "mark the session cookie Secure and name it __Host-session: set it when the blog is served over HTTPS")
+	flag.StringVar(&cfg.metrics, "metrics", "", "serve the session metrics for Prometheus at http://`host:port`/metrics, a loopback address such as 127.0.0.1:9464 (default: none)")
 	flag.Parse()
 	if cfg.secret == "" {
 		cfg.secret = os.Getenv("BLOG_SECRET")
@@ -123,6 +129,11 @@ func (cfg config) check(args []string) error {
 				which, len(secret), cookiestore.MinSecretLength)
 		}
 	}
+	if cfg.metrics != "" {
+		if err := checkMetrics(cfg.metrics); err != nil {
+			return err
+		}
+	}
 	if len(args) > 0 {
 		return fmt.Errorf("unexpected argument %q", args[0])
 	}
@@ -150,6 +161,20 @@ func run(cfg config) error {
 	if randomSecret {
 		cfg.secret = newSecret()
 	}
+	var metricsSrv *http.Server
+	var metricsLn net.Listener
+	if cfg.metrics != "" {
+		m, err := newMetrics()
+		if err != nil {
+			return err
+		}
+		cfg.observer = m.observer
+		if metricsLn, err = net.Listen("tcp", cfg.metrics); err != nil {
+			return fmt.Errorf("-metrics: %w", err)
+		}
+		defer metricsLn.Close()
+		metricsSrv = m.server()
+	}
 	store, closeStore, err := newStore(cfg)
 	if err != nil {
 		return err
@@ -173,6 +198,11 @@ func run(cfg config) error {
 	}
 	fmt.Printf("Blog served by %s with the %s store at http://%s\n", cfg.framework, cfg.store, ln.Addr())
 	fmt.Println("Demo accounts: alice (password wonderland) and bob (password builder)")
+	if metricsSrv != nil {
+		fmt.Printf("Session metrics for Prometheus at http://%s/metrics\n", metricsLn.Addr())
+		go func() { _ = metricsSrv.Serve(metricsLn) }()
+		defer metricsSrv.Close()
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -208,7 +238,7 @@ type server interface {
 func newServer(cfg config, store core.Store) (server, error) {
 	// The Manager logs what fails a request (a store outage, say) to the
 	// blog's logger, once; the pages only answer.
-	opts := &core.Options{Logger: cfg.log, Clock: cfg.clock}
+	opts := &core.Options{Logger: cfg.log, Observer: cfg.observer, Clock: cfg.clock}
 	if cfg.store != "cookie" {
 		// Device-bound sessions (DBSC): at login, a browser that can (Chrome
 		// on Windows, for one) binds the session to a key in the device's

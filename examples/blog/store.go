@@ -44,23 +44,23 @@ func newStore(cfg config) (core.Store, func(), error) {
 		}
 		return st, func() {}, nil
 	case "memory":
-		st, err := memstore.New(&memstore.Options{MaxPerOwner: demoMaxPerOwner})
+		st, err := memstore.New(&memstore.Options{MaxPerOwner: demoMaxPerOwner, Observer: cfg.observer})
 		if err != nil {
 			return nil, nil, err
 		}
 		return st, func() {}, nil
 	case "redis":
-		return newRedisStore(cfg.redisURL)
+		return newRedisStore(cfg.redisURL, cfg.observer)
 	case "postgres":
-		return newPostgresStore(cfg.postgresURL)
+		return newPostgresStore(cfg.postgresURL, cfg.observer)
 	}
 	return nil, nil, fmt.Errorf("unknown store %q", cfg.store)
 }
 
 // newRedisStore returns the store of -store redis, with a client of its own
 // for the server at rawURL, once the server has answered.
-func newRedisStore(rawURL string) (core.Store, func(), error) {
-	st, err := redisstore.NewFromURL(rawURL, &redisstore.Options{MaxPerOwner: demoMaxPerOwner})
+func newRedisStore(rawURL string, obs *core.Observer) (core.Store, func(), error) {
+	st, err := redisstore.NewFromURL(rawURL, &redisstore.Options{MaxPerOwner: demoMaxPerOwner, Observer: obs})
 	if err != nil {
 		return nil, nil, fmt.Errorf("-redis %s: %w", redact(rawURL), err)
 	}
@@ -77,12 +77,12 @@ func newRedisStore(rawURL string) (core.Store, func(), error) {
 // connections to the database at rawURL, once the store's table is there.
 // The blog builds the pool, as an application that runs queries of its own
 // on it does, and closes it after the store.
-func newPostgresStore(rawURL string) (core.Store, func(), error) {
+func newPostgresStore(rawURL string, obs *core.Observer) (core.Store, func(), error) {
 	// The pool has the budgets the store needs (pgstore.PoolConfig): each
 	// attempt to connect, without which an attempt to reach a server that
 	// does not answer holds a place in the pool for two minutes, and the
 	// ping pgxpool sends on a connection idle for more than a second.
-	opts := &pgstore.Options{MaxPerOwner: demoMaxPerOwner}
+	opts := &pgstore.Options{MaxPerOwner: demoMaxPerOwner, Observer: obs}
 	cfg, err := pgstore.PoolConfig(rawURL, opts) // config.check has parsed the URL once
 	if err != nil {
 		return nil, nil, fmt.Errorf("-postgres %s: %w", redact(rawURL), err)

@@ -25,6 +25,7 @@ var impls = []impl{
 	{"transient-cookie", "**transient**, cookiestore"},
 	{"transient-cookie-encrypt", "**transient**, cookiestore, Encrypt"},
 	{"transient-memory", "**transient**, memstore"},
+	{"transient-memory-otel", "**transient**, memstore, recording OpenTelemetry metrics and spans (otelsession)"},
 	{"transient-redis", "**transient**, redisstore"},
 	{"transient-postgres", "**transient**, pgstore"},
 	{"gorilla-hash", "gorilla/sessions CookieStore, hash key"},

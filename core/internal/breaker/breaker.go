@@ -72,6 +72,12 @@ type Breaker struct {
 	// Now is the clock of the cooldown; nil means time.Now.
 	Now func() time.Time
 
+	// Changed, if set, is called each time the breaker goes from one
+	// state to another, with their names: "closed", "open" or
+	// "half_open" (a store tells its core.Observer). It is called with
+	// the breaker's lock held: it must not block, nor call the breaker.
+	Changed func(from, to string)
+
 	mu       sync.Mutex
 	state    state
 	failures int       // calls in a row that failed to connect (closed)
@@ -89,6 +95,30 @@ const (
 	halfOpen
 )
 
+// String returns s as Breaker.Changed names it.
+func (s state) String() string {
+	switch s {
+	case open:
+		return "open"
+	case halfOpen:
+		return "half_open"
+	}
+	return "closed"
+}
+
+// set puts b in state s, and tells Changed if that is a change. b.mu is
+// held.
+func (b *Breaker) set(s state) {
+	if s == b.state {
+		return
+	}
+	from := b.state
+	b.state = s
+	if b.Changed != nil {
+		b.Changed(from.String(), s.String())
+	}
+}
+
 // Allow reports whether a call may go through now, and whether it is the
 // probe of a half-open breaker; if it may not, it returns the
 // [*OpenError] the call fails with. A call that Allow lets through must
@@ -103,7 +133,7 @@ func (b *Breaker) Allow() (probe bool, err error) {
 		if b.now().Before(b.until) {
 			return false, b.openError()
 		}
-		b.state = halfOpen
+		b.set(halfOpen)
 	}
 	if b.probing {
 		return false, b.openError()
@@ -133,7 +163,8 @@ func (b *Breaker) Done(probe bool, err error) {
 		case open:
 			return // a call that started before the breaker opened
 		}
-		b.state, b.until, b.probing = open, b.now().Add(Cooldown), false
+		b.set(open)
+		b.until, b.probing = b.now().Add(Cooldown), false
 	case probe:
 		b.probing = false
 	}
@@ -141,7 +172,8 @@ func (b *Breaker) Done(probe bool, err error) {
 
 // reset closes b. b.mu is held.
 func (b *Breaker) reset() {
-	b.state, b.failures, b.probing, b.last = closed, 0, false, nil
+	b.set(closed)
+	b.failures, b.probing, b.last = 0, false, nil
 }
 
 func (b *Breaker) now() time.Time {
