@@ -84,6 +84,17 @@
 // request costs, the heap the store keeps, and how many users lost their
 // session.
 //
+// # Device-bound sessions
+//
+// BenchmarkDevice (memstore) and BenchmarkDeviceRedis serve one logged-in
+// session on net/http, read-only and read-write, with device binding off
+// (off), on for a browser that never registered (unbound) and bound, each
+// request carrying its bound cookie (bound); and the refresh endpoint
+// answering a proof of the challenge the previous refresh left, with an
+// ES256 and an RS256 key (refresh-es256, refresh-rs256): what a bound
+// session costs per request, and once per bound cookie lifetime. The
+// browser's signing is not timed.
+//
 // # The payload codec
 //
 // core/payload.go encodes and decodes sessions with a codec written for

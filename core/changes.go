@@ -38,6 +38,8 @@ type changes struct {
 	owner    *ownerChange // SetOwner
 	renew    bool         // the record moves to a new token
 	fresh    bool         // Invalidate: the record ends; what the request sees is a new session
+
+	device *deviceChange // device binding (device_payload.go)
 }
 
 // flash is one message added to a queue.
@@ -73,6 +75,7 @@ func (c *changes) apply(p *payload) {
 	if c.owner != nil {
 		p.owner, p.device = c.owner.name, c.owner.device
 	}
+	c.applyDevice(p)
 }
 
 // ownerChange is a change of a session's owner or device.

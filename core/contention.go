@@ -65,6 +65,9 @@ func (m *Manager) writeLocked(ctx context.Context, s *Session, buf *[]byte, now 
 			if p, err = decodePayload(current, m.bound); err != nil {
 				return Record{}, fmt.Errorf("a concurrent request left a session that cannot be decoded: %w", err)
 			}
+			if err := s.ch.checkDevice(&p); err != nil {
+				return Record{}, err
+			}
 			s.ch.apply(&p)
 			p.issued = now
 		}

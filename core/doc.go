@@ -111,6 +111,27 @@
 // cookie and a persistent one; the server enforces the timeouts either
 // way.
 //
+// # Device-bound sessions
+//
+// A session cookie is a bearer token: whoever copies it (infostealer
+// malware reads a browser's cookie store) is the user, on any machine.
+// [Options.DeviceBinding] turns on Device Bound Session Credentials
+// (DBSC, a W3C draft that Chromium ships): the response that gives a
+// session its owner asks the browser to bind the session to a key pair
+// it keeps in the device's secure hardware, and from then on a request
+// of the session also needs a bound cookie that lasts a few minutes and
+// that only the holder of the key can renew, by signing a challenge. The
+// adapters serve the registration and refresh endpoints ([Manager.ServeDevice]);
+// the key, and what makes each challenge single use, are recorded in the
+// session, so binding works with every server-side store and on every
+// app server. A copy of the cookies stops working within minutes;
+// [Session.DeviceBound] tells a handler that this request proved the
+// key, and [SessionInfo.DeviceBound] which of a user's sessions are
+// bound. Browsers without DBSC ignore the offer and carry on as before.
+// Malware that runs on the device itself can still use the key there:
+// DBSC forces it to act on the device, where it can be caught, rather
+// than from anywhere.
+//
 // # Several sessions per request
 //
 // An application may install two session middlewares, with two Managers

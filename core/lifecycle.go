@@ -167,6 +167,17 @@ func (m *Manager) load(ctx context.Context, s *Session) error {
 		m.debug(ctx, "session cookie rejected", "reason", why)
 		return nil
 	}
+	if m.device != nil && p.binding.bound() && !s.dbsc.endpoint {
+		switch use, err := m.boundRequest(ctx, s, &p, tok, lines, now); {
+		case err != nil:
+			return err
+		case !use:
+			// A new session, but the client's cookie stays, unless the
+			// bound session was ended.
+			s.dead = m.device.unbound == UnboundEnd
+			return nil
+		}
+	}
 	if !m.clientSide {
 		// The token is kept as the record's key; the header it was cut
 		// from may be a server's reusable buffer.
@@ -197,11 +208,17 @@ func (m *Manager) Commit(ctx context.Context, s *Session, status int, h Header) 
 	if status >= 500 && m.skip5xx {
 		s.state = stateReadOnly
 	}
-	var cookie string
+	var cookie, offer string
 	var err error
 	if s.state == stateLive {
+		if m.device != nil {
+			m.offerDevice(ctx, s)
+		}
 		if cookie, err = m.write(ctx, s, false); err != nil {
 			s.state = stateReadOnly // the stored session stays as it was
+		}
+		if m.device != nil {
+			offer = m.offerHeader(s)
 		}
 	}
 	s.mu.Unlock()
@@ -210,6 +227,9 @@ func (m *Manager) Commit(ctx context.Context, s *Session, status int, h Header) 
 	}
 	if cookie != "" {
 		h.Add("Set-Cookie", cookie)
+	}
+	if offer != "" {
+		h.Add(headerRegistration, offer)
 	}
 	return nil
 }
@@ -436,6 +456,9 @@ func (m *Manager) merge(s *Session, current []byte, now int64) error {
 	p, err := decodePayload(current, m.bound)
 	if err != nil {
 		return fmt.Errorf("%w: a concurrent request left a session that cannot be decoded: %w", ErrStore, err)
+	}
+	if err := s.ch.checkDevice(&p); err != nil {
+		return err
 	}
 	s.ch.apply(&p)
 	p.issued = now

@@ -34,6 +34,8 @@ type Manager struct {
 
 	noMiddleware atomic.Bool // FromContext found no session of this Manager and logged it
 	limitChecked atomic.Bool // warnCookieLimit has looked at a CookieLimiter
+
+	device *deviceConfig // Options.DeviceBinding; nil: off
 }
 
 // NewManager returns a Manager that keeps sessions in store, configured by
@@ -50,7 +52,8 @@ func NewManager(store Store, opts *Options) (*Manager, error) {
 	if opts != nil {
 		o = *opts
 	}
-	if err := o.resolve(); err != nil {
+	err := o.resolve()
+	if err != nil {
 		return nil, err
 	}
 	m := &Manager{
@@ -74,6 +77,9 @@ func NewManager(store Store, opts *Options) (*Manager, error) {
 		if o.CookieName != DefaultCookieName {
 			m.bound = []byte(o.CookieName)
 		}
+	}
+	if m.device, err = newDeviceConfig(&o, store); err != nil {
+		return nil, err
 	}
 	if size := m.cookie.size(NewID()); size > MaxCookieSize {
 		return nil, configError("a session cookie with these attributes is %d bytes, over %d", size, MaxCookieSize)

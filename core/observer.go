@@ -67,7 +67,10 @@ type Observer struct {
 	// "unknown" (a server-side store has no such session: expired,
 	// ended, or never issued), "ended" (renewed or ended by a concurrent
 	// request moments ago: see [GoneTTL]), "expired" (past the idle or
-	// absolute timeout) or "foreign" (issued under another cookie name).
+	// absolute timeout), "foreign" (issued under another cookie name) or
+	// "unbound" (the cookie of a device-bound session, without a valid
+	// bound cookie beside it: a copy used on another machine, or a
+	// browser whose refreshes fail; see [DeviceBinding]).
 	CookieRejected func(ctx context.Context, reason string)
 
 	// Records is called by a store that keeps its records in the process

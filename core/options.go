@@ -132,6 +132,12 @@ type Options struct {
 	// Clock returns the current time. Default time.Now. Tests set it to
 	// move time without sleeping.
 	Clock func() time.Time
+
+	// DeviceBinding, when set, turns on device-bound sessions (DBSC): a
+	// session with an owner is bound to a key the browser keeps in the
+	// device's hardware, and a copy of its cookie stops working anywhere
+	// else within minutes. See [DeviceBinding]. Default nil: off.
+	DeviceBinding *DeviceBinding
 }
 
 // resolve fills in defaults and validates o.

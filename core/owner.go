@@ -103,6 +103,7 @@ func (s *Session) SetOwner(owner string, device Device) error {
 	device = cleanDevice(device)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.dbsc.login = true // device binding is offered at login (device_request.go)
 	if owner == s.owner && device == s.device {
 		return nil
 	}

@@ -19,8 +19,9 @@ import (
 // DefaultCookieName (see decodePayload), d the data, f
 // the flash queues, h how many messages each queue has given up so far, o
 // the owner and a and u the address and user agent of the owner's device
-// (Session.SetOwner), r whether the cookie is to last beyond the browser
-// session (Session.RememberMe) and t the CSRF token; all but c and i are
+// (Session.SetOwner), b its device binding (device_payload.go), r whether
+// the cookie is to last beyond the browser session (Session.RememberMe)
+// and t the CSRF token; all but c and i are
 // left out when empty. A queue's
 // count in h numbers its messages, so that a commit can tell the messages
 // its request popped from those another request flashed meanwhile (see
@@ -56,6 +57,8 @@ type payload struct {
 	remember        uint8  // rememberOn or rememberOff when the request chose; 0: Options.MaxAge decides
 	owner           string // Session.SetOwner
 	device          Device // where the owner uses the session
+
+	binding binding // device-bound sessions (device_payload.go)
 }
 
 // Values of payload.remember.
@@ -136,6 +139,7 @@ func (p *payload) appendJSON(b, name []byte) []byte {
 		b = append(b, `,"u":`...)
 		b = appendString(b, p.device.UserAgent)
 	}
+	b = p.binding.appendJSON(b)
 	if p.remember != 0 {
 		b = append(b, `,"r":`...)
 		b = strconv.AppendBool(b, p.remember == rememberOn)
@@ -244,6 +248,8 @@ func decodePayload(b, bound []byte) (payload, error) {
 			p.device.Address, err = d.string()
 		case "u":
 			p.device.UserAgent, err = d.string()
+		case "b":
+			p.binding, err = d.binding()
 		case "r":
 			p.remember, err = d.remember()
 		case "t":

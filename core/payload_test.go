@@ -115,6 +115,7 @@ func FuzzDecodePayload(f *testing.F) {
 		`{"d":{"":1E700}}`,
 		`{"c":1,"i":2,"f":{"q":["m"]},"h":{"q":3,"p":0},"o":"alice","a":"192.0.2.0","u":"Firefox on Linux","r":true}`,
 		`{"c":1,"i":2,"n":"","d":{"k":1}}`,
+		`{"c":1,"i":2,"o":"alice","b":{"j":{"crv":"P-256","kty":"EC","x":"x","y":"y"},"k":"key","s":3,"w":4}}`,
 	} {
 		f.Add([]byte(seed))
 	}

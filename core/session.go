@@ -44,6 +44,8 @@ type Session struct {
 	dead    bool    // the client sent one cookie the request could not use: clear it if nothing replaces it
 	isNew   bool
 	reissue bool // the store asked for a new token
+
+	dbsc deviceState // device binding (device_request.go)
 }
 
 // A session's state. A session is loaded on first use. Once loaded it is

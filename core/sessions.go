@@ -28,6 +28,11 @@ type SessionInfo struct {
 	// Current is true for the session of the request whose context was
 	// passed to Sessions.
 	Current bool
+
+	// DeviceBound is true for a session bound to the device that
+	// registered it (see [DeviceBinding]): a copy of its cookie is
+	// worthless anywhere else.
+	DeviceBound bool
 }
 
 // Sessions returns owner's live sessions of m (those issued under its
@@ -62,6 +67,8 @@ func (m *Manager) Sessions(ctx context.Context, owner string) ([]SessionInfo, er
 			LastSeen: time.Unix(p.issued, 0),
 			Device:   p.device,
 			Current:  l.Handle == current,
+
+			DeviceBound: p.binding.bound(),
 		})
 	}
 	slices.SortFunc(infos, func(a, b SessionInfo) int {

@@ -127,6 +127,7 @@ func RunStore(t *testing.T, d Driver, store core.Store) {
 		{"NilManager", testNilManager},
 		{"NoMiddleware", testNoMiddleware},
 		{"Interchange", testInterchange},
+		{"DeviceBinding", testDevice},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, d, store) })

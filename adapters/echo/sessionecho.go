@@ -11,6 +11,11 @@
 // use only: a request that never uses it parses no cookie, calls no store
 // and gets no Set-Cookie header.
 //
+// With core.Options.DeviceBinding set, the middleware also serves the
+// registration and refresh endpoints of device-bound sessions, which need
+// no route: install it with Echo.Use, which Echo runs for paths without a
+// route too.
+//
 // The middleware wraps c.Response().Writer, so the session is committed
 // when the status line is written, after every Response.Before hook has
 // run and with the status they leave. A handler that writes nothing gets
@@ -94,7 +99,12 @@ func (mw *middleware) serve(c echo.Context, next echo.HandlerFunc) error {
 	c.SetRequest(r)
 	res.Writer = w
 	defer q.AbandonUnlessHandled()
-	err := next(c)
+	var err error
+	if q.DeviceEndpoint() {
+		err = serveDevice(res, q)
+	} else {
+		err = next(c)
+	}
 	q.Handled()
 	if err != nil && !res.Committed {
 		c.Error(err)
@@ -109,6 +119,18 @@ func (mw *middleware) serve(c echo.Context, next echo.HandlerFunc) error {
 	if ferr != nil && err == nil {
 		return httpError(ferr) // too late to answer; the error handler records it
 	}
+	return err
+}
+
+// serveDevice answers a request to an endpoint of device-bound sessions
+// in the handler's stead, through Echo's response.
+func serveDevice(res *echo.Response, q *commitwriter.Request) error {
+	status, body, err := q.ServeDevice()
+	if err != nil {
+		return httpError(err)
+	}
+	res.WriteHeader(status)
+	_, err = res.Write(body)
 	return err
 }
 

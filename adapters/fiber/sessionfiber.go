@@ -11,6 +11,10 @@
 // only: a request that never uses it parses no cookie, calls no store and
 // gets no Set-Cookie header.
 //
+// With core.Options.DeviceBinding set, the middleware also serves the
+// registration and refresh endpoints of device-bound sessions, which need
+// no route: install it with App.Use.
+//
 // Fiber buffers the response until the handler returns, so the middleware
 // commits the session then, with the final status, and changes made after
 // the body was set are still saved. A body set with
@@ -141,13 +145,19 @@ func (mw *middleware) serve(c *fiber.Ctx) error {
 	ctx := mw.m.Begin(&st.session, parent, st)
 	c.SetUserContext(ctx)
 	defer mw.end(c, st, parent, ctx)
-	if err := c.Next(); err != nil {
+	var err error
+	if mw.m.DeviceEndpoint(c.Path()) {
+		err = mw.serveDevice(c, st, ctx)
+	} else {
+		err = c.Next()
+	}
+	if err != nil {
 		if err := c.App().ErrorHandler(c, err); err != nil {
 			_ = c.SendStatus(fiber.StatusInternalServerError) // as Fiber does
 		}
 	}
 	res := c.Response()
-	err := mw.m.Commit(ctx, &st.session, res.StatusCode(), &res.Header)
+	err = mw.m.Commit(ctx, &st.session, res.StatusCode(), &res.Header)
 	st.finished = true
 	if err != nil {
 		// Nothing was saved: let the error handler answer.
@@ -158,6 +168,18 @@ func (mw *middleware) serve(c *fiber.Ctx) error {
 	if err := mw.m.Finish(ctx, &st.session); err != nil {
 		return &statusError{err}
 	}
+	return nil
+}
+
+// serveDevice answers a request to an endpoint of device-bound sessions
+// (core.Manager.ServeDevice) in the handler's stead.
+func (mw *middleware) serveDevice(c *fiber.Ctx, st *state, ctx context.Context) error {
+	status, body, err := mw.m.ServeDevice(ctx, &st.session, c.Path(), st, &c.Response().Header)
+	if err != nil {
+		return &statusError{err}
+	}
+	c.Status(status)
+	c.Response().SetBodyRaw(body)
 	return nil
 }
 
@@ -222,6 +244,14 @@ func (st *state) CookieLines() []string {
 	}
 	return lines
 }
+
+// RequestLine and HeaderValue tell the endpoints of device-bound sessions
+// what they read of the request (core.DeviceRequest).
+func (st *state) RequestLine() (string, string) {
+	return string(st.rctx.Method()), string(st.header.Host())
+}
+
+func (st *state) HeaderValue(name string) string { return string(st.header.Peek(name)) }
 
 // PlainHTTP tells core how the request arrived (core.Origin), for its
 // warning about Secure cookies over plain HTTP.

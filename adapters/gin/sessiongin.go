@@ -11,6 +11,11 @@
 // only: a request that never uses it parses no cookie, calls no store and
 // gets no Set-Cookie header.
 //
+// With core.Options.DeviceBinding set, the middleware also serves the
+// registration and refresh endpoints of device-bound sessions, which need
+// no route: install it with Engine.Use, which Gin runs for paths without
+// a route too.
+//
 // The middleware wraps c.Writer. The session is committed when the
 // response's headers go out: at the first Write, WriteString,
 // WriteHeaderNow or Flush, or when the chain returns if nothing was written
@@ -80,7 +85,11 @@ func (mw *middleware) serve(c *gin.Context) {
 	st.w = writer{ResponseWriter: c.Writer, c: c, mw: mw, s: &st.session, r: &st.req}
 	c.Request, c.Writer = &st.req, &st.w
 	defer st.abandonUnlessDone(mw.m)
-	c.Next()
+	if mw.m.DeviceEndpoint(c.Request.URL.Path) {
+		mw.serveDevice(c, st)
+	} else {
+		c.Next()
+	}
 	st.done = true
 	st.w.commit() // Gin writes the headers itself if nothing was written
 	if !st.w.failed {
@@ -88,6 +97,20 @@ func (mw *middleware) serve(c *gin.Context) {
 			_ = c.Error(err) // the response has started: record only
 		}
 	}
+}
+
+// serveDevice answers a request to an endpoint of device-bound sessions
+// (core.Manager.ServeDevice) in the chain's stead.
+func (mw *middleware) serveDevice(c *gin.Context, st *state) {
+	c.Abort()
+	status, body, err := mw.m.ServeDevice(st.req.Context(), &st.session, st.req.URL.Path, core.HTTPDeviceRequest(&st.req), c.Writer.Header())
+	if err != nil {
+		_ = c.Error(err)
+		mw.onError(c, err)
+		return
+	}
+	c.Status(status)
+	_, _ = c.Writer.Write(body)
 }
 
 // Session returns the request's session, loading it on first use. If that

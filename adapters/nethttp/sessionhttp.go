@@ -11,6 +11,10 @@
 // that never uses it parses no cookie, calls no store and gets no
 // Set-Cookie header.
 //
+// With core.Options.DeviceBinding set, the middleware also serves the
+// registration and refresh endpoints of device-bound sessions, whatever
+// the handler behind it routes: install it in front of the whole mux.
+//
 // The response writer the handler receives wraps the server's; Unwrap
 // returns the original, so http.ResponseController keeps working, and
 // Flush, ReadFrom and Hijack commit the session first. A change made after
@@ -96,9 +100,25 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st.req = *r.WithContext(ctx)
 	st.w = commitwriter.Writer{ResponseWriter: w, M: h.m, S: &st.session, R: &st.req, OnError: h.onError}
 	defer st.abandonUnlessDone(h.m)
-	h.next.ServeHTTP(&st.w, &st.req)
+	if h.m.DeviceEndpoint(r.URL.Path) {
+		st.serveDevice(h)
+	} else {
+		h.next.ServeHTTP(&st.w, &st.req)
+	}
 	st.done = true
 	_ = st.w.Finish() // errors went to the ErrorResponse or core's ErrorHandler
+}
+
+// serveDevice answers a request to an endpoint of device-bound sessions
+// (core.Manager.ServeDevice) in the application's handler's stead.
+func (st *state) serveDevice(h *handler) {
+	status, body, err := h.m.ServeDevice(st.req.Context(), &st.session, st.req.URL.Path, core.HTTPDeviceRequest(&st.req), st.w.Header())
+	if err != nil {
+		h.onError(&st.w, &st.req, err)
+		return
+	}
+	st.w.WriteHeader(status)
+	_, _ = st.w.Write(body)
 }
 
 // abandonUnlessDone runs when ServeHTTP returns: if the handler panicked,

@@ -28,8 +28,8 @@ const (
 	KeyCommitOutcome = "transient.commit.outcome"
 
 	// KeyCookieReason is why a session cookie was rejected: "tampered",
-	// "oversized", "duplicated", "unknown", "ended", "expired" or
-	// "foreign".
+	// "oversized", "duplicated", "unknown", "ended", "expired", "foreign"
+	// or "unbound" (a device-bound session's, without its bound cookie).
 	KeyCookieReason = "transient.cookie.reason"
 
 	// KeyRecordKind is the kind of an evicted record: "anonymous",

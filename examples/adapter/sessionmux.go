@@ -32,7 +32,11 @@ func Middleware(m *core.Manager) func(http.Handler) http.Handler {
 					m.Abandon(&s)
 				}
 			}()
-			next.ServeHTTP(cw, r)
+			if m.DeviceEndpoint(r.URL.Path) {
+				serveDevice(m, &s, cw, r)
+			} else {
+				next.ServeHTTP(cw, r)
+			}
 			done = true
 			cw.start(http.StatusOK) // a handler that wrote nothing gets a 200
 			// What changed after the response started is saved, or
@@ -40,6 +44,19 @@ func Middleware(m *core.Manager) func(http.Handler) http.Handler {
 			_ = m.Finish(r.Context(), &s)
 		})
 	}
+}
+
+// serveDevice answers a request to an endpoint of device-bound sessions
+// (core.DeviceBinding), in the handler's stead: the core does the work,
+// and the answer goes out through the writer, which commits the session.
+func serveDevice(m *core.Manager, s *core.Session, w *writer, r *http.Request) {
+	status, body, err := m.ServeDevice(r.Context(), s, r.URL.Path, core.HTTPDeviceRequest(r), w.Header())
+	if err != nil { // the store failed
+		status = core.StatusCode(err)
+		body = []byte(http.StatusText(status))
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
 }
 
 // Session returns the request's session, loading it on first use. On an

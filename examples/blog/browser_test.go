@@ -131,9 +131,10 @@ func TestBrowserSessions(t *testing.T) {
 }
 
 // newBrowser starts a headless Chromium with a profile of its own, in a
-// new user-data directory, and returns its context. t.Cleanup stops it. It
-// skips t without chromium, and fails it under CI=true.
-func newBrowser(t *testing.T) context.Context {
+// new user-data directory, and with the flags extra adds, and returns its
+// context. t.Cleanup stops it. It skips t without chromium, and fails it
+// under CI=true.
+func newBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {
@@ -145,7 +146,7 @@ func newBrowser(t *testing.T) context.Context {
 	// Chromium puts its singleton socket in a directory of TMPDIR, which
 	// it leaves behind: TMPDIR is the test's, removed with it.
 	tmp := t.TempDir()
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromium),
 		chromedp.Headless,
 		chromedp.NoSandbox,
@@ -157,9 +158,10 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(filepath.Join(tmp, "profile")),
-		chromedp.Env("TMPDIR="+tmp),
+		chromedp.Env("TMPDIR=" + tmp),
 		chromedp.WindowSize(1000, 900),
-	)
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(opts, extra...)...)
 	browser, cancelBrowser := chromedp.NewContext(alloc)
 	t.Cleanup(func() { // before t.TempDir's cleanup removes the profile
 		cancelBrowser()

@@ -51,6 +51,8 @@ type config struct {
 	// observer records what the sessions and their store do: -metrics's,
 	// or nil.
 	observer *core.Observer
+
+	clock func() time.Time // the sessions' clock (core.Options.Clock); nil means time.Now: tests move it
 }
 
 func main() {
@@ -236,7 +238,15 @@ type server interface {
 func newServer(cfg config, store core.Store) (server, error) {
 	// The Manager logs what fails a request (a store outage, say) to the
 	// blog's logger, once; the pages only answer.
-	opts := &core.Options{Logger: cfg.log, Observer: cfg.observer}
+	opts := &core.Options{Logger: cfg.log, Observer: cfg.observer, Clock: cfg.clock}
+	if cfg.store != "cookie" {
+		// Device-bound sessions (DBSC): at login, a browser that can (Chrome
+		// on Windows, for one) binds the session to a key in the device's
+		// hardware, and a copy of its cookies stops working anywhere else
+		// within minutes. The cookie store cannot make its challenges single
+		// use: NewManager refuses binding with it.
+		opts.DeviceBinding = &core.DeviceBinding{}
+	}
 	if cfg.secure {
 		// Over HTTPS the cookie is Secure, as the Manager makes it by
 		// default, and named with the __Host- prefix, which browsers

@@ -26,6 +26,7 @@ type device struct {
 	LastSeen string // "active now", "active 5 minutes ago"
 	Since    string // when the session began, a moment before its login
 	Current  bool   // the session of the request: this device
+	Bound    bool   // bound to its device (DBSC): a copy of its cookies is worthless elsewhere
 }
 
 // notRevocable is the flash message for a form that asks the cookie store
@@ -59,6 +60,7 @@ func (b *blog) sessionsPage(r request, s *core.Session, passwordError string) {
 			LastSeen: "active " + ago(info.LastSeen, now),
 			Since:    info.Created.Format("2 Jan 2006, 15:04"),
 			Current:  info.Current,
+			Bound:    info.DeviceBound,
 		}
 		if d.Current {
 			d.LastSeen = "active now"

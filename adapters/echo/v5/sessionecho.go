@@ -15,6 +15,11 @@
 // use only: a request that never uses it parses no cookie, calls no store
 // and gets no Set-Cookie header.
 //
+// With core.Options.DeviceBinding set, the middleware also serves the
+// registration and refresh endpoints of device-bound sessions, which need
+// no route: install it with Echo.Use, which Echo runs for paths without a
+// route too.
+//
 // The middleware puts its writer between the *echo.Response of the request
 // and the server's writer, so the session is committed when the status
 // line is written, after every Response.Before hook has run and with the
@@ -104,7 +109,11 @@ func (mw *middleware) serve(c *echo.Context, next echo.HandlerFunc) error {
 	c.SetRequest(r)
 	res.ResponseWriter = w
 	defer q.AbandonUnlessHandled()
-	err = next(c)
+	if q.DeviceEndpoint() {
+		err = serveDevice(res, q)
+	} else {
+		err = next(c)
+	}
 	q.Handled()
 	if err != nil && !res.Committed {
 		c.Echo().HTTPErrorHandler(c, err)
@@ -119,6 +128,18 @@ func (mw *middleware) serve(c *echo.Context, next echo.HandlerFunc) error {
 	if ferr != nil && err == nil {
 		return httpError(ferr) // too late to answer; the error handler records it
 	}
+	return err
+}
+
+// serveDevice answers a request to an endpoint of device-bound sessions
+// in the handler's stead, through Echo's response.
+func serveDevice(res *echo.Response, q *commitwriter.Request) error {
+	status, body, err := q.ServeDevice()
+	if err != nil {
+		return httpError(err)
+	}
+	res.WriteHeader(status)
+	_, err = res.Write(body)
 	return err
 }
 

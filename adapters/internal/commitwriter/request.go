@@ -54,3 +54,16 @@ func (q *Request) Finish() (failed bool, err error) {
 	}
 	return false, err
 }
+
+// DeviceEndpoint reports whether the request's path is one of the
+// endpoints of device-bound sessions, which the adapter answers with
+// ServeDevice in its handler's stead (core.Manager.DeviceEndpoint).
+func (q *Request) DeviceEndpoint() bool { return q.w.M.DeviceEndpoint(q.req.URL.Path) }
+
+// ServeDevice answers a request to an endpoint of device-bound sessions
+// (core.Manager.ServeDevice): it adds the response's headers to the
+// Writer's and returns the status and body, which the adapter writes
+// through its framework's response, or an error for its error handler.
+func (q *Request) ServeDevice() (status int, body []byte, err error) {
+	return q.w.M.ServeDevice(q.req.Context(), &q.session, q.req.URL.Path, core.HTTPDeviceRequest(&q.req), q.w.Header())
+}

@@ -149,6 +149,7 @@ func suite(t *testing.T, tm *telemetry, store core.Store, serverSide bool) {
 		moved{"a session ended by its user", "transient.session.ended", nil},
 		moved{"a replayed cookie", "transient.cookie.rejected", []string{"transient.cookie.reason=unknown"}},
 		moved{"a late request", "transient.cookie.rejected", []string{"transient.cookie.reason=ended"}},
+		moved{"a bound session's cookie copied elsewhere", "transient.cookie.rejected", []string{"transient.cookie.reason=unbound"}},
 		moved{"a store call", "transient.store.operation.duration", []string{"transient.store.operation=load"}},
 	)
 }

@@ -27,6 +27,7 @@ func (r *report) write(b *strings.Builder) {
 		r.postgres(b)
 		r.memory(b)
 		r.codec(b)
+		r.device(b)
 	}
 	if r.load != nil {
 		r.loadTest(b)
@@ -116,6 +117,7 @@ func (r *report) headline(b *strings.Builder) {
 			s["B/session"].median*1e5/1e6, s["B/session"].median)
 	}
 	r.codecHeadline(b)
+	r.deviceHeadline(b)
 	if r.load != nil {
 		var parts []string
 		for _, l := range r.load {
