@@ -165,3 +165,50 @@ func TestCommitWithoutLock(t *testing.T) {
 		})
 	}
 }
+
+// busyOnce is a memstore whose first Renew answers a ConflictError with
+// the record as it is, as a store does while another commit holds the
+// record (LockingStore).
+type busyOnce struct {
+	*memstore.Store
+	busy atomic.Bool
+}
+
+func (b *busyOnce) Renew(ctx context.Context, token string, old []byte, r core.Record) (string, error) {
+	if b.busy.CompareAndSwap(false, true) {
+		current, _, err := b.Load(ctx, token)
+		if err != nil {
+			return "", err
+		}
+		return "", &core.ConflictError{Current: current}
+	}
+	return b.Store.Renew(ctx, token, old, r)
+}
+
+// TestInvalidateMeetsConflict has the write of a session the request
+// invalidated, then filled anew, meet a conflict: the new session holds
+// only what the request put in it after Invalidate, never the ended
+// record's data.
+func TestInvalidateMeetsConflict(t *testing.T) {
+	store := &busyOnce{Store: mustMemstore()}
+	m := newManager(t, store, nil)
+	r := begin(m)
+	_ = r.session(t).Set("user", "alice")
+	cookie := sessionCookie(t, r.commit(t))
+
+	r = begin(m, "session="+cookie)
+	s := r.session(t)
+	s.Invalidate()
+	_ = s.Set("after", "logout")
+	next := sessionCookie(t, r.commit(t))
+	if !store.busy.Load() {
+		t.Fatal("the commit's Renew met no conflict")
+	}
+	s = begin(m, "session="+next).session(t)
+	if got := s.Keys(); len(got) != 1 || got[0] != "after" {
+		t.Fatalf("the new session holds %q; want only \"after\"", got)
+	}
+	if begin(m, "session="+cookie).session(t).Has("user") {
+		t.Fatal("the invalidated session's ID still reads it")
+	}
+}

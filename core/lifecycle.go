@@ -451,8 +451,12 @@ func (m *Manager) wrote(s *Session, tok string, buf *[]byte) {
 
 // merge applies the request's changes to current, the record as a
 // concurrent request left it, which becomes what the request sees and what
-// its next write must find.
+// its next write must find. A session the request invalidated is a new
+// one: it keeps what the request put in it, whatever the record holds.
 func (m *Manager) merge(s *Session, current []byte, now int64) error {
+	if s.ch.fresh {
+		return nil
+	}
 	p, err := decodePayload(current, m.bound)
 	if err != nil {
 		return fmt.Errorf("%w: a concurrent request left a session that cannot be decoded: %w", ErrStore, err)
