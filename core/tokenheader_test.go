@@ -186,7 +186,7 @@ func TestTokenHeaderNamed(t *testing.T) {
 	}
 	r.commit(t)
 	for _, hostile := range []http.Header{
-		{"Authorization": {"Bearer " + tok}},  // another header
+		{"Authorization": {"Bearer " + tok}},   // another header
 		{"X-Session-Token": {"Bearer " + tok}}, // a scheme the header does not take
 		{"X-Session-Token": {tok, tok}},        // twice
 	} {
