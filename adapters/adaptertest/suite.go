@@ -97,8 +97,9 @@ func want(t *testing.T, r *response, status int, body string) {
 // life cycle, the attacks and the concurrency again with the session token
 // in the Authorization header (core.Options.TokenHeader), with API
 // clients that keep no cookies, and the cases only a token header has: no
-// cookie ever set or read, hostile headers, a cross-site form post, a
-// named header.
+// cookie ever set or read, hostile headers, a cross-site form post. The
+// cases of the session's contents, which do not depend on the token's
+// transport, run with the cookie only.
 func RunStore(t *testing.T, d Driver, store core.Store) {
 	tests := []struct {
 		name string
