@@ -39,9 +39,9 @@ type headerCookies http.Header
 func (h headerCookies) CookieLines() []string { return h["Cookie"] }
 
 // Begin prepares s, a zero Session, as the session of one request whose
-// cookies come from src (and, with [Options.TokenHeader], the token
-// header: src is then a [HeaderSource]), and returns a context derived from parent that
-// carries it (see [FromContext]). Nothing is read, loaded or decoded until
+// cookies come from src (with [Options.TokenHeader], the token header:
+// src is then a [HeaderSource]), and returns a context derived from
+// parent that carries it (see [FromContext]). Nothing is read, loaded or decoded until
 // the session is first used, so a request that never uses it costs no more
 // than this call. Adapters may embed the Session in their own per-request
 // state to save an allocation; s must not be copied afterwards. A nil src
