@@ -142,6 +142,22 @@
 // cookie name it was issued under, so the ID of one's session sent under
 // the other's cookie name finds nothing.
 //
+// # API clients
+//
+// A client that keeps no cookies (a mobile app, a command-line tool, a
+// single-page app on another origin) sends its session token in a header.
+// [Options.TokenHeader] moves a Manager's token there: "Authorization"
+// reads it as Authorization: Bearer <token> and any other name as the
+// bare token, and a response that gives the client a new token carries it
+// in that header, while one that ends its session carries the header
+// empty, telling the client to forget it. The session's lifecycle is the
+// cookie's, with a server-side store only. Such a Manager never reads a
+// cookie nor sends one, and a cookie Manager never reads the header: a
+// browser never adds the header to a request another site makes it send,
+// so a header token needs no CSRF protection, but the client must keep
+// it out of reach of scripts, which an HttpOnly cookie is. An adapter
+// reads the header through the request's [HeaderSource].
+//
 // # Timeouts
 //
 // The server enforces both timeouts, for every store, from the times

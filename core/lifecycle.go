@@ -39,8 +39,9 @@ type headerCookies http.Header
 func (h headerCookies) CookieLines() []string { return h["Cookie"] }
 
 // Begin prepares s, a zero Session, as the session of one request whose
-// cookies come from src, and returns a context derived from parent that
-// carries it (see [FromContext]). Nothing is read, loaded or decoded until
+// cookies come from src (with [Options.TokenHeader], the token header:
+// src is then a [HeaderSource]), and returns a context derived from
+// parent that carries it (see [FromContext]). Nothing is read, loaded or decoded until
 // the session is first used, so a request that never uses it costs no more
 // than this call. Adapters may embed the Session in their own per-request
 // state to save an allocation; s must not be copied afterwards. A nil src
@@ -94,13 +95,19 @@ func (s *Session) load(ctx context.Context) error {
 func (m *Manager) load(ctx context.Context, s *Session) error {
 	now := m.now().Unix()
 	var lines []string
-	if s.src != nil {
+	switch {
+	case m.header != "":
+		var err error
+		if lines, err = m.headerLines(s.src); err != nil {
+			return err
+		}
+	case s.src != nil:
 		lines = s.src.CookieLines()
 	}
 	s.state = stateLive
 	s.fresh(now)
 	s.resetChanges()
-	tok, n := findCookie(lines, m.cookie.name)
+	tok, n := m.findToken(lines)
 	switch {
 	case n == 0:
 		return nil
@@ -111,6 +118,12 @@ func (m *Manager) load(ctx context.Context, s *Session) error {
 		// visitor's own and keep the planted one.
 		m.rejected(ctx, "duplicated")
 		m.debug(ctx, "session cookie rejected", "reason", "duplicate cookies", "count", n)
+		if m.header != "" {
+			// Nobody plants a header: the client is confused, and is
+			// told to forget its token.
+			s.dead = true
+			return nil
+		}
 		s.state = stateReadOnly
 		return nil
 	}
@@ -191,7 +204,8 @@ func (m *Manager) load(ctx context.Context, s *Session) error {
 
 // Commit writes s if the request changed it, or re-issues it if that is
 // due, and adds to h the headers the response must carry: Set-Cookie when
-// the client's cookie changes, and Vary: Cookie when the session was used.
+// the client's cookie changes, and Vary: Cookie when the session was used
+// (with [Options.TokenHeader], that header, and Vary names it).
 // An adapter calls it once, just before the response's status line and
 // headers are written, with the response status, and then calls
 // [Manager.Finish] when the handler returns. It does nothing for a session
@@ -204,7 +218,7 @@ func (m *Manager) Commit(ctx context.Context, s *Session, status int, h Header) 
 		s.mu.Unlock()
 		return nil
 	}
-	h.Add("Vary", "Cookie")
+	h.Add("Vary", m.vary())
 	if status >= 500 && m.skip5xx {
 		s.state = stateReadOnly
 	}
@@ -226,7 +240,7 @@ func (m *Manager) Commit(ctx context.Context, s *Session, status int, h Header) 
 		return m.fail(ctx, err)
 	}
 	if cookie != "" {
-		h.Add("Set-Cookie", cookie)
+		m.sendToken(h, cookie)
 	}
 	if offer != "" {
 		h.Add(headerRegistration, offer)
@@ -282,8 +296,9 @@ func (m *Manager) end(s *Session) {
 }
 
 // write writes what s changed to the store and returns the Set-Cookie
-// header value to send, if any. late means no cookie can be sent any more.
-// s.mu is held.
+// header value to send, if any (with TokenHeader, the token header's, or
+// the cookie's expiry for the empty value: see sendToken). late means no
+// cookie can be sent any more. s.mu is held.
 func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, error) {
 	clock := m.now()
 	now := clock.Unix()
@@ -391,6 +406,9 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 				return "", nil
 			}
 			s.held, s.dead = tok, false
+			if m.header != "" {
+				return m.headerValue(tok), nil
+			}
 			m.warnPlainHTTP(ctx, s.src)
 			return m.cookie.header(tok, age, clock), nil
 		case errors.As(err, &conflict) && attempt < maxAttempts:
@@ -513,7 +531,7 @@ func (m *Manager) putBuffer(b *[]byte) {
 func (m *Manager) cookieAge(p *payload, now int64) int64 {
 	left := max(p.created+m.absolute-now, 1)
 	switch {
-	case p.remember == rememberOff:
+	case p.remember == rememberOff || m.header != "":
 		return 0
 	case m.maxAge > 0:
 		return min(m.maxAge, left)

@@ -17,7 +17,7 @@ type Manager struct {
 	store      Store
 	clientSide bool         // the store keeps the data in the cookie
 	locking    LockingStore // store, if it can hold a record; nil otherwise
-	bound      []byte       // the cookie name a server-side record is bound to; nil for DefaultCookieName
+	bound      []byte       // the cookie name a server-side record is bound to, nil for DefaultCookieName; "header:" and the name with TokenHeader
 	cookie     cookieSpec
 	maxAge     int64 // seconds a cookie lasts (Options.MaxAge); 0: browser-session cookies
 	idle       int64 // seconds; 0 when disabled
@@ -36,13 +36,15 @@ type Manager struct {
 	limitChecked atomic.Bool // warnCookieLimit has looked at a CookieLimiter
 
 	device *deviceConfig // Options.DeviceBinding; nil: off
+	header string        // Options.TokenHeader, canonical; "": the token travels in the cookie
 }
 
 // NewManager returns a Manager that keeps sessions in store, configured by
 // opts (nil means the defaults described on [Options]). It returns an error
-// matching [ErrConfig] for a configuration that is unsafe or that browsers
-// would reject, such as SameSite=None without Secure or an invalid cookie
-// name; stores check their own settings, such as key lengths, in their
+// matching [ErrConfig] for a configuration that is unsafe, that browsers
+// would reject or that cannot work, such as SameSite=None without Secure,
+// an invalid cookie name, or [Options.TokenHeader] with a cookie store;
+// stores check their own settings, such as key lengths, in their
 // constructors.
 func NewManager(store Store, opts *Options) (*Manager, error) {
 	if store == nil {
@@ -52,8 +54,11 @@ func NewManager(store Store, opts *Options) (*Manager, error) {
 	if opts != nil {
 		o = *opts
 	}
-	err := o.resolve()
+	header, err := checkTokenHeader(&o, store)
 	if err != nil {
+		return nil, err
+	}
+	if err = o.resolve(); err != nil {
 		return nil, err
 	}
 	m := &Manager{
@@ -69,12 +74,19 @@ func NewManager(store Store, opts *Options) (*Manager, error) {
 		obs:      o.Observer,
 		now:      o.Clock,
 		insecure: o.Insecure,
+		header:   header,
 	}
 	if cs, ok := store.(CookieStore); ok {
 		m.store, m.clientSide = cs.WithCookieName(o.CookieName), true
 	} else {
 		m.locking, _ = store.(LockingStore)
-		if o.CookieName != DefaultCookieName {
+		switch {
+		case header != "":
+			// A name no cookie can have: a cookie Manager's session is
+			// not found through the header, nor this one's through a
+			// cookie.
+			m.bound = []byte("header:" + header)
+		case o.CookieName != DefaultCookieName:
 			m.bound = []byte(o.CookieName)
 		}
 	}

@@ -27,7 +27,9 @@ const (
 // Options configures a [Manager]. The zero value is safe: a browser-session
 // cookie named "session", HttpOnly, Secure, SameSite=Lax, Path=/, a 20-minute
 // idle timeout and a 24-hour absolute timeout, enforced by the server.
-// Fields are named so that their zero value keeps the safe behaviour.
+// Fields are named so that their zero value keeps the safe behaviour. With
+// TokenHeader set, the session token travels in a header instead of the
+// cookie, and the cookie's fields stay unset.
 type Options struct {
 	// CookieName is the session cookie's name. Default "session".
 	// Names starting with "__Host-" or "__Secure-" must meet those
@@ -138,6 +140,40 @@ type Options struct {
 	// device's hardware, and a copy of its cookie stops working anywhere
 	// else within minutes. See [DeviceBinding]. Default nil: off.
 	DeviceBinding *DeviceBinding
+
+	// TokenHeader, when set, carries the session token in this request
+	// header and response header instead of a cookie, for API clients
+	// that keep no cookies: a mobile app, a command-line tool, a
+	// single-page app on another origin. "Authorization" carries it in
+	// the Bearer scheme, as Authorization: Bearer <token>; any other
+	// name, such as "X-Session-Token", carries the bare token.
+	//
+	// The client sends the token it last received. A response that gives
+	// it a new one (the first change of a new session, Session.Renew at
+	// login, SetOwner) carries the header with the new token, and
+	// Cache-Control: no-store; one that ends its session
+	// (Session.Invalidate, or a token the server does not know) carries
+	// the header with an empty value, and the client forgets its token.
+	// The lifecycle is the cookie's: timeouts, renewal, the user's
+	// sessions, concurrent requests and late changes behave the same.
+	//
+	// A Manager with TokenHeader never reads a cookie nor sends one, and
+	// a Manager without it never reads the header, so a browser, which
+	// attaches cookies to a cross-site request by itself but never this
+	// header, cannot lend such a session to another site (no CSRF). Two
+	// Managers over one store, one with a cookie and one with a header,
+	// keep separate sessions: neither's token is found through the
+	// other. The client must keep the token safe (see SECURITY.md and
+	// docs/api-clients.md). TokenHeader needs a server-side store
+	// (memstore, redisstore, pgstore), and NewManager refuses it with a
+	// cookie store, with DeviceBinding, and with any of the cookie's
+	// fields set (CookieName, Path, Domain, Insecure, AllowScriptAccess,
+	// SameSite, Partitioned, MaxAge). RememberMe has no effect on such a
+	// session: the client keeps its token as long as it likes, and the
+	// server's timeouts end the session. The adapter must give the
+	// Manager the request's headers ([HeaderSource]), as every adapter of
+	// this module does. Default "": the session cookie.
+	TokenHeader string
 }
 
 // resolve fills in defaults and validates o.

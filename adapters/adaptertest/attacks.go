@@ -2,8 +2,6 @@ package adaptertest
 
 import (
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -83,26 +81,19 @@ func testFlood(t *testing.T, d Driver, store core.Store) {
 	errs := make(chan string, 8)
 	for range 8 {
 		wg.Go(func() {
-			hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			c := e.client()
 			for range 50 {
-				id := core.NewID()
-				req, _ := http.NewRequest("GET", e.url+"/whoami", nil)
-				req.Header.Set("Cookie", cookieName+"="+id)
-				res, err := hc.Do(req)
+				r, err := c.try("GET", "/whoami", nil, c.raw(core.NewID()))
 				if err != nil {
 					errs <- err.Error()
 					return
 				}
-				body, _ := io.ReadAll(res.Body)
-				res.Body.Close()
-				for _, ck := range res.Cookies() {
-					if ck.Name == cookieName && ck.Value != "" {
-						errs <- fmt.Sprintf("an unknown ID got Set-Cookie %q", res.Header.Values("Set-Cookie"))
-						return
-					}
+				if tok, _ := r.token(); tok != "" {
+					errs <- fmt.Sprintf("an unknown ID got a session: %q", r.header)
+					return
 				}
-				if res.StatusCode != 200 || string(body) != "anonymous" {
-					errs <- fmt.Sprintf("GET /whoami with an unknown ID = %d %q; want 200 anonymous", res.StatusCode, body)
+				if r.status != 200 || r.body != "anonymous" {
+					errs <- fmt.Sprintf("GET /whoami with an unknown ID = %d %q; want 200 anonymous", r.status, r.body)
 					return
 				}
 			}
@@ -129,10 +120,8 @@ func testLogoutRace(t *testing.T, d Driver, store core.Store) {
 	login(t, c, "alice", 7)
 	stolen := c.cookie()
 	type result struct {
-		status int
-		body   string
-		cookie *http.Cookie
-		err    error
+		*response
+		err error
 	}
 	done := make(chan result, 1)
 	go func() {
@@ -140,23 +129,9 @@ func testLogoutRace(t *testing.T, d Driver, store core.Store) {
 		if !isCookieStore(store) {
 			form.Set("write", "1")
 		}
-		req, _ := http.NewRequest("POST", e.url+"/slow", strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Cookie", cookieName+"="+stolen)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			done <- result{err: err}
-			return
-		}
-		body, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		r := result{status: res.StatusCode, body: string(body)}
-		for _, ck := range res.Cookies() {
-			if ck.Name == cookieName {
-				r.cookie = ck
-			}
-		}
-		done <- r
+		slow := e.client()
+		r, err := slow.try("POST", "/slow", form, slow.raw(stolen))
+		done <- result{r, err}
 	}()
 	slow := e.gates.get("slow")
 	<-slow.entered
@@ -167,10 +142,10 @@ func testLogoutRace(t *testing.T, d Driver, store core.Store) {
 	close(slow.release)
 	r := <-done
 	if r.err != nil || r.status != 200 || r.body != "alice(7)" {
-		t.Fatalf("the slow request = %d %q, %v; want 200 alice(7) (errors: %v)", r.status, r.body, r.err, e.errs.All())
+		t.Fatalf("the slow request = %+v, %v; want 200 alice(7) (errors: %v)", r.response, r.err, e.errs.All())
 	}
-	if r.cookie != nil && r.cookie.MaxAge >= 0 {
-		t.Fatalf("the slow request, finishing after the logout, set the cookie %.20q; want none, or one that clears it", r.cookie.Value)
+	if tok, _ := r.token(); tok != "" {
+		t.Fatalf("the slow request, finishing after the logout, set the session %.20q; want none, or one that clears it", tok)
 	}
 	want(t, c.get("/whoami"), 200, "anonymous")
 	if !isCookieStore(store) {

@@ -12,7 +12,12 @@
 // visitor racing each other, checked against a model; a logout racing a
 // slow request; many writers of one session), the attacks (fixation,
 // replay, hostile and tossed cookies, a flood of unknown IDs), and that
-// its cookies interchange with those of the net/http adapter.
+// its cookies interchange with those of the net/http adapter. With a
+// server-side store it runs the life cycle, attack and concurrency cases
+// again with the session token in the Authorization header
+// (core.Options.TokenHeader), from clients that keep no cookies, with the
+// cases only a header token has: no Set-Cookie ever, hostile headers, a
+// cross-site form post, a cookie Manager and a header Manager kept apart.
 //
 // An adapter's test implements a [Driver] for its framework, two methods
 // and a [Ctx] of seven one-line methods, and calls [Run]:

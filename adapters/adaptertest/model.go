@@ -118,8 +118,8 @@ func (m *visitorModel) send(id, ops string, ends bool) (*modelRequest, error) {
 		return nil, err
 	}
 	mr := &modelRequest{id: id, ops: ops, ends: ends, status: r.status}
-	if ck := r.setCookie(); ck != nil {
-		mr.cookie = ck.String()
+	if tok, ok := r.token(); ok {
+		mr.cookie = fmt.Sprintf("%q", tok)
 	}
 	if r.status == 200 {
 		if err := json.Unmarshal([]byte(r.body), &mr.reply); err != nil {
@@ -131,7 +131,7 @@ func (m *visitorModel) send(id, ops string, ends bool) (*modelRequest, error) {
 
 func runVisitor(t *testing.T, e *env, v, rounds int) {
 	rng := rand.New(rand.NewPCG(uint64(v), uint64(rounds)))
-	m := &visitorModel{t: t, c: newClient(t, e.url), state: newState(), name: fmt.Sprint("v", v)}
+	m := &visitorModel{t: t, c: e.client(), state: newState(), name: fmt.Sprint("v", v)}
 	id := m.id()
 	first, err := m.send(id, "set:user:"+m.name+",flash:log:"+id, false)
 	if err != nil || first.status != 200 {

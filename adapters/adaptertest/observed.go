@@ -20,3 +20,17 @@ type observed struct {
 	Driver
 	obs *core.Observer
 }
+
+func (d observed) options(o *core.Options) {
+	if inner, ok := d.Driver.(optioned); ok {
+		inner.options(o)
+	}
+	o.Observer = d.obs
+}
+
+// optioned is a Driver that the suite wraps to give its cases' Managers
+// more options (Observer, TokenHeader).
+type optioned interface {
+	Driver
+	options(o *core.Options)
+}

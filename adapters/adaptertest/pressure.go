@@ -37,25 +37,27 @@ func Pressure(t *testing.T, d Driver, store core.Store) {
 	t.Run("Hammer", func(t *testing.T) { testHammer(t, d, store) })
 }
 
-// pressureClient sends requests with a raw session cookie from many
-// goroutines, over kept-alive connections enough for all of them.
+// pressureClient sends requests with a raw session cookie (or token
+// header) from many goroutines, over kept-alive connections enough for
+// all of them.
 type pressureClient struct {
 	base string
 	http *http.Client
+	raw  *client // what makes a raw credential of an ID
 }
 
-func newPressureClient(t *testing.T, base string) *pressureClient {
+func newPressureClient(t *testing.T, e *env) *pressureClient {
 	tr := &http.Transport{MaxIdleConnsPerHost: 64}
 	t.Cleanup(tr.CloseIdleConnections)
-	return &pressureClient{base: base, http: &http.Client{
+	return &pressureClient{base: e.url, raw: e.client(), http: &http.Client{
 		Transport:     tr,
 		Timeout:       time.Minute,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
 }
 
-// do sends a request with the session cookie id; it is safe for
-// concurrent use.
+// do sends a request with the session cookie, or token, id; it is safe
+// for concurrent use.
 func (c *pressureClient) do(method, path string, form url.Values, id string) (*response, error) {
 	var body io.Reader
 	if form != nil {
@@ -68,7 +70,11 @@ func (c *pressureClient) do(method, path string, form url.Values, id string) (*r
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	req.Header.Set("Cookie", cookieName+"="+id)
+	if h := c.raw.header; h != "" {
+		req.Header.Set(h, c.raw.raw(id))
+	} else {
+		req.Header.Set("Cookie", c.raw.raw(id))
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", method, path, err)
@@ -78,7 +84,7 @@ func (c *pressureClient) do(method, path string, form url.Values, id string) (*r
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: reading body: %w", method, path, err)
 	}
-	return &response{status: resp.StatusCode, body: string(b), header: resp.Header}, nil
+	return &response{status: resp.StatusCode, body: string(b), header: resp.Header, via: c.raw.header}, nil
 }
 
 // must is do that fails t unless the answer is 200.
@@ -110,7 +116,7 @@ func (c *pressureClient) dumpOf(t *testing.T, id string) state {
 func testWriters(t *testing.T, d Driver, store core.Store) {
 	e := newEnv(t, d, store, nil)
 	id := login(t, e.client(), "alice", 1)
-	c := newPressureClient(t, e.url)
+	c := newPressureClient(t, e)
 	var wg sync.WaitGroup
 	fails := make(chan string, pressureWriters)
 	for w := range pressureWriters {
@@ -125,8 +131,8 @@ func testWriters(t *testing.T, d Driver, store core.Store) {
 				case r.status != http.StatusOK || r.body != "set":
 					fails <- fmt.Sprintf("writer %d, write %d: POST /set = %d %q; want 200", w, i, r.status, r.body)
 					return
-				case len(r.header.Values("Set-Cookie")) > 0:
-					fails <- fmt.Sprintf("writer %d, write %d: POST /set sent %q; want no cookie", w, i, r.header.Values("Set-Cookie"))
+				case len(r.header.Values("Set-Cookie")) > 0 || r.sendsToken():
+					fails <- fmt.Sprintf("writer %d, write %d: POST /set sent %q; want no cookie or token", w, i, r.header)
 					return
 				}
 			}
@@ -169,7 +175,7 @@ func first(errs []error) error {
 // fails.
 func testHammer(t *testing.T, d Driver, store core.Store) {
 	e := newEnv(t, d, store, nil)
-	c := newPressureClient(t, e.url)
+	c := newPressureClient(t, e)
 	var current atomic.Value // the session's ID, which the hammer follows
 	current.Store(login(t, e.client(), "alice", 1))
 
@@ -207,11 +213,11 @@ func testHammer(t *testing.T, d Driver, store core.Store) {
 			t.Fatalf("round %d: the deleted role reads %q; want it gone", round, v)
 		}
 		r := c.must(t, "POST", "/ops", url.Values{"ops": {"renew"}}, id)
-		ck := r.setCookie()
-		if ck == nil || ck.Value == id || ck.MaxAge < 0 {
-			t.Fatalf("round %d: the renewal sent %q; want a new session cookie", round, r.header.Values("Set-Cookie"))
+		tok, _ := r.token()
+		if tok == "" || tok == id {
+			t.Fatalf("round %d: the renewal sent %q; want a new session cookie or token", round, r.header)
 		}
-		current.Store(ck.Value)
+		current.Store(tok)
 		ended = append(ended, id)
 		if st := c.dumpOf(t, id); !st.equal(newState()) {
 			t.Fatalf("round %d: the renewed session's old ID reads %s; want nothing", round, st)

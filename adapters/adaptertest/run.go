@@ -11,14 +11,21 @@ import (
 
 // Run runs the suite for d: every case with a cookie store and with a
 // memory store (RunStore), then the pressure cases with a memory store
-// (Pressure). Its subtests are named after the store: "cookiestore/Renew",
-// "memstore/Pressure/Hammer".
+// (Pressure), with the session cookie and with the token in the
+// Authorization header, and a few cases with the token in a header the
+// application names. Its subtests are named after the store:
+// "cookiestore/Renew", "memstore/Pressure/Hammer",
+// "memstore/TokenHeader/Renew".
 func Run(t *testing.T, d Driver) {
 	for _, st := range testkit.Stores(t) {
 		t.Run(st.Name, func(t *testing.T) {
 			RunStore(t, d, st.Store)
 			if !isCookieStore(st.Store) {
 				t.Run("Pressure", func(t *testing.T) { Pressure(t, d, testkit.Memstore(t)) })
+				t.Run("TokenHeader/Pressure", func(t *testing.T) {
+					Pressure(t, headerDriver{d, "Authorization"}, testkit.Memstore(t))
+				})
+				t.Run("TokenHeader/NamedHeader", func(t *testing.T) { runNamedHeader(t, d, testkit.Memstore(t)) })
 			}
 		})
 	}

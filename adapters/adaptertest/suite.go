@@ -3,6 +3,7 @@ package adaptertest
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -22,6 +23,8 @@ type env struct {
 	m     *core.Manager
 	gates *gates
 	url   string
+
+	header string // the Manager's token header (core.Options.TokenHeader); "": the cookie
 }
 
 func newEnv(t *testing.T, d Driver, store core.Store, edit func(*core.Options)) *env {
@@ -29,22 +32,36 @@ func newEnv(t *testing.T, d Driver, store core.Store, edit func(*core.Options)) 
 	e := &env{t: t, store: store, clock: newClock(), gates: new(gates)}
 	e.m, e.errs = testkit.NewManager(t, store, func(o *core.Options) {
 		o.Clock = e.clock.Now
-		if od, ok := d.(observed); ok {
-			o.Observer = od.obs
+		if od, ok := d.(optioned); ok {
+			od.options(o)
 		}
 		if edit != nil {
 			edit(o)
+		}
+		if o.TokenHeader != "" {
+			e.header = http.CanonicalHeaderKey(o.TokenHeader)
 		}
 	})
 	e.url = serve(t, d, []*core.Manager{e.m}, routes(e.gates, e.m))
 	return e
 }
 
-func (e *env) client() *client { return newClient(e.t, e.url) }
+// client returns a new browser, or an API client when the Manager carries
+// its token in a header.
+func (e *env) client() *client { return newTransportClient(e.t, e.url, e.header) }
 
-// whoami asks, from a new client, who the session cookie value names.
-func (e *env) whoami(cookie string) *response {
-	return e.client().do("GET", "/whoami", nil, cookieName+"="+cookie)
+// whoami asks, from a new client, who the session token names.
+func (e *env) whoami(token string) *response {
+	c := e.client()
+	return c.do("GET", "/whoami", nil, c.raw(token))
+}
+
+// vary is what the Vary header of a response that used the session names.
+func (e *env) vary() string {
+	if e.header != "" {
+		return e.header
+	}
+	return "Cookie"
 }
 
 func isCookieStore(s core.Store) bool {
@@ -75,7 +92,14 @@ func want(t *testing.T, r *response, status int, body string) {
 // RunStore runs every case of the suite for d with sessions kept in store,
 // which Run does with a cookie store and a memory store. A test of an
 // adapter calls RunStore for another store it supports, such as Redis or
-// PostgreSQL; a new store of its own is proven by package storetest.
+// PostgreSQL; a new store of its own is proven by package storetest. With
+// a server-side store it then runs, under "TokenHeader", the cases of the
+// life cycle, the attacks and the concurrency again with the session token
+// in the Authorization header (core.Options.TokenHeader), with API
+// clients that keep no cookies, and the cases only a token header has: no
+// cookie ever set or read, hostile headers, a cross-site form post. The
+// cases of the session's contents, which do not depend on the token's
+// transport, run with the cookie only.
 func RunStore(t *testing.T, d Driver, store core.Store) {
 	tests := []struct {
 		name string
@@ -132,6 +156,9 @@ func RunStore(t *testing.T, d Driver, store core.Store) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, d, store) })
 	}
+	if !isCookieStore(store) {
+		t.Run("TokenHeader", func(t *testing.T) { runTokenHeader(t, d, store) })
+	}
 }
 
 func testFlashOnce(t *testing.T, d Driver, store core.Store) {
@@ -185,12 +212,13 @@ func testPeek(t *testing.T, d Driver, store core.Store) {
 }
 
 func testUntouched(t *testing.T, d Driver, store core.Store) {
-	c := newEnv(t, d, store, nil).client()
+	e := newEnv(t, d, store, nil)
+	c := e.client()
 	for _, step := range []string{"without a session", "with a session"} {
 		for _, path := range []string{"/untouched", "/untouched-redirect", "/untouched-fail"} {
 			r := c.get(path)
-			if r.header.Get("Set-Cookie") != "" || strings.Contains(strings.Join(r.header.Values("Vary"), ","), "Cookie") {
-				t.Fatalf("%s, GET %s (%d): Set-Cookie %q, Vary %q; want neither", step, path, r.status, r.header.Get("Set-Cookie"), r.header.Values("Vary"))
+			if r.header.Get("Set-Cookie") != "" || r.sendsToken() || strings.Contains(strings.Join(r.header.Values("Vary"), ","), e.vary()) {
+				t.Fatalf("%s, GET %s (%d): headers %q; want no Set-Cookie, no token, no Vary: %s", step, path, r.status, r.header, e.vary())
 			}
 		}
 		login(t, c, "alice", 1)
@@ -198,20 +226,21 @@ func testUntouched(t *testing.T, d Driver, store core.Store) {
 }
 
 func testNewVisitor(t *testing.T, d Driver, store core.Store) {
-	c := newEnv(t, d, store, nil).client()
+	e := newEnv(t, d, store, nil)
+	c := e.client()
 	r := c.get("/whoami")
 	want(t, r, 200, "anonymous")
-	if sc := r.header.Get("Set-Cookie"); sc != "" {
-		t.Fatalf("a visitor with no data got Set-Cookie %q", sc)
+	if r.sendsToken() {
+		t.Fatalf("a visitor with no data got a session: %q", r.header)
 	}
-	if !strings.Contains(strings.Join(r.header.Values("Vary"), ","), "Cookie") {
-		t.Fatalf("Vary = %q; want Cookie for a response that read the session", r.header.Values("Vary"))
+	if !strings.Contains(strings.Join(r.header.Values("Vary"), ","), e.vary()) {
+		t.Fatalf("Vary = %q; want %s for a response that read the session", r.header.Values("Vary"), e.vary())
 	}
 	c.post("/flash", url.Values{"msg": {"hi"}})
 	want(t, c.get("/pop"), 200, "hi")
 	// The session is empty again: the cookie is cleared, not kept.
-	if r := c.get("/whoami"); r.header.Get("Set-Cookie") != "" {
-		t.Fatalf("reading an unchanged session sent Set-Cookie %q", r.header.Get("Set-Cookie"))
+	if r := c.get("/whoami"); r.sendsToken() {
+		t.Fatalf("reading an unchanged session sent %q", r.header)
 	}
 }
 
@@ -220,13 +249,13 @@ func testUnchanged(t *testing.T, d Driver, store core.Store) {
 	login(t, c, "alice", 1)
 	c.get("/dashboard") // pops the welcome flash
 	for _, path := range []string{"/whoami", "/pop?queue=empty", "/peek?queue=empty", "/get?key=username"} {
-		if r := c.get(path); r.status != 200 || r.header.Get("Set-Cookie") != "" {
-			t.Fatalf("GET %s = %d, Set-Cookie %q; want 200 and no cookie", path, r.status, r.header.Get("Set-Cookie"))
+		if r := c.get(path); r.status != 200 || r.sendsToken() {
+			t.Fatalf("GET %s = %d, headers %q; want 200 and no cookie or token", path, r.status, r.header)
 		}
 	}
 	// Setting a key to the value it holds changes nothing either.
-	if r := c.post("/set", url.Values{"key": {"username"}, "value": {"alice"}}); r.header.Get("Set-Cookie") != "" {
-		t.Fatalf("re-setting an equal value sent Set-Cookie %q", r.header.Get("Set-Cookie"))
+	if r := c.post("/set", url.Values{"key": {"username"}, "value": {"alice"}}); r.sendsToken() {
+		t.Fatalf("re-setting an equal value sent %q", r.header)
 	}
 }
 
@@ -238,7 +267,7 @@ func testRenew(t *testing.T, d Driver, store core.Store) {
 	old := c.cookie()
 	r := c.post("/renew", nil)
 	want(t, r, 200, "alice(7)")
-	if r.setCookie() == nil || c.cookie() == old {
+	if !r.sendsToken() || c.cookie() == old {
 		t.Fatalf("Renew kept the cookie %q; want a new one", old)
 	}
 	want(t, c.get("/whoami"), 200, "alice(7)")
@@ -317,8 +346,8 @@ func testReissue(t *testing.T, d Driver, store core.Store) {
 	c := e.client()
 	login(t, c, "alice", 1)
 	e.clock.Advance(4 * time.Minute)
-	if r := c.get("/whoami"); r.header.Get("Set-Cookie") != "" {
-		t.Fatalf("re-issued before ReissueTime: Set-Cookie %q", r.header.Get("Set-Cookie"))
+	if r := c.get("/whoami"); r.sendsToken() {
+		t.Fatalf("re-issued before ReissueTime: %q", r.header)
 	}
 	e.clock.Advance(time.Minute)
 	r := c.get("/whoami")
@@ -395,14 +424,14 @@ func testConcurrent(t *testing.T, d Driver, store core.Store) {
 func testStoreDown(t *testing.T, d Driver, _ core.Store) {
 	e := newEnv(t, d, testkit.DownStore(t), nil)
 	c := e.client()
-	r := c.do("GET", "/whoami", nil, cookieName+"="+core.NewID())
+	r := c.do("GET", "/whoami", nil, c.raw(core.NewID()))
 	if r.status != 503 || strings.Contains(r.body, "anonymous") {
 		t.Fatalf("loading from a store that is down: %d %q; want 503, never an anonymous session", r.status, r.body)
 	}
 	r = c.post("/login", url.Values{"username": {"alice"}, "id": {"1"}})
-	if r.status != 503 || r.header.Get("Set-Cookie") != "" || r.header.Get("Location") != "" {
-		t.Fatalf("saving to a store that is down: %d, Set-Cookie %q, Location %q; want 503 and neither header",
-			r.status, r.header.Get("Set-Cookie"), r.header.Get("Location"))
+	if r.status != 503 || r.sendsToken() || r.header.Get("Location") != "" {
+		t.Fatalf("saving to a store that is down: %d, headers %q; want 503, no session and no Location",
+			r.status, r.header)
 	}
 	errs := e.errs.All()
 	if len(errs) != 2 || !errors.Is(errs[0], core.ErrStore) || !errors.Is(errs[1], core.ErrStore) {

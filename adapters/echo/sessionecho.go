@@ -9,7 +9,9 @@
 // Handlers reach the session with [Session], and code below them with
 // core.FromContext(c.Request().Context()). The session is loaded on first
 // use only: a request that never uses it parses no cookie, calls no store
-// and gets no Set-Cookie header.
+// and gets no Set-Cookie header. With core.Options.TokenHeader, the session's
+// token comes in that request header instead, and goes back in that
+// response header.
 //
 // With core.Options.DeviceBinding set, the middleware also serves the
 // registration and refresh endpoints of device-bound sessions, which need

@@ -9,7 +9,9 @@
 // Handlers reach the session with [Session], and code below them with
 // core.FromContext(c.UserContext()). The session is loaded on first use
 // only: a request that never uses it parses no cookie, calls no store and
-// gets no Set-Cookie header.
+// gets no Set-Cookie header. With core.Options.TokenHeader, the session's
+// token comes in that request header instead, and goes back in that
+// response header.
 //
 // With core.Options.DeviceBinding set, the middleware also serves the
 // registration and refresh endpoints of device-bound sessions, which need
@@ -237,6 +239,21 @@ func (st *state) CookieLines() []string {
 	if len(all) == 1 {
 		st.line[0] = string(all[0])
 		return st.line[:]
+	}
+	lines := make([]string, len(all))
+	for i, b := range all {
+		lines[i] = string(b)
+	}
+	return lines
+}
+
+// HeaderValues gives core the lines of the header that carries the token of
+// a Manager with core.Options.TokenHeader (a core.HeaderSource), as copies,
+// since fasthttp reuses the request's buffers.
+func (st *state) HeaderValues(name string) []string {
+	all := st.header.PeekAll(name)
+	if len(all) == 0 {
+		return nil
 	}
 	lines := make([]string, len(all))
 	for i, b := range all {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"html"
 	"net/http"
@@ -18,7 +19,9 @@ import (
 // CSRF token; POST /login makes the session the user's, on a device named
 // as the blog names it (Firefox on Linux, Safari on iPhone) at "this
 // computer", and redirects to /dashboard, which redirects a visitor who
-// is not logged in to /login.
+// is not logged in to /login. Its JSON API, under /api/, has its own
+// Manager whose token travels in the Authorization header: POST /api/login
+// with {"username": ...}, and GET /api/dashboard, 401 without a login.
 func clusterApp(t *testing.T, store core.Store) string {
 	t.Helper()
 	m, err := core.NewManager(store, &core.Options{Insecure: true})
@@ -64,6 +67,33 @@ func clusterApp(t *testing.T, store core.Store) string {
 			fmt.Fprintf(w, "%s's dashboard", html.EscapeString(s.Owner()))
 		}
 	})
+	// The JSON API, as the blog's: a second Manager, whose token travels
+	// in the Authorization header.
+	api, err := core.NewManager(store, &core.Options{TokenHeader: "Authorization"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	apiMux := http.NewServeMux()
+	apiMux.HandleFunc("POST /api/login", func(w http.ResponseWriter, r *http.Request) {
+		var creds struct{ Username string }
+		s := session(w, r)
+		if s == nil {
+			return
+		}
+		if err := json.NewDecoder(r.Body).Decode(&creds); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		if err := s.SetOwner(creds.Username, core.Device{UserAgent: "Go-http-client/1.1"}); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+		}
+	})
+	apiMux.HandleFunc("GET /api/dashboard", func(w http.ResponseWriter, r *http.Request) {
+		if s := session(w, r); s != nil && s.Owner() == "" {
+			http.Error(w, "log in first", http.StatusUnauthorized)
+		}
+	})
+	mux.Handle("/api/", sessionhttp.Middleware(api, nil)(apiMux))
 	srv := httptest.NewServer(sessionhttp.Middleware(m, nil)(mux))
 	t.Cleanup(srv.Close)
 	return srv.URL

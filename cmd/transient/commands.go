@@ -36,13 +36,26 @@ func lookup(name string) (command, bool) {
 // that lists every session the store still holds: the store expires each
 // one when the application's timeouts end it, so the command needs to
 // know neither.
+//
+// With -token-header, the Manager is the application's for API clients,
+// whose sessions are apart from the cookie's.
 func manager(st *store, cfg config) (*core.Manager, error) {
-	m, err := core.NewManager(st.index, &core.Options{
+	opts := &core.Options{
 		CookieName:      cfg.cookieName,
 		IdleTimeout:     -1,
 		AbsoluteTimeout: 100 * 365 * 24 * time.Hour,
-	})
-	if err != nil {
+	}
+	if cfg.header != "" {
+		if cfg.cookieName != core.DefaultCookieName {
+			return nil, fmt.Errorf("%w: -cookie-name and -token-header name two Managers' sessions: give one", errUsage)
+		}
+		opts.CookieName, opts.TokenHeader = "", cfg.header
+	}
+	m, err := core.NewManager(st.index, opts)
+	switch {
+	case err != nil && cfg.header != "":
+		return nil, fmt.Errorf("%w: -token-header %q: %w", errUsage, cfg.header, err)
+	case err != nil:
 		return nil, fmt.Errorf("%w: -cookie-name %q: %w", errUsage, cfg.cookieName, err)
 	}
 	return m, nil
@@ -80,7 +93,7 @@ func end(ctx context.Context, st *store, cfg config, args []string, out *output)
 	user, handle := args[0], args[1]
 	if err := m.EndSession(ctx, user, handle); err != nil {
 		if errors.Is(err, core.ErrNotFound) {
-			return fmt.Errorf("%s has no live session %s (under the cookie name %q): %w", user, handle, cfg.cookieName, err)
+			return fmt.Errorf("%s has no live session %s (%s): %w", user, handle, cfg.under(), err)
 		}
 		return err
 	}
@@ -122,4 +135,13 @@ func cleanup(ctx context.Context, st *store, _ config, _ []string, out *output) 
 		return err
 	}
 	return out.cleaned(n)
+}
+
+// under says whose sessions the command sees: those issued under the cookie
+// name, or through the token header.
+func (cfg config) under() string {
+	if cfg.header != "" {
+		return fmt.Sprintf("through the token header %q", cfg.header)
+	}
+	return fmt.Sprintf("under the cookie name %q", cfg.cookieName)
 }

@@ -24,6 +24,9 @@
 //	-cookie-name NAME the application's core.Options.CookieName (default
 //	                  "session"): a session is listed under the name it was
 //	                  issued under only
+//	-token-header NAME the core.Options.TokenHeader of the application's
+//	                  Manager for API clients (such as Authorization): its
+//	                  sessions, rather than the cookie's
 //	-prefix PREFIX    redisstore's Options.Prefix (default "session:")
 //	-table, -schema   pgstore's Options.Table and Schema (default "sessions")
 //	-json             print JSON, one document, rather than text
@@ -73,6 +76,7 @@ type config struct {
 	store      string
 	cluster    bool
 	cookieName string
+	header     string // core.Options.TokenHeader; "": the cookie's sessions
 	prefix     string
 	table      string
 	schema     string
@@ -106,6 +110,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.StringVar(&cfg.store, "store", "", "the store's `URL`: redis://, rediss://, unix:// or postgres:// (default $TRANSIENT_STORE)")
 	fs.BoolVar(&cfg.cluster, "cluster", false, "the Redis URL names a node of a Redis Cluster (more nodes as addr= in its query)")
 	fs.StringVar(&cfg.cookieName, "cookie-name", core.DefaultCookieName, "the application's session cookie `name` (core.Options.CookieName)")
+	fs.StringVar(&cfg.header, "token-header", "", "the `header` of the application's Manager for API clients (core.Options.TokenHeader, such as Authorization): its sessions rather than the cookie's")
 	fs.StringVar(&cfg.prefix, "prefix", "", "redisstore's Options.Prefix (default \"session:\")")
 	fs.StringVar(&cfg.table, "table", "", "pgstore's Options.Table (default \"sessions\")")
 	fs.StringVar(&cfg.schema, "schema", "", "pgstore's Options.Schema (default: the search_path's)")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -119,6 +120,58 @@ func operate(t *testing.T, base, storeURL string, flags ...string) {
 	if code != exitOK || len(other.Sessions) != 0 {
 		t.Errorf("transient -cookie-name other list bob = %d, %+v; want none: bob's session was issued under \"session\"", code, other)
 	}
+
+	// The blog's JSON API keeps its sessions apart, with the token in the
+	// Authorization header: -token-header lists and ends them.
+	token := apiLogin(t, base, "alice", "wonderland")
+	var api listJSON
+	transientJSON(t, storeURL, &api, cmd("-token-header", "Authorization", "list", "alice")...)
+	if len(api.Sessions) != 1 || api.Sessions[0].Handle != core.HandleOf(token) {
+		t.Fatalf("transient -token-header Authorization list alice: %+v; want the API client's session", api)
+	}
+	if code, out, _ = transient(t, storeURL, cmd("list", "alice")...); out != "alice has no live session\n" {
+		t.Errorf("transient list alice = %d, %q; want none: the API's session is not the cookie's", code, out)
+	}
+	code, out, errs = transient(t, storeURL, cmd("-token-header", "Authorization", "end-all", "alice")...)
+	if code != exitOK || !strings.HasPrefix(out, "ended 1 session of alice") || apiLoggedIn(t, base, token) {
+		t.Errorf("transient -token-header Authorization end-all alice = %d, %q, %q; want the API client's session ended", code, out, errs)
+	}
+	if code, _, errs = transient(t, storeURL, cmd("-token-header", "Authorization", "-cookie-name", "other", "list", "alice")...); code != exitUsage {
+		t.Errorf("transient with -token-header and -cookie-name = %d, %q; want a usage error", code, errs)
+	}
+}
+
+// apiLogin logs name in through the blog's JSON API and returns the token
+// of its session.
+func apiLogin(t *testing.T, base, name, password string) string {
+	t.Helper()
+	body := fmt.Sprintf(`{"username": %q, "password": %q}`, name, password)
+	res, err := http.Post(base+"/api/login", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	token := strings.TrimPrefix(res.Header.Get("Authorization"), "Bearer ")
+	if res.StatusCode != http.StatusOK || !core.ValidID(token) {
+		t.Fatalf("POST /api/login = %d, Authorization %q; want 200 and a token", res.StatusCode, res.Header.Get("Authorization"))
+	}
+	return token
+}
+
+// apiLoggedIn reports whether the API reads token as a logged-in session.
+func apiLoggedIn(t *testing.T, base, token string) bool {
+	t.Helper()
+	req, err := http.NewRequest("GET", base+"/api/dashboard", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode == http.StatusOK
 }
 
 // TestRedis runs the blog with Redis and lists and ends the sessions of

@@ -32,8 +32,8 @@ func testConfig(framework, store string) config {
 	}
 }
 
-// carolPassword is the password of carol, an account of testUsers whose
-// hash is quick to check.
+// carolPassword is the password of carol and dave, accounts of testUsers
+// whose hash is quick to check.
 const carolPassword = "carol's password"
 
 // testUsers returns the demo accounts and carol, whose password hash, and
@@ -49,6 +49,7 @@ func testUsers(t *testing.T) *users {
 	us := demoUsers()
 	us.cost = bcrypt.MinCost
 	us.byName["carol"] = user{ID: 3, Name: "carol", hash: string(hash)}
+	us.byName["dave"] = user{ID: 4, Name: "dave", hash: string(hash)} // the API's tests' (api_test.go)
 	return us
 }
 

@@ -37,6 +37,7 @@ func TestContract(t *testing.T) {
 				}
 				base := startBlog(t, framework, store, storeURL)
 				testContract(t, base, store != "cookie")
+				testAPI(t, base, store != "cookie")
 				testRememberMe(t, base)
 				testSessions(t, base, store != "cookie")
 				if redis != nil {

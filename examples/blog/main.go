@@ -198,6 +198,11 @@ func run(cfg config) error {
 	}
 	fmt.Printf("Blog served by %s with the %s store at http://%s\n", cfg.framework, cfg.store, ln.Addr())
 	fmt.Println("Demo accounts: alice (password wonderland) and bob (password builder)")
+	if cfg.store == "cookie" {
+		fmt.Println("The JSON API at /api/ needs a server-side store: run with -store memory, redis or postgres.")
+	} else {
+		fmt.Printf("JSON API for clients without cookies: POST http://%s/api/login, with the token in the Authorization header\n", ln.Addr())
+	}
 	if metricsSrv != nil {
 		fmt.Printf("Session metrics for Prometheus at http://%s/metrics\n", metricsLn.Addr())
 		go func() { _ = metricsSrv.Serve(metricsLn) }()
@@ -270,6 +275,22 @@ func newServer(cfg config, store core.Store) (server, error) {
 	b, err := newBlog(m, cfg.framework, cfg.store, cfg.log)
 	if err != nil {
 		return nil, err
+	}
+	// The JSON API's sessions (api.go): a second Manager over the same
+	// store, whose token travels in the Authorization header rather than
+	// in a cookie. It keeps no cookie options: it sends no cookie.
+	// NewManager refuses it with the cookie store, whose tokens would carry
+	// the whole session and could not be ended before they expire; the API
+	// then answers 501 with the reason, rather than keep its sessions
+	// somewhere else than the pages'.
+	b.api, b.apiOff = core.NewManager(store, &core.Options{
+		TokenHeader: "Authorization",
+		Logger:      cfg.log,
+		Observer:    cfg.observer,
+		Clock:       cfg.clock,
+	})
+	if b.apiOff != nil && cfg.store != "cookie" {
+		return nil, b.apiOff
 	}
 	if cfg.users != nil {
 		b.users = cfg.users

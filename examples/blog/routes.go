@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"html/template"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -53,6 +54,15 @@ type request interface {
 	// body only, never the URL.
 	FormValue(key string) string
 
+	// Header returns the first value of a request header.
+	Header(key string) string
+
+	// Body returns the request's body, for the API's JSON.
+	Body() io.Reader
+
+	// SetHeader sets a header of the response, before Respond.
+	SetHeader(key, value string)
+
 	// Respond sends the whole response.
 	Respond(code int, contentType string, body []byte)
 
@@ -80,6 +90,8 @@ const (
 // use.
 type blog struct {
 	sessions  *core.Manager // for the sessions page: lists and ends a user's sessions
+	api       *core.Manager // the JSON API's sessions, with the token in a header (api.go); nil with the cookie store
+	apiOff    error         // why api is nil: NewManager's refusal
 	users     *users
 	articles  *articles
 	views     *template.Template
@@ -294,6 +306,10 @@ func (b *blog) loginRequired(p pageFunc) pageFunc {
 // saved: 503 when the store is down, 500 otherwise.
 func (b *blog) sessionError(r request, err error) {
 	code := core.StatusCode(err)
+	if isAPI(r) {
+		b.apiError(r, code, strings.ToLower(http.StatusText(code)))
+		return
+	}
 	if errors.Is(err, core.ErrStore) {
 		b.errorPage(r, code, "Service unavailable",
 			"The session store is unavailable, so the blog cannot tell who you are right now. Please try again in a moment.")

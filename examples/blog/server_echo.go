@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -30,6 +32,17 @@ func echoHandler(b *blog, m *core.Manager) http.Handler {
 			return nil
 		})
 	}
+	// The API's routes also go through the middleware of its Manager.
+	api := e.Group(apiPrefix)
+	if b.api != nil {
+		api.Use(sessionecho.Middleware(b.api, nil))
+	}
+	for _, rt := range b.apiRoutes() {
+		api.Add(rt.method, strings.TrimPrefix(rt.path, apiPrefix), func(c echo.Context) error {
+			rt.handle(echoRequest{c})
+			return nil
+		})
+	}
 	return e
 }
 
@@ -43,6 +56,9 @@ func (e echoRequest) Target() string                  { return e.c.Request().URL
 func (e echoRequest) Query(key string) string         { return e.c.QueryParam(key) }
 func (e echoRequest) UserAgent() string               { return e.c.Request().UserAgent() }
 func (e echoRequest) FormValue(key string) string     { return e.c.Request().PostFormValue(key) }
+func (e echoRequest) Header(key string) string        { return e.c.Request().Header.Get(key) }
+func (e echoRequest) Body() io.Reader                 { return e.c.Request().Body }
+func (e echoRequest) SetHeader(key, value string)     { e.c.Response().Header().Set(key, value) }
 func (e echoRequest) Redirect(path string)            { e.c.Redirect(http.StatusSeeOther, path) }
 
 // RemoteAddr is the connection's address. Echo's c.RealIP would believe

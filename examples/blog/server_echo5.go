@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v5"
 
@@ -31,6 +33,17 @@ func echo5Handler(b *blog, m *core.Manager) http.Handler {
 			return nil
 		})
 	}
+	// The API's routes also go through the middleware of its Manager.
+	api := e.Group(apiPrefix)
+	if b.api != nil {
+		api.Use(sessionecho.Middleware(b.api, nil))
+	}
+	for _, rt := range b.apiRoutes() {
+		api.Add(rt.method, strings.TrimPrefix(rt.path, apiPrefix), func(c *echo.Context) error {
+			rt.handle(echo5Request{c})
+			return nil
+		})
+	}
 	return e
 }
 
@@ -44,6 +57,9 @@ func (e echo5Request) Target() string                  { return e.c.Request().UR
 func (e echo5Request) Query(key string) string         { return e.c.QueryParam(key) }
 func (e echo5Request) UserAgent() string               { return e.c.Request().UserAgent() }
 func (e echo5Request) FormValue(key string) string     { return e.c.Request().PostFormValue(key) }
+func (e echo5Request) Header(key string) string        { return e.c.Request().Header.Get(key) }
+func (e echo5Request) Body() io.Reader                 { return e.c.Request().Body }
+func (e echo5Request) SetHeader(key, value string)     { e.c.Response().Header().Set(key, value) }
 func (e echo5Request) Redirect(path string)            { _ = e.c.Redirect(http.StatusSeeOther, path) }
 
 // RemoteAddr is the connection's address. Echo's c.RealIP would believe

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net"
 	"runtime/debug"
 	"strings"
@@ -66,6 +68,19 @@ func newFiberServer(b *blog, m *core.Manager) server {
 		}
 		return c.Next()
 	})
+	// The API's routes go through the middleware of its Manager only:
+	// Fiber runs a middleware for the routes added after it, so the
+	// pages' middleware and routes come after the API's.
+	api := app.Group(apiPrefix)
+	if b.api != nil {
+		api.Use(sessionfiber.Middleware(b.api, nil))
+	}
+	for _, rt := range b.apiRoutes() {
+		api.Add(rt.method, strings.TrimPrefix(rt.path, apiPrefix), func(c *fiber.Ctx) error {
+			rt.handle(fiberRequest{c})
+			return nil
+		})
+	}
 	app.Use(sessionfiber.Middleware(m, nil))
 	for _, rt := range b.routes() {
 		app.Add(rt.method, rt.path, func(c *fiber.Ctx) error {
@@ -85,6 +100,9 @@ func (f fiberRequest) Method() string                  { return f.c.Method() }
 func (f fiberRequest) Target() string                  { return f.c.OriginalURL() }
 func (f fiberRequest) Query(key string) string         { return f.c.Query(key) }
 func (f fiberRequest) Redirect(path string)            { f.c.Redirect(path, fiber.StatusSeeOther) }
+func (f fiberRequest) Header(key string) string        { return f.c.Get(key) }
+func (f fiberRequest) Body() io.Reader                 { return bytes.NewReader(f.c.Body()) }
+func (f fiberRequest) SetHeader(key, value string)     { f.c.Set(key, value) }
 
 // UserAgent returns a copy: Fiber's strings share memory that it reuses
 // for the next request, and the login keeps the User-Agent in the session.

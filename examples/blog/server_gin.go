@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -24,6 +26,19 @@ func ginHandler(b *blog, m *core.Manager) http.Handler {
 			rt.handle(ginRequest{c})
 		})
 	}
+	// The API's routes also go through the middleware of its Manager,
+	// whose sessions sessiongin.SessionOf and b.api.FromContext return.
+	api := r.Group(apiPrefix)
+	if b.api != nil {
+		api.Use(sessiongin.Middleware(b.api, &sessiongin.Options{
+			ErrorResponse: func(c *gin.Context, err error) { b.sessionError(ginRequest{c}, err) },
+		}))
+	}
+	for _, rt := range b.apiRoutes() {
+		api.Handle(rt.method, strings.TrimPrefix(rt.path, apiPrefix), func(c *gin.Context) {
+			rt.handle(ginRequest{c})
+		})
+	}
 	return r
 }
 
@@ -36,6 +51,9 @@ func (g ginRequest) Target() string              { return g.c.Request.URL.Reques
 func (g ginRequest) Query(key string) string     { return g.c.Query(key) }
 func (g ginRequest) UserAgent() string           { return g.c.Request.UserAgent() }
 func (g ginRequest) FormValue(key string) string { return g.c.PostForm(key) }
+func (g ginRequest) Header(key string) string    { return g.c.GetHeader(key) }
+func (g ginRequest) Body() io.Reader             { return g.c.Request.Body }
+func (g ginRequest) SetHeader(key, value string) { g.c.Header(key, value) }
 func (g ginRequest) Redirect(path string)        { g.c.Redirect(http.StatusSeeOther, path) }
 
 // RemoteAddr is the connection's address. Gin's c.ClientIP would believe

@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -16,7 +17,9 @@ import (
 // everywhere else", and the password change, which signs out the others
 // too. Listing and ending sessions needs a store that keeps them on the
 // server (memory, redis, postgres): the cookie store's sessions live in
-// the browsers' cookies, and the page says so.
+// the browsers' cookies, and the page says so. The page lists the
+// sessions of both Managers, the pages' and the JSON API's (api.go): a
+// user who signs out everywhere else signs out the API's clients too.
 
 // A device is one of the user's sessions as the sessions page shows it.
 type device struct {
@@ -27,6 +30,46 @@ type device struct {
 	Since    string // when the session began, a moment before its login
 	Current  bool   // the session of the request: this device
 	Bound    bool   // bound to its device (DBSC): a copy of its cookies is worthless elsewhere
+	API      bool   // a session of the JSON API, whose token travels in a header
+}
+
+// listedSession is one of the user's sessions, and whether it is the API's.
+type listedSession struct {
+	core.SessionInfo
+	api bool
+}
+
+// userSessions returns owner's sessions of the pages' Manager and of the
+// API's, the most recently active first. ctx's session is marked current.
+func (b *blog) userSessions(ctx context.Context, owner string) ([]listedSession, error) {
+	infos, err := b.sessions.Sessions(ctx, owner)
+	if err != nil {
+		return nil, err
+	}
+	var all []listedSession
+	for _, info := range infos {
+		all = append(all, listedSession{info, false})
+	}
+	if b.api == nil {
+		return all, nil
+	}
+	if infos, err = b.api.Sessions(ctx, owner); err != nil {
+		return nil, err
+	}
+	for _, info := range infos {
+		all = append(all, listedSession{info, true})
+	}
+	slices.SortStableFunc(all, func(a, b listedSession) int { return b.LastSeen.Compare(a.LastSeen) })
+	return all, nil
+}
+
+// endOthers ends every session of owner but ctx's: the pages' others, and
+// all of the API's.
+func (b *blog) endOthers(ctx context.Context, owner string) error {
+	if err := b.sessions.EndOtherSessions(ctx, owner); err != nil || b.api == nil {
+		return err
+	}
+	return b.api.EndAllSessions(ctx, owner)
 }
 
 // notRevocable is the flash message for a form that asks the cookie store
@@ -42,7 +85,7 @@ func (b *blog) listSessions(r request, s *core.Session) {
 // explains why there is no list.
 func (b *blog) sessionsPage(r request, s *core.Session, passwordError string) {
 	v := view{Title: "Your sessions", CSRF: s.CSRFToken(), Error: passwordError}
-	infos, err := b.sessions.Sessions(r.Context(), s.Owner())
+	infos, err := b.userSessions(r.Context(), s.Owner())
 	switch {
 	case errors.Is(err, core.ErrNotRevocable):
 		v.NotRevocable = true
@@ -61,6 +104,7 @@ func (b *blog) sessionsPage(r request, s *core.Session, passwordError string) {
 			Since:    info.Created.Format("2 Jan 2006, 15:04"),
 			Current:  info.Current,
 			Bound:    info.DeviceBound,
+			API:      info.api,
 		}
 		if d.Current {
 			d.LastSeen = "active now"
@@ -79,18 +123,21 @@ func (b *blog) sessionsPage(r request, s *core.Session, passwordError string) {
 // owner it is given, so an ID of another user's session ends nothing.
 func (b *blog) endSession(r request, s *core.Session) {
 	id := r.FormValue("id")
-	infos, err := b.sessions.Sessions(r.Context(), s.Owner())
+	infos, err := b.userSessions(r.Context(), s.Owner())
 	if err != nil {
 		b.sessionsFailed(r, s, err)
 		return
 	}
-	i := slices.IndexFunc(infos, func(info core.SessionInfo) bool { return info.ID == id })
+	i := slices.IndexFunc(infos, func(info listedSession) bool { return info.ID == id })
 	if i >= 0 && infos[i].Current {
 		s.Flash("To sign out of this device, log out.", "info")
 		r.Redirect("/sessions")
 		return
 	}
-	if i >= 0 {
+	switch {
+	case i >= 0 && infos[i].api:
+		err = b.api.EndSession(r.Context(), s.Owner(), id)
+	case i >= 0:
 		err = b.sessions.EndSession(r.Context(), s.Owner(), id)
 	}
 	switch {
@@ -107,7 +154,7 @@ func (b *blog) endSession(r request, s *core.Session) {
 
 // endOtherSessions signs the user out everywhere but here.
 func (b *blog) endOtherSessions(r request, s *core.Session) {
-	if err := b.sessions.EndOtherSessions(r.Context(), s.Owner()); err != nil {
+	if err := b.endOthers(r.Context(), s.Owner()); err != nil {
 		b.sessionsFailed(r, s, err)
 		return
 	}
@@ -148,7 +195,7 @@ func (b *blog) changePassword(r request, s *core.Session) {
 		b.errorPage(r, http.StatusInternalServerError, "Server error", "Something went wrong on our side.")
 		return
 	}
-	err = b.sessions.EndOtherSessions(r.Context(), s.Owner())
+	err = b.endOthers(r.Context(), s.Owner())
 	s.Renew()
 	switch {
 	case err == nil:

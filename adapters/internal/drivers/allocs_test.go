@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/transient-go/transient/adapters/internal/drivers"
+	"github.com/transient-go/transient/adapters/internal/testkit"
 	"github.com/transient-go/transient/core"
 	"github.com/transient-go/transient/core/cookiestore"
 )
@@ -53,6 +54,33 @@ func TestUntouchedAllocs(t *testing.T) {
 			if with-without != tt.want {
 				t.Errorf("an untouched request makes %v allocations through the %s middleware and %v without; want %v more: %s",
 					with, tt.d.Name(), without, tt.want, tt.what)
+			}
+		})
+	}
+}
+
+// TestUntouchedAllocsTokenHeader guards that a Manager whose token travels
+// in a header (core.Options.TokenHeader) costs an untouched request what a
+// cookie Manager over the same store does: the header is only read when
+// the session is used.
+func TestUntouchedAllocsTokenHeader(t *testing.T) {
+	store := testkit.Memstore(t)
+	cookies, err := core.NewManager(store, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	header, err := core.NewManager(store, &core.Options{TokenHeader: "Authorization"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const cookie = "session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	for _, d := range drivers.All() {
+		d := d.(drivers.Driver)
+		t.Run(d.Name(), func(t *testing.T) {
+			c := testing.AllocsPerRun(1000, d.ServeOne(cookies, cookie))
+			h := testing.AllocsPerRun(1000, d.ServeOne(header, cookie))
+			if h != c {
+				t.Errorf("an untouched request makes %v allocations through the %s middleware of a token-header Manager and %v of a cookie Manager; want as many", h, d.Name(), c)
 			}
 		})
 	}
