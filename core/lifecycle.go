@@ -99,6 +99,7 @@ func (m *Manager) load(ctx context.Context, s *Session) error {
 	}
 	s.state = stateLive
 	s.fresh(now)
+	s.payload.spare = s.decoded.spare[:0]
 	s.resetChanges()
 	tok, n := findCookie(lines, m.cookie.name)
 	switch {
@@ -145,7 +146,7 @@ func (m *Manager) load(ctx context.Context, s *Session) error {
 	case err != nil:
 		return fmt.Errorf("%w: %w", ErrStore, err)
 	}
-	p, err := decodePayload(buf, m.bound)
+	p, err := decodeInto(buf, m.bound, &s.decoded)
 	switch {
 	case errors.Is(err, errOtherCookie):
 		// Another Manager over the same store issued it, under another
@@ -309,7 +310,7 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 			m.committed(ctx, commitFailed, 0)
 			return "", ErrLateChange
 		}
-		switch err := m.store.Delete(m.storeContext(ctx), s.token); {
+		switch err := m.store.Delete(m.commitContext(ctx, s), s.token); {
 		case errors.Is(err, ErrNotFound):
 			m.lost(ctx, s, 0)
 			return "", nil
@@ -350,7 +351,7 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 	}
 	issued := s.issued
 	s.issued = now
-	ctx = m.storeContext(ctx)
+	ctx = m.commitContext(ctx, s)
 	locked := false // the next try holds the record (contention.go)
 	for attempt := 1; ; attempt++ {
 		buf := m.buffer()
@@ -382,7 +383,7 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 				err = &CookieTooLargeError{Size: size, Limit: limit, Raise: raise}
 			}
 		}
-		var conflict *ConflictError
+		conflict := asConflict(err)
 		switch {
 		case err == nil:
 			m.written(ctx, s, attempt)
@@ -393,7 +394,7 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 			s.held, s.dead = tok, false
 			m.warnPlainHTTP(ctx, s.src)
 			return m.cookie.header(tok, age, clock), nil
-		case errors.As(err, &conflict) && attempt < maxAttempts:
+		case conflict != nil && attempt < maxAttempts:
 			m.putBuffer(buf)
 			if err := m.merge(s, conflict.Current, now); err != nil {
 				m.committed(ctx, commitFailed, attempt)
@@ -435,6 +436,36 @@ func (m *Manager) storeContext(ctx context.Context) context.Context {
 		return ctx
 	}
 	return context.WithoutCancel(ctx)
+}
+
+// commitContext is storeContext for a commit of s, which keeps the
+// detached context in s, allocating nothing; s.mu is held.
+func (m *Manager) commitContext(ctx context.Context, s *Session) context.Context {
+	if m.clientSide {
+		return ctx
+	}
+	s.detached = detached{ctx}
+	return &s.detached
+}
+
+// detached is a context that carries its parent's values, without its
+// deadline and cancellation, as context.WithoutCancel makes it.
+type detached struct{ context.Context }
+
+func (*detached) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (*detached) Done() <-chan struct{}       { return nil }
+func (*detached) Err() error                  { return nil }
+
+// asConflict returns the *ConflictError that err is, or nil.
+func asConflict(err error) *ConflictError {
+	if err == nil {
+		return nil
+	}
+	var c *ConflictError
+	if errors.As(err, &c) {
+		return c
+	}
+	return nil
 }
 
 // wrote records that s was written as the payload in buf under tok.

@@ -34,16 +34,18 @@ type Session struct {
 	err   error        // why the session failed to load, for every later caller
 	src   CookieSource // the request's cookies, until the request ends
 
-	payload         // what the request sees: the record as loaded, with the request's changes
-	ch      changes // the request's changes since the session was loaded or last written
-	room    room    // where ch's first entries go, so that the usual changes allocate nothing
-	base    []byte  // the record's payload as loaded or last written; nil when there is none
-	pooled  *[]byte // the Manager's buffer that base is in, if it is in one
-	token   string  // the record's token; "" when there is none
-	held    string  // the token the client's cookie holds; "" when it holds no valid one
-	dead    bool    // the client sent one cookie the request could not use: clear it if nothing replaces it
-	isNew   bool
-	reissue bool // the store asked for a new token
+	payload             // what the request sees: the record as loaded, with the request's changes
+	ch       changes    // the request's changes since the session was loaded or last written
+	room     room       // where ch's first entries go, so that the usual changes allocate nothing
+	decoded  decodeRoom // where the loaded payload's first entries go
+	detached detached   // the context of the request's writes (lifecycle.go)
+	base     []byte     // the record's payload as loaded or last written; nil when there is none
+	pooled   *[]byte    // the Manager's buffer that base is in, if it is in one
+	token    string     // the record's token; "" when there is none
+	held     string     // the token the client's cookie holds; "" when it holds no valid one
+	dead     bool       // the client sent one cookie the request could not use: clear it if nothing replaces it
+	isNew    bool
+	reissue  bool // the store asked for a new token
 
 	dbsc deviceState // device binding (device_request.go)
 }
