@@ -33,12 +33,21 @@ func (Gin) Serve(ln net.Listener, ms []*core.Manager, routes []adaptertest.Route
 	return adaptertest.ServeHandler(ln, r)
 }
 
-func (Gin) ServeOne(m *core.Manager, cookie string) func() {
+func (Gin) ServeOne(m *core.Manager, cookie string, use func(*core.Session)) func() {
 	r := gin.New()
 	if m != nil {
 		r.Use(sessiongin.Middleware(m, nil))
+		r.GET("/", func(c *gin.Context) {
+			if use == nil {
+				return
+			}
+			if s, err := sessiongin.Session(c); err == nil {
+				use(s)
+			}
+		})
+	} else {
+		r.GET("/", func(*gin.Context) {})
 	}
-	r.GET("/", func(*gin.Context) {})
 	return serveOne(r, cookie)
 }
 
