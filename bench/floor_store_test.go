@@ -158,12 +158,16 @@ func (f redisFloor) update(ctx context.Context, id string, old, v []byte) error 
 }
 
 // pgFloor keeps a store floor's records in PostgreSQL, in a table of its
-// own keyed by the SHA-256 of the ID, as pgstore keys its own.
+// own made like pgstore's (its columns, keys, checks and indexes: the
+// expiry index that any cleanup needs, and the owners'), keyed by the
+// SHA-256 of the ID, so that its writes update the same indexes with the
+// same bytes.
 type pgFloor struct{ pool *pgxpool.Pool }
 
-// newPGFloor makes the table of a store floor with pool.
+// newPGFloor makes the table of a store floor with pool, after pgstore's
+// table "sessions".
 func newPGFloor(ctx context.Context, pool *pgxpool.Pool) (pgFloor, error) {
-	_, err := pool.Exec(ctx, `CREATE TABLE floor_sessions (key bytea PRIMARY KEY, payload bytea NOT NULL, expires timestamptz NOT NULL)`)
+	_, err := pool.Exec(ctx, `CREATE TABLE floor_sessions (LIKE sessions INCLUDING ALL)`)
 	return pgFloor{pool}, err
 }
 
@@ -173,7 +177,8 @@ func floorKey(id string) []byte {
 }
 
 func (f pgFloor) create(ctx context.Context, id string, v []byte) error {
-	_, err := f.pool.Exec(ctx, `INSERT INTO floor_sessions (key, payload, expires) VALUES ($1, $2, $3)`, floorKey(id), v, time.Now().Add(leanTTL))
+	now := time.Now()
+	_, err := f.pool.Exec(ctx, `INSERT INTO floor_sessions (key, payload, expires, written) VALUES ($1, $2, $3, $4)`, floorKey(id), v, now.Add(leanTTL), now)
 	return err
 }
 
@@ -189,7 +194,7 @@ func (f pgFloor) load(ctx context.Context, id string) ([]byte, error) {
 func (f pgFloor) update(ctx context.Context, id string, old, v []byte) error {
 	sum := sha256.Sum256(old)
 	now := time.Now()
-	tag, err := f.pool.Exec(ctx, `UPDATE floor_sessions SET payload = $2, expires = $3 WHERE key = $1 AND expires > $4 AND sha256(payload) = $5`,
+	tag, err := f.pool.Exec(ctx, `UPDATE floor_sessions SET payload = $2, expires = $3, written = $4 WHERE key = $1 AND expires > $4 AND sha256(payload) = $5`,
 		floorKey(id), v, now.Add(leanTTL), now, sum[:])
 	switch {
 	case err != nil:
