@@ -78,6 +78,7 @@ type Options struct {
 type Store struct {
 	codecs []*codec // newest first
 	name   string
+	bufs   *scratches
 }
 
 var _ core.CookieStore = (*Store)(nil)
@@ -92,7 +93,7 @@ func New(opts *Options) (*Store, error) {
 	if salt == "" {
 		salt = DefaultSalt
 	}
-	s := &Store{name: core.DefaultCookieName}
+	s := &Store{name: core.DefaultCookieName, bufs: new(scratches)}
 	signInfo := "transient/cookiestore/sign"
 	if opts.Encrypt {
 		signInfo += "+encrypt"
@@ -138,7 +139,7 @@ func (s *Store) WithCookieName(name string) core.CookieStore {
 // payload: the timestamp is written but not checked, as securecookie does
 // with MaxAge(0).
 func (s *Store) Load(_ context.Context, token string) ([]byte, bool, error) {
-	payload, i := decodeTo(s.codecs, s.name, token, nil)
+	payload, i := decodeTo(s.bufs, s.codecs, s.name, token, nil)
 	if i < 0 {
 		return nil, false, core.ErrNotFound
 	}
@@ -149,7 +150,7 @@ func (s *Store) Load(_ context.Context, token string) ([]byte, bool, error) {
 // encrypted) with the first secret. r.TTL is not needed: the cookie is the
 // record, and the Manager checks its age.
 func (s *Store) Create(_ context.Context, r core.Record) (string, error) {
-	v, err := s.codecs[0].encode(s.name, r.Payload, time.Now().Unix())
+	v, err := s.codecs[0].encode(s.bufs, s.name, r.Payload, time.Now().Unix())
 	if err != nil {
 		return "", fmt.Errorf("cookiestore: encode: %w", err)
 	}

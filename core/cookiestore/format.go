@@ -70,19 +70,28 @@ type scratch struct{ a, b []byte }
 // room.
 const maxScratch = 16 << 10
 
-var scratches = sync.Pool{New: func() any { return new(scratch) }}
+// scratches is a store's pool of *scratch, shared by the copies
+// WithCookieName makes.
+type scratches struct{ pool sync.Pool }
 
-func putScratch(s *scratch) {
+func (p *scratches) get() *scratch {
+	if s, ok := p.pool.Get().(*scratch); ok {
+		return s
+	}
+	return new(scratch)
+}
+
+func (p *scratches) put(s *scratch) {
 	if cap(s.a) <= maxScratch && cap(s.b) <= maxScratch {
-		scratches.Put(s)
+		p.pool.Put(s)
 	}
 }
 
 // encode returns the cookie value carrying payload under name, at
 // timestamp now. It does not modify payload.
-func (c *codec) encode(name string, payload []byte, now int64) (string, error) {
-	s := scratches.Get().(*scratch)
-	defer putScratch(s)
+func (c *codec) encode(bufs *scratches, name string, payload []byte, now int64) (string, error) {
+	s := bufs.get()
+	defer bufs.put(s)
 	body := payload
 	if c.block != nil {
 		n := aes.BlockSize
@@ -114,9 +123,9 @@ func (c *codec) encode(name string, payload []byte, now int64) (string, error) {
 // decodeTo appends to dst the payload of value, a cookie value issued
 // under name by one of codecs, and reports which one verified it; -1 if
 // none did.
-func decodeTo(codecs []*codec, name, value string, dst []byte) ([]byte, int) {
-	s := scratches.Get().(*scratch)
-	defer putScratch(s)
+func decodeTo(bufs *scratches, codecs []*codec, name, value string, dst []byte) ([]byte, int) {
+	s := bufs.get()
+	defer bufs.put(s)
 	// name|timestamp|body|mac, decoded after the name, so that the MAC's
 	// input is in one piece.
 	s.b = append(s.b[:0], value...)
