@@ -51,8 +51,8 @@ func TestUntouchedAllocs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.d.Name(), func(t *testing.T) {
-			without := testing.AllocsPerRun(1000, tt.d.ServeOne(nil, cookie, nil))
-			with := testing.AllocsPerRun(1000, tt.d.ServeOne(m, cookie, nil))
+			without := testing.AllocsPerRun(1000, tt.d.ServeOne(nil, cookie))
+			with := testing.AllocsPerRun(1000, tt.d.ServeOne(m, cookie))
 			if with-without != tt.want {
 				t.Errorf("an untouched request makes %v allocations through the %s middleware and %v without; want %v more: %s",
 					with, tt.d.Name(), without, tt.want, tt.what)
@@ -116,7 +116,7 @@ func TestSessionAllocs(t *testing.T) {
 		}
 		login := loginCookie(t, m, nil)
 		steady := loginCookie(t, m, write) // holds one flash message, as every read-write request leaves it
-		for _, d := range []drivers.Driver{drivers.NetHTTP{}, drivers.Gin{}, drivers.Echo{}, drivers.Echo5{}, drivers.Fiber{}} {
+		for _, d := range []drivers.UseDriver{drivers.NetHTTP{}, drivers.Gin{}, drivers.Echo{}, drivers.Echo5{}, drivers.Fiber{}} {
 			extra := 0.0
 			switch d.Name() {
 			case drivers.Echo{}.Name():
@@ -134,8 +134,8 @@ func TestSessionAllocs(t *testing.T) {
 				{"read-write", steady, write, want[st.name].readWrite + extra},
 			} {
 				t.Run(st.name+"/"+d.Name()+"/"+sh.name, func(t *testing.T) {
-					without := testing.AllocsPerRun(1000, d.ServeOne(nil, sh.cookie, nil))
-					with := testing.AllocsPerRun(1000, d.ServeOne(m, sh.cookie, sh.use))
+					without := testing.AllocsPerRun(1000, d.ServeOne(nil, sh.cookie))
+					with := testing.AllocsPerRun(1000, d.ServeUse(m, sh.cookie, sh.use))
 					if with-without != sh.want {
 						t.Errorf("a %s request on the %s store makes %v allocations through the %s middleware and %v without; want %v more",
 							sh.name, st.name, with, d.Name(), without, sh.want)

@@ -21,15 +21,14 @@ type Driver interface {
 
 	// ServeOne returns a function that serves one GET / whose Cookie
 	// header is cookie, in process and without a network, to a handler
-	// that does nothing but call use, if not nil, with the request's
-	// session (through the adapter's Session): through the adapter's
-	// middleware for m, with default adapter options, or through the bare
-	// framework when m is nil (and use is then not called). Every call serves the same request again and discards the
+	// that does nothing: through the adapter's middleware for m, with
+	// default adapter options, or through the bare framework when m is
+	// nil. Every call serves the same request again and discards the
 	// response, as a server does with the requests of a kept-alive
 	// connection, so that testing.AllocsPerRun counts only what the
 	// framework and the middleware allocate. The function is not safe for
 	// concurrent use.
-	ServeOne(m *core.Manager, cookie string, use func(*core.Session)) func()
+	ServeOne(m *core.Manager, cookie string) func()
 }
 
 // All returns the driver of every adapter of this module.

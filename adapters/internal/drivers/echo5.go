@@ -45,22 +45,12 @@ func (Echo5) Serve(ln net.Listener, ms []*core.Manager, routes []adaptertest.Rou
 	return adaptertest.ServeHandler(ln, e)
 }
 
-func (Echo5) ServeOne(m *core.Manager, cookie string, use func(*core.Session)) func() {
+func (Echo5) ServeOne(m *core.Manager, cookie string) func() {
 	e := echo.New()
 	if m != nil {
 		e.Use(sessionecho.Middleware(m, nil))
-		e.GET("/", func(c *echo.Context) error {
-			if use == nil {
-				return nil
-			}
-			if s, err := sessionecho.Session(c); err == nil {
-				use(s)
-			}
-			return nil
-		})
-	} else {
-		e.GET("/", func(*echo.Context) error { return nil })
 	}
+	e.GET("/", func(*echo.Context) error { return nil })
 	return serveOne(e, cookie)
 }
 

@@ -56,22 +56,12 @@ func (Fiber) Serve(ln net.Listener, ms []*core.Manager, routes []adaptertest.Rou
 
 // ServeOne serves one fasthttp.RequestCtx again and again, resetting what
 // fasthttp's server resets between the requests of a connection.
-func (Fiber) ServeOne(m *core.Manager, cookie string, use func(*core.Session)) func() {
+func (Fiber) ServeOne(m *core.Manager, cookie string) func() {
 	app := fiber.New(fiber.Config{ReadBufferSize: 8192})
 	if m != nil {
 		app.Use(sessionfiber.Middleware(m, nil))
-		app.Get("/", func(c *fiber.Ctx) error {
-			if use == nil {
-				return nil
-			}
-			if s, err := sessionfiber.Session(c); err == nil {
-				use(s)
-			}
-			return nil
-		})
-	} else {
-		app.Get("/", func(*fiber.Ctx) error { return nil })
 	}
+	app.Get("/", func(*fiber.Ctx) error { return nil })
 	h := app.Handler()
 	ctx := new(fasthttp.RequestCtx)
 	ctx.Request.Header.SetMethod("GET")

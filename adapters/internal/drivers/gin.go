@@ -33,21 +33,12 @@ func (Gin) Serve(ln net.Listener, ms []*core.Manager, routes []adaptertest.Route
 	return adaptertest.ServeHandler(ln, r)
 }
 
-func (Gin) ServeOne(m *core.Manager, cookie string, use func(*core.Session)) func() {
+func (Gin) ServeOne(m *core.Manager, cookie string) func() {
 	r := gin.New()
 	if m != nil {
 		r.Use(sessiongin.Middleware(m, nil))
-		r.GET("/", func(c *gin.Context) {
-			if use == nil {
-				return
-			}
-			if s, err := sessiongin.Session(c); err == nil {
-				use(s)
-			}
-		})
-	} else {
-		r.GET("/", func(*gin.Context) {})
 	}
+	r.GET("/", func(*gin.Context) {})
 	return serveOne(r, cookie)
 }
 
