@@ -99,7 +99,7 @@ func (m *Manager) load(ctx context.Context, s *Session) error {
 	}
 	s.state = stateLive
 	s.fresh(now)
-	s.payload.spare = s.decoded.spare[:0]
+	s.payload.spare = s.space().decoded.spare[:0]
 	s.resetChanges()
 	tok, n := findCookie(lines, m.cookie.name)
 	switch {
@@ -146,7 +146,7 @@ func (m *Manager) load(ctx context.Context, s *Session) error {
 	case err != nil:
 		return fmt.Errorf("%w: %w", ErrStore, err)
 	}
-	p, err := decodeInto(buf, m.bound, &s.decoded)
+	p, err := decodeInto(buf, m.bound, &s.space().decoded)
 	switch {
 	case errors.Is(err, errOtherCookie):
 		// Another Manager over the same store issued it, under another
@@ -439,13 +439,14 @@ func (m *Manager) storeContext(ctx context.Context) context.Context {
 }
 
 // commitContext is storeContext for a commit of s, which keeps the
-// detached context in s, allocating nothing; s.mu is held.
+// detached context in its rooms, allocating nothing; s.mu is held.
 func (m *Manager) commitContext(ctx context.Context, s *Session) context.Context {
 	if m.clientSide {
 		return ctx
 	}
-	s.detached = detached{ctx}
-	return &s.detached
+	r := s.space()
+	r.detached = detached{ctx}
+	return &r.detached
 }
 
 // detached is a context that carries its parent's values, without its

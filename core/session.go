@@ -34,18 +34,16 @@ type Session struct {
 	err   error        // why the session failed to load, for every later caller
 	src   CookieSource // the request's cookies, until the request ends
 
-	payload             // what the request sees: the record as loaded, with the request's changes
-	ch       changes    // the request's changes since the session was loaded or last written
-	room     room       // where ch's first entries go, so that the usual changes allocate nothing
-	decoded  decodeRoom // where the loaded payload's first entries go
-	detached detached   // the context of the request's writes (lifecycle.go)
-	base     []byte     // the record's payload as loaded or last written; nil when there is none
-	pooled   *[]byte    // the Manager's buffer that base is in, if it is in one
-	token    string     // the record's token; "" when there is none
-	held     string     // the token the client's cookie holds; "" when it holds no valid one
-	dead     bool       // the client sent one cookie the request could not use: clear it if nothing replaces it
-	isNew    bool
-	reissue  bool // the store asked for a new token
+	payload         // what the request sees: the record as loaded, with the request's changes
+	ch      changes // the request's changes since the session was loaded or last written
+	rooms   *rooms  // where the payload's and ch's first entries go, made on first use (space)
+	base    []byte  // the record's payload as loaded or last written; nil when there is none
+	pooled  *[]byte // the Manager's buffer that base is in, if it is in one
+	token   string  // the record's token; "" when there is none
+	held    string  // the token the client's cookie holds; "" when it holds no valid one
+	dead    bool    // the client sent one cookie the request could not use: clear it if nothing replaces it
+	isNew   bool
+	reissue bool // the store asked for a new token
 
 	dbsc deviceState // device binding (device_request.go)
 }
@@ -62,6 +60,27 @@ const (
 	stateFailed // err says why
 )
 
+// rooms is where a session that a request uses keeps, in one allocation
+// made on its first use, the first entries of the payload it loaded
+// (decodeRoom) and of its change set (room), and the context of its
+// writes (lifecycle.go's commitContext), so that the usual request makes
+// no allocation of its own for any of them. It is not part of the Session
+// itself, which an adapter allocates for every request, untouched ones
+// included (bench's BenchmarkUntouched).
+type rooms struct {
+	decoded  decodeRoom
+	changes  room
+	detached detached
+}
+
+// space returns s's rooms, making them on first use.
+func (s *Session) space() *rooms {
+	if s.rooms == nil {
+		s.rooms = new(rooms)
+	}
+	return s.rooms
+}
+
 // room is a session's room for the first entries of its change set.
 type room struct {
 	keys    [2]entry
@@ -69,9 +88,10 @@ type room struct {
 	popped  [1]mark
 }
 
-// resetChanges empties the change set, which starts in s.room again.
+// resetChanges empties the change set, which starts in its room again.
 func (s *Session) resetChanges() {
-	s.ch = changes{keys: s.room.keys[:0], flashed: s.room.flashed[:0], popped: s.room.popped[:0]}
+	r := &s.space().changes
+	s.ch = changes{keys: r.keys[:0], flashed: r.flashed[:0], popped: r.popped[:0]}
 }
 
 // fresh makes s a new, empty session.
