@@ -496,6 +496,25 @@ func (d *parser) string() (string, error) {
 	if d.next() != '"' {
 		return "", errSyntax
 	}
+	// The usual string has no escape: find its end at once, and check
+	// what lies before it.
+	if n := bytes.IndexByte(d.b[d.i+1:], '"'); n >= 0 {
+		body := d.b[d.i+1 : d.i+1+n]
+		if bytes.IndexByte(body, '\\') < 0 {
+			ascii := true
+			for _, c := range body {
+				if c < 0x20 {
+					return "", errSyntax
+				}
+				ascii = ascii && c < utf8.RuneSelf
+			}
+			if ascii || utf8.Valid(body) {
+				start := d.i + 1
+				d.i = start + n + 1
+				return d.text(start, start+n), nil
+			}
+		}
+	}
 	start := d.i
 	escaped, ascii := false, true
 	d.i++
@@ -558,7 +577,22 @@ func (d *parser) int() (int64, error) {
 	if err := d.number(); err != nil {
 		return 0, err
 	}
-	n, err := strconv.ParseInt(string(d.b[start:d.i]), 10, 64)
+	digits := d.b[start:d.i]
+	if len(digits) > 0 && len(digits) <= 18 {
+		// What appendJSON writes: digits that cannot overflow.
+		var n int64
+		for _, c := range digits {
+			if c < '0' || c > '9' {
+				n = -1
+				break
+			}
+			n = n*10 + int64(c-'0')
+		}
+		if n >= 0 {
+			return n, nil
+		}
+	}
+	n, err := strconv.ParseInt(string(digits), 10, 64)
 	if err != nil {
 		return 0, errSyntax
 	}
