@@ -99,7 +99,6 @@ func (m *Manager) load(ctx context.Context, s *Session) error {
 	}
 	s.state = stateLive
 	s.fresh(now)
-	s.payload.spare = s.space().decoded.spare[:0]
 	s.resetChanges()
 	tok, n := findCookie(lines, m.cookie.name)
 	switch {
@@ -146,7 +145,10 @@ func (m *Manager) load(ctx context.Context, s *Session) error {
 	case err != nil:
 		return fmt.Errorf("%w: %w", ErrStore, err)
 	}
-	p, err := decodeInto(buf, m.bound, &s.space().decoded)
+	if s.decoded == nil {
+		s.decoded = new(decodeRoom)
+	}
+	p, err := decodeInto(buf, m.bound, s.decoded)
 	switch {
 	case errors.Is(err, errOtherCookie):
 		// Another Manager over the same store issued it, under another
@@ -439,12 +441,12 @@ func (m *Manager) storeContext(ctx context.Context) context.Context {
 }
 
 // commitContext is storeContext for a commit of s, which keeps the
-// detached context in its rooms, allocating nothing; s.mu is held.
+// detached context in its change set's room; s.mu is held.
 func (m *Manager) commitContext(ctx context.Context, s *Session) context.Context {
 	if m.clientSide {
 		return ctx
 	}
-	r := s.space()
+	r := s.record()
 	r.detached = detached{ctx}
 	return &r.detached
 }

@@ -62,20 +62,20 @@ type payload struct {
 
 	// spare is room for the messages of the first queue a request
 	// flashes to that the payload did not hold: a session's own
-	// (decodeRoom.spare), used once, or nil.
+	// (room.spare, session.go), used once, or nil.
 	spare []string
 }
 
 // A decodeRoom is where the payload a session loads keeps its first
-// entries, queues and marks, in the Session itself, so that decoding the
-// usual session allocates no slice. Only one payload may use a room, and
-// only once: what the session hands out (PopFlash's messages) may be in it.
+// entries, queues and marks (session.go), so that decoding the usual
+// session allocates one room and no slice. Only one payload may use a
+// room, and only once: what the session hands out (PopFlash's messages)
+// may be in it.
 type decodeRoom struct {
 	data   [4]entry
 	queues [1]queue
 	msgs   [2]string
 	heads  [1]mark
-	spare  [1]string
 }
 
 // Values of payload.remember.
@@ -305,9 +305,6 @@ func decodeInto(b, bound []byte, room *decodeRoom) (payload, error) {
 	}
 	if !bytes.Equal(name, bound) {
 		return payload{}, errOtherCookie
-	}
-	if room != nil {
-		p.spare = room.spare[:0]
 	}
 	return p, nil
 }
