@@ -1,15 +1,10 @@
 // Package cookiestore keeps the whole session in the cookie, signed with
-// HMAC-SHA256 and optionally encrypted, in the cookie format of
-// github.com/gorilla/securecookie.
+// HMAC-SHA256 and optionally encrypted, using github.com/gorilla/securecookie.
 //
-// The cookie carries the session's JSON payload as the core encodes it,
-// with a timestamp and a MAC over the cookie's name, the timestamp and the
-// (possibly encrypted) payload, as securecookie writes them, so a cookie is
-// only valid under the name it was issued for, and cookies issued by
-// securecookie with the same keys verify here (and the other way round).
-// The store writes the format itself, with pooled HMAC states and
-// buffers: a cookie costs one allocation to write and one to read, where
-// securecookie's Encode and Decode take 15 and 11. Gob is never involved.
+// The cookie carries the session's JSON payload as the core encodes it;
+// securecookie adds a timestamp and a MAC over the cookie's name, the
+// timestamp and the (possibly encrypted) payload, so a cookie is only valid
+// under the name it was issued for. Gob is never involved.
 //
 // Such a session needs no server state, but it has limits: without Encrypt
 // the client can read (not change) what is in it; a cookie cannot be revoked
@@ -41,11 +36,13 @@
 package cookiestore
 
 import (
+	"bytes"
 	"context"
 	"crypto/hkdf"
 	"crypto/sha256"
 	"fmt"
-	"time"
+
+	"github.com/gorilla/securecookie"
 
 	"github.com/transient-go/transient/core"
 )
@@ -76,9 +73,9 @@ type Options struct {
 
 // Store is a core.CookieStore. It is safe for concurrent use.
 type Store struct {
-	codecs []*codec // newest first
-	name   string
-	bufs   *scratches
+	codecs  []*securecookie.SecureCookie
+	name    string
+	encrypt bool
 }
 
 var _ core.CookieStore = (*Store)(nil)
@@ -93,7 +90,7 @@ func New(opts *Options) (*Store, error) {
 	if salt == "" {
 		salt = DefaultSalt
 	}
-	s := &Store{name: core.DefaultCookieName, bufs: new(scratches)}
+	s := &Store{name: core.DefaultCookieName, encrypt: opts.Encrypt}
 	signInfo := "transient/cookiestore/sign"
 	if opts.Encrypt {
 		signInfo += "+encrypt"
@@ -115,10 +112,9 @@ func New(opts *Options) (*Store, error) {
 				return nil, err
 			}
 		}
-		c, err := newCodec(hashKey, blockKey)
-		if err != nil {
-			return nil, err
-		}
+		// The Manager enforces timeouts and the cookie size from the
+		// payload, so securecookie's own checks are turned off.
+		c := securecookie.New(hashKey, blockKey).MaxAge(0).MaxLength(0).SetSerializer(securecookie.NopEncoder{})
 		s.codecs = append(s.codecs, c)
 	}
 	return s, nil
@@ -135,22 +131,26 @@ func (s *Store) WithCookieName(name string) core.CookieStore {
 // Load verifies (and decrypts) token and returns the payload it carries.
 // It returns core.ErrNotFound for a token that no secret verifies; reissue
 // is true when one that is not the first did.
-// The Manager enforces the timeouts and the cookie's size from the
-// payload: the timestamp is written but not checked, as securecookie does
-// with MaxAge(0).
 func (s *Store) Load(_ context.Context, token string) ([]byte, bool, error) {
-	payload, i := decodeTo(s.bufs, s.codecs, s.name, token, nil)
-	if i < 0 {
-		return nil, false, core.ErrNotFound
+	for i, c := range s.codecs {
+		var payload []byte
+		if err := c.Decode(s.name, token, &payload); err == nil {
+			return payload, i > 0, nil
+		}
 	}
-	return payload, i > 0, nil
+	return nil, false, core.ErrNotFound
 }
 
 // Create returns the cookie value carrying r.Payload, signed (and
 // encrypted) with the first secret. r.TTL is not needed: the cookie is the
 // record, and the Manager checks its age.
 func (s *Store) Create(_ context.Context, r core.Record) (string, error) {
-	v, err := s.codecs[0].encode(s.bufs, s.name, r.Payload, time.Now().Unix())
+	payload := r.Payload
+	if s.encrypt {
+		// securecookie encrypts in place; the caller keeps its buffer.
+		payload = bytes.Clone(payload)
+	}
+	v, err := s.codecs[0].Encode(s.name, payload)
 	if err != nil {
 		return "", fmt.Errorf("cookiestore: encode: %w", err)
 	}

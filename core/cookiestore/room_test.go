@@ -17,7 +17,7 @@ import (
 // string that one key can hold before the Set-Cookie header passes
 // core.MaxCookieSize, with the Manager's default cookie ("session",
 // Secure, HttpOnly, SameSite=Lax, Path=/; the size check counts the room
-// of a persistent cookie's Max-Age and Expires either way). The format (securecookie's) encodes the payload
+// of a persistent cookie's Max-Age and Expires either way). securecookie encodes the payload
 // in base64 and the cookie encodes the signed result in base64 again, so
 // the 4096 bytes hold about 2.1 KB. The README's store table, the stores
 // guide and core.CookieTooLargeError's message give these figures: when
