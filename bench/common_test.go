@@ -334,6 +334,12 @@ type namedStore struct {
 
 // ourRedis returns our Redis store on srv, with its round-trip counter.
 func ourRedis(b *testing.B, srv *redistest.Server) (core.Store, counter) {
+	store, rt, _ := ourRedisClient(b, srv)
+	return store, rt
+}
+
+// ourRedisClient is ourRedis, with the client the store uses.
+func ourRedisClient(b *testing.B, srv *redistest.Server) (core.Store, counter, *redis.Client) {
 	rt := &goRedisWire{}
 	client := srv.Client(b)
 	client.AddHook(rt)
@@ -342,7 +348,7 @@ func ourRedis(b *testing.B, srv *redistest.Server) (core.Store, counter) {
 		b.Fatal(err)
 	}
 	warm(b, client)
-	return store, rt
+	return store, rt, client
 }
 
 // warm opens a few connections of client's pool, so that no dial is

@@ -46,10 +46,23 @@
 //   - withcontext: the least a middleware that hands a value to handlers
 //     through the request's context.Context can do (context.WithValue and
 //     r.WithContext; c.SetUserContext on Fiber), the bound for untouched;
-//   - floor-hmac, floor-gcm (net/http): the least a signed (or encrypted)
-//     cookie session can do, written inline in a handler: base64,
-//     HMAC-SHA256 (or AES-256-GCM with a random nonce) and encoding/json
-//     into a map and back;
+//   - floor-lean (net/http): the least a signed cookie session can do,
+//     written inline in a handler, and the floor every claim about the
+//     cookie store is made against: one base64url (unpadded) of the
+//     payload and HMAC-SHA256 over the cookie's name and the payload
+//     (a fresh hmac.New per call), encoding/json into a typed struct
+//     {user_id, username, _flash, exp}; read: r.Cookie, decode, verify,
+//     unmarshal, check exp; write: marshal, sign, http.SetCookie;
+//   - floor-hmac, floor-gcm (net/http): the same with encoding/json into a
+//     map[string]any, which costs more, signed with HMAC-SHA256 (or
+//     encrypted with AES-256-GCM and a random nonce);
+//   - floor-redis, floor-postgres (net/http): the least a server-side
+//     session can do on the same client, connection and server as
+//     transient-redis and transient-postgres, inline in a handler: the
+//     lean floor's struct under a random ID, read with a bare GET (a
+//     SELECT) and written, after that read, with one script (one UPDATE,
+//     on a table made like pgstore's, with its indexes) that writes only
+//     over what the read found, compared by digest;
 //   - transient-cookie, transient-memory, transient-redis: our adapter on
 //     that framework with cookiestore, memstore and redisstore;
 //   - transient-memory-otel (net/http): transient-memory with

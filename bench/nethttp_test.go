@@ -21,6 +21,7 @@ func BenchmarkNetHTTP(b *testing.B) {
 		{name: "bare", h: untouchedMux(), bare: true},
 		{name: "withcontext", h: withContext(untouchedMux()), bare: true},
 		// A floor row's untouched request would be bare's.
+		{name: "floor-lean", h: leanMux(), shapes: []shape{readOnly, readWrite}},
 		{name: "floor-hmac", h: floorMux(newHMACCodec()), shapes: []shape{readOnly, readWrite}},
 		{name: "floor-gcm", h: floorMux(newGCMCodec(b)), shapes: []shape{readOnly, readWrite}},
 	}
@@ -47,10 +48,12 @@ func BenchmarkNetHTTP(b *testing.B) {
 // Redis, on a redis-server of their own.
 func BenchmarkNetHTTPRedis(b *testing.B) {
 	srv := redistest.StartLocal(b)
-	store, rt := ourRedis(b, srv)
+	store, rt, client := ourRedisClient(b, srv)
 	scsStore, scsRT := scsRedis(b, srv)
 	m := redisMeter{srv.Client(b)}
 	run(b, []row{
+		// The floor on transient's client, whose hook counts its round trips.
+		{name: "floor-redis", h: storeFloorMux(redisFloor{client}), rt: rt, srv: m, shapes: []shape{readOnly, readWrite}},
 		{name: "transient-redis", h: ourHTTP(newManager(b, store)), rt: rt, srv: m},
 		{name: "scs-redis", h: scsHandler(scsStore), rt: scsRT, srv: m},
 	})

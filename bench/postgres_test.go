@@ -26,7 +26,13 @@ func BenchmarkNetHTTPPostgres(b *testing.B) {
 	admin := db.Pool(b)
 	ours, rt, pool := ourPostgres(b, db)
 	scsStore, scsRT, scsPool := scsPostgres(b, db)
+	floor, err := newPGFloor(context.Background(), pool)
+	if err != nil {
+		b.Fatal(err)
+	}
 	run(b, []row{
+		// The floor on transient's pool of one connection.
+		{name: "floor-postgres", h: storeFloorMux(floor), rt: rt, srv: newPGMeter(b, admin, pool), shapes: []shape{readOnly, readWrite}},
 		{name: "transient-postgres", h: ourHTTP(newManager(b, ours)), rt: rt, srv: newPGMeter(b, admin, pool)},
 		{name: "scs-postgres", h: scsHandler(scsStore), rt: scsRT, srv: newPGMeter(b, admin, scsPool)},
 	})

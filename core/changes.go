@@ -169,7 +169,8 @@ func (p *payload) push(name, msg string, unique bool) bool {
 	i, ok := p.findQueue(name)
 	switch {
 	case !ok:
-		p.flashes = slices.Insert(p.flashes, i, queue{name: name, msgs: []string{msg}})
+		p.flashes = slices.Insert(p.flashes, i, queue{name: name, msgs: append(p.spare, msg)})
+		p.spare = nil
 	case unique && slices.Contains(p.flashes[i].msgs, msg):
 		return false
 	default:

@@ -19,6 +19,7 @@ func (s *Session) FlashUnique(message, queue string) {
 func (s *Session) flash(message, queue string, unique bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.record()
 	if s.push(queue, message, unique) {
 		s.ch.any = true
 		s.ch.flashed = append(s.ch.flashed, flash{queue, message, unique})
@@ -46,6 +47,7 @@ func (s *Session) PopFlash(queue string) []string {
 			s.setHead(queue, n)
 		}
 	}
+	s.record()
 	s.ch.pop(queue, n)
 	return msgs
 }

@@ -158,7 +158,10 @@ func (m *Manager) load(ctx context.Context, s *Session) error {
 	case err != nil:
 		return fmt.Errorf("%w: %w", ErrStore, err)
 	}
-	p, err := decodePayload(buf, m.bound)
+	if s.decoded == nil {
+		s.decoded = new(decodeRoom)
+	}
+	p, err := decodeInto(buf, m.bound, s.decoded)
 	switch {
 	case errors.Is(err, errOtherCookie):
 		// Another Manager over the same store issued it, under another
@@ -324,7 +327,7 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 			m.committed(ctx, commitFailed, 0)
 			return "", ErrLateChange
 		}
-		switch err := m.store.Delete(m.storeContext(ctx), s.token); {
+		switch err := m.store.Delete(m.commitContext(ctx, s), s.token); {
 		case errors.Is(err, ErrNotFound):
 			m.lost(ctx, s, 0)
 			return "", nil
@@ -365,7 +368,7 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 	}
 	issued := s.issued
 	s.issued = now
-	ctx = m.storeContext(ctx)
+	ctx = m.commitContext(ctx, s)
 	locked := false // the next try holds the record (contention.go)
 	for attempt := 1; ; attempt++ {
 		buf := m.buffer()
@@ -397,7 +400,7 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 				err = &CookieTooLargeError{Size: size, Limit: limit, Raise: raise}
 			}
 		}
-		var conflict *ConflictError
+		conflict := asConflict(err)
 		switch {
 		case err == nil:
 			m.written(ctx, s, attempt)
@@ -411,7 +414,7 @@ func (m *Manager) write(ctx context.Context, s *Session, late bool) (string, err
 			}
 			m.warnPlainHTTP(ctx, s.src)
 			return m.cookie.header(tok, age, clock), nil
-		case errors.As(err, &conflict) && attempt < maxAttempts:
+		case conflict != nil && attempt < maxAttempts:
 			m.putBuffer(buf)
 			if err := m.merge(s, conflict.Current, now); err != nil {
 				m.committed(ctx, commitFailed, attempt)
@@ -453,6 +456,37 @@ func (m *Manager) storeContext(ctx context.Context) context.Context {
 		return ctx
 	}
 	return context.WithoutCancel(ctx)
+}
+
+// commitContext is storeContext for a commit of s, which keeps the
+// detached context in its change set's room; s.mu is held.
+func (m *Manager) commitContext(ctx context.Context, s *Session) context.Context {
+	if m.clientSide {
+		return ctx
+	}
+	r := s.record()
+	r.detached = detached{ctx}
+	return &r.detached
+}
+
+// detached is a context that carries its parent's values, without its
+// deadline and cancellation, as context.WithoutCancel makes it.
+type detached struct{ context.Context }
+
+func (*detached) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (*detached) Done() <-chan struct{}       { return nil }
+func (*detached) Err() error                  { return nil }
+
+// asConflict returns the *ConflictError that err is, or nil.
+func asConflict(err error) *ConflictError {
+	if err == nil {
+		return nil
+	}
+	var c *ConflictError
+	if errors.As(err, &c) {
+		return c
+	}
+	return nil
 }
 
 // wrote records that s was written as the payload in buf under tok.

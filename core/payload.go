@@ -59,6 +59,23 @@ type payload struct {
 	device          Device // where the owner uses the session
 
 	binding binding // device-bound sessions (device_payload.go)
+
+	// spare is room for the messages of the first queue a request
+	// flashes to that the payload did not hold: a session's own
+	// (room.spare, session.go), used once, or nil.
+	spare []string
+}
+
+// A decodeRoom is where the payload a session loads keeps its first
+// entries, queues and marks (session.go), so that decoding the usual
+// session allocates one room and no slice. Only one payload may use a
+// room, and only once: what the session hands out (PopFlash's messages)
+// may be in it.
+type decodeRoom struct {
+	data   [4]entry
+	queues [1]queue
+	msgs   [2]string
+	heads  [1]mark
 }
 
 // Values of payload.remember.
@@ -210,8 +227,25 @@ var errSyntax = errors.New("core: malformed session payload")
 const maxDepth = 1000
 
 type parser struct {
-	b []byte
-	i int
+	b    []byte
+	i    int
+	str  string      // string(b), made when a first string needs it
+	room *decodeRoom // nil: the heap
+}
+
+// text returns b[start:end] as a string. Every string a payload holds is
+// a piece of one copy of the payload, made once, rather than a copy of its
+// own: a session's strings cost one allocation. (So a string kept from a
+// session keeps that copy alive: a store that keeps one, such as an owner,
+// clones it.)
+func (d *parser) text(start, end int) string {
+	if end-start <= 1 {
+		return string(d.b[start:end]) // Go allocates no string of one byte
+	}
+	if d.str == "" {
+		d.str = string(d.b)
+	}
+	return d.str[start:end]
 }
 
 // errOtherCookie is what decodePayload returns for a payload bound to
@@ -223,10 +257,14 @@ var errOtherCookie = errors.New("core: session issued under another cookie name"
 // is errOtherCookie. It accepts any valid JSON object of that shape,
 // ignores unknown members and never panics; the data values it returns
 // share memory with b.
-func decodePayload(b, bound []byte) (payload, error) {
+func decodePayload(b, bound []byte) (payload, error) { return decodeInto(b, bound, nil) }
+
+// decodeInto is decodePayload with the first entries in room, if not nil,
+// which nothing else may use.
+func decodeInto(b, bound []byte, room *decodeRoom) (payload, error) {
 	var p payload
 	var name []byte // the raw body of n, as written
-	d := parser{b: b}
+	d := parser{b: b, room: room}
 	err := d.object(func(key string) error {
 		var err error
 		switch key {
@@ -330,7 +368,12 @@ func (d *parser) object(member func(key string) error) error {
 }
 
 func (d *parser) data() ([]entry, error) {
-	es := make([]entry, 0, 4)
+	var es []entry
+	if d.room != nil {
+		es = d.room.data[:0]
+	} else {
+		es = make([]entry, 0, 4)
+	}
 	err := d.object(func(key string) error {
 		start := d.i
 		if err := d.skip(0); err != nil {
@@ -347,12 +390,17 @@ func (d *parser) data() ([]entry, error) {
 
 func (d *parser) flashes() ([]queue, error) {
 	var qs []queue
+	var msgRoom []string // for the first queue's messages
+	if d.room != nil {
+		qs, msgRoom = d.room.queues[:0], d.room.msgs[:0]
+	}
 	err := d.object(func(name string) error {
 		if d.next() != '[' {
 			return errSyntax
 		}
 		d.i++
-		var msgs []string
+		msgs := msgRoom
+		msgRoom = nil
 		if d.next() == ']' {
 			d.i++
 		} else {
@@ -396,6 +444,9 @@ func (d *parser) remember() (uint8, error) {
 
 func (d *parser) heads() ([]mark, error) {
 	var hs []mark
+	if d.room != nil {
+		hs = d.room.heads[:0]
+	}
 	err := d.object(func(name string) error {
 		n, err := d.int()
 		if err == nil && n < 0 {
@@ -442,6 +493,25 @@ func (d *parser) string() (string, error) {
 	if d.next() != '"' {
 		return "", errSyntax
 	}
+	// The usual string has no escape: find its end at once, and check
+	// what lies before it.
+	if n := bytes.IndexByte(d.b[d.i+1:], '"'); n >= 0 {
+		body := d.b[d.i+1 : d.i+1+n]
+		if bytes.IndexByte(body, '\\') < 0 {
+			ascii := true
+			for _, c := range body {
+				if c < 0x20 {
+					return "", errSyntax
+				}
+				ascii = ascii && c < utf8.RuneSelf
+			}
+			if ascii || utf8.Valid(body) {
+				start := d.i + 1
+				d.i = start + n + 1
+				return d.text(start, start+n), nil
+			}
+		}
+	}
 	start := d.i
 	escaped, ascii := false, true
 	d.i++
@@ -452,7 +522,7 @@ func (d *parser) string() (string, error) {
 			d.i++
 			body := d.b[start+1 : d.i-1]
 			if !escaped && (ascii || utf8.Valid(body)) {
-				return string(body), nil
+				return d.text(start+1, d.i-1), nil
 			}
 			var s string
 			if err := json.Unmarshal(d.b[start:d.i], &s); err != nil {
@@ -504,7 +574,22 @@ func (d *parser) int() (int64, error) {
 	if err := d.number(); err != nil {
 		return 0, err
 	}
-	n, err := strconv.ParseInt(string(d.b[start:d.i]), 10, 64)
+	digits := d.b[start:d.i]
+	if len(digits) > 0 && len(digits) <= 18 {
+		// What appendJSON writes: digits that cannot overflow.
+		var n int64
+		for _, c := range digits {
+			if c < '0' || c > '9' {
+				n = -1
+				break
+			}
+			n = n*10 + int64(c-'0')
+		}
+		if n >= 0 {
+			return n, nil
+		}
+	}
+	n, err := strconv.ParseInt(string(digits), 10, 64)
 	if err != nil {
 		return 0, errSyntax
 	}

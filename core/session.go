@@ -34,14 +34,15 @@ type Session struct {
 	err   error        // why the session failed to load, for every later caller
 	src   CookieSource // the request's cookies, until the request ends
 
-	payload         // what the request sees: the record as loaded, with the request's changes
-	ch      changes // the request's changes since the session was loaded or last written
-	room    room    // where ch's first entries go, so that the usual changes allocate nothing
-	base    []byte  // the record's payload as loaded or last written; nil when there is none
-	pooled  *[]byte // the Manager's buffer that base is in, if it is in one
-	token   string  // the record's token; "" when there is none
-	held    string  // the token the client's cookie holds; "" when it holds no valid one
-	dead    bool    // the client sent one cookie the request could not use: clear it if nothing replaces it
+	payload             // what the request sees: the record as loaded, with the request's changes
+	ch      changes     // the request's changes since the session was loaded or last written
+	decoded *decodeRoom // where the loaded payload's first entries go, made when one is decoded
+	changes *room       // where ch's first entries go, made at the first change (record)
+	base    []byte      // the record's payload as loaded or last written; nil when there is none
+	pooled  *[]byte     // the Manager's buffer that base is in, if it is in one
+	token   string      // the record's token; "" when there is none
+	held    string      // the token the client's cookie holds; "" when it holds no valid one
+	dead    bool        // the client sent one cookie the request could not use: clear it if nothing replaces it
 	isNew   bool
 	reissue bool // the store asked for a new token
 
@@ -60,16 +61,43 @@ const (
 	stateFailed // err says why
 )
 
+// A session that a request uses keeps the first entries of the payload it
+// loaded in a decodeRoom, made when it decodes one, and those of its
+// change set in a room, made at its first change, with the context of its
+// writes (lifecycle.go's commitContext): one allocation each, so that the
+// usual request makes none of its own for any of them, and a read-only
+// request only the first. Neither is part of the Session itself, which an
+// adapter allocates for every request, untouched ones included (bench's
+// BenchmarkUntouched).
+
 // room is a session's room for the first entries of its change set.
 type room struct {
-	keys    [2]entry
-	flashed [2]flash
-	popped  [1]mark
+	keys     [2]entry
+	flashed  [2]flash
+	popped   [1]mark
+	spare    [1]string // payload.spare's
+	detached detached
 }
 
-// resetChanges empties the change set, which starts in s.room again.
+// record readies s's change set to record a change: its room is made at
+// the first. Every method that appends to the change set calls it first.
+func (s *Session) record() *room {
+	if s.changes == nil {
+		r := new(room)
+		s.changes = r
+		s.ch.keys, s.ch.flashed, s.ch.popped = r.keys[:0], r.flashed[:0], r.popped[:0]
+		s.payload.spare = r.spare[:0]
+	}
+	return s.changes
+}
+
+// resetChanges empties the change set, which starts in its room again.
 func (s *Session) resetChanges() {
-	s.ch = changes{keys: s.room.keys[:0], flashed: s.room.flashed[:0], popped: s.room.popped[:0]}
+	if r := s.changes; r != nil {
+		s.ch = changes{keys: r.keys[:0], flashed: r.flashed[:0], popped: r.popped[:0]}
+	} else {
+		s.ch = changes{}
+	}
 }
 
 // fresh makes s a new, empty session.
@@ -171,6 +199,7 @@ func (s *Session) Set(key string, v any) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.set(key, val) {
+		s.record()
 		s.ch.setKey(key, val)
 	}
 	return nil
@@ -225,6 +254,7 @@ func (s *Session) Delete(key string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.del(key) {
+		s.record()
 		s.ch.setKey(key, nil)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"hash/maphash"
 	"log/slog"
 	"math"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -285,7 +286,10 @@ func (s *Store) end(sh *shard, cur *record, now int64) {
 
 // insert stores r under a new ID, makes room for it, and returns the ID.
 func (s *Store) insert(r core.Record, now int64) string {
-	rec := &record{payload: bytes.Clone(r.Payload), owner: r.Owner, expires: now + int64(r.TTL)}
+	// The owner is cloned: the caller's string may be a piece of a larger
+	// one (the core decodes a session's strings from one copy of its
+	// payload), which the store would keep alive.
+	rec := &record{payload: bytes.Clone(r.Payload), owner: strings.Clone(r.Owner), expires: now + int64(r.TTL)}
 	rec.written.Store(now)
 	for {
 		token := core.NewID()

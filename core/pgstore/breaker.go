@@ -27,15 +27,29 @@ func newBreaker() *breaker.Breaker {
 // answered: no error, or an error it sent (a *pgconn.PgError, such as a
 // constraint violation, a missing table, or "too many clients" at
 // connection time).
-func answered(err error) bool {
+func answered(err error) bool { return err == nil || pgError(err) != nil }
+
+// pgError returns the *pgconn.PgError in err's chain, or nil. It
+// allocates nothing for a nil err, the usual case: a variable whose
+// address errors.As takes is on the heap from its declaration on.
+func pgError(err error) *pgconn.PgError {
+	if err == nil {
+		return nil
+	}
 	var pgErr *pgconn.PgError
-	return err == nil || errors.As(err, &pgErr)
+	if errors.As(err, &pgErr) {
+		return pgErr
+	}
+	return nil
 }
 
 // connectFailed reports whether err shows that no connection to PostgreSQL
 // could be made, or that PostgreSQL answered nothing at all for the answer
 // budget: the breaker treats a server that is hung as one that is down.
 func connectFailed(err error) bool {
+	if err == nil {
+		return false
+	}
 	var (
 		ce *pgconn.ConnectError
 		na *noAnswerError

@@ -116,8 +116,8 @@ func (s *Store) checkHealth(err error, lost bool) {
 // retryable reports whether err is PostgreSQL's report of a statement it
 // rolled back, or never ran, and that may be run again as it is.
 func retryable(err error) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01") || sessionEnded(err)
+	pgErr := pgError(err)
+	return pgErr != nil && (pgErr.Code == "40001" || pgErr.Code == "40P01") || sessionEnded(err)
 }
 
 // sessionEnded reports whether err is PostgreSQL's report that it ended
@@ -126,8 +126,8 @@ func retryable(err error) bool {
 // UpdateLocked) or outside one (idle_session_timeout). Nothing sent after
 // that ran.
 func sessionEnded(err error) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && (pgErr.Code == "25P03" || pgErr.Code == "57P05")
+	pgErr := pgError(err)
+	return pgErr != nil && (pgErr.Code == "25P03" || pgErr.Code == "57P05")
 }
 
 // timedOut reports whether err comes from a deadline or a cancellation.
@@ -138,6 +138,6 @@ func timedOut(err error) bool {
 // isUniqueViolation reports whether err is PostgreSQL's unique_violation:
 // a new row's key was taken.
 func isUniqueViolation(err error) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "23505"
+	pgErr := pgError(err)
+	return pgErr != nil && pgErr.Code == "23505"
 }

@@ -89,14 +89,14 @@ func (s *Store) countOn(ctx context.Context, c redis.Cmdable) (int, error) {
 }
 
 // isSessionKey reports whether rest, a key without the prefix, is a
-// session's: the 64 hex digits of its ID's SHA-256, and not an owner's
+// session's: its ID's SHA-256 in unpadded base64url, and not an owner's
 // index ("owner:" and a hash).
 func isSessionKey(rest string) bool {
-	if len(rest) != 64 {
+	if len(rest) != handleLen {
 		return false
 	}
 	for i := 0; i < len(rest); i++ {
-		if c := rest[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+		if c := rest[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-' || c == '_') {
 			return false
 		}
 	}

@@ -21,7 +21,7 @@
 // # Design
 //
 // The cookie carries only the session ID, a [core.NewID]: 256 random bits.
-// The record lives under the key Options.Prefix + hex(SHA-256(ID)), so a
+// The record lives under the key Options.Prefix + base64url(SHA-256(ID)), so a
 // leaked dump, a key listing or a MONITOR log holds no usable session:
 // the ID cannot be recovered from its hash. The value is the session's
 // JSON payload, as the core encodes it, after "s" and 8 bytes that name

@@ -3,7 +3,7 @@ package redisstore_test
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -52,7 +52,7 @@ func newStore(t testing.TB, client redis.UniversalClient, opts *redisstore.Optio
 // key is the Redis key of token under the default prefix.
 func key(token string) string {
 	sum := sha256.Sum256([]byte(token))
-	return redisstore.DefaultPrefix + hex.EncodeToString(sum[:])
+	return redisstore.DefaultPrefix + base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
 // newManager returns a Manager over store for plain-HTTP test servers.

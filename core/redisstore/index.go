@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 
@@ -12,9 +13,11 @@ import (
 )
 
 // This file is the store's core.Index: each owner's sessions, listed in a
-// sorted set under Prefix + "owner:" + the hex SHA-256 of the owner (so a
-// key listing holds no user ID either). Its members are the sessions'
-// handles (the hex SHA-256 of the ID, as in their own keys), scored by
+// sorted set under Prefix + "owner:" + the SHA-256 of the owner in
+// unpadded base64url (so a key listing holds no user ID either). Its
+// members are the sessions' names (the SHA-256 of the ID in unpadded
+// base64url, as in their own keys; List gives each as its handle, the same
+// hash in hex, core.HandleOf), scored by
 // when they expire, in milliseconds of Redis's clock. The set lives on its
 // own slot of a Cluster: it is written in the same pipeline as the
 // session's key, so an owned session costs no more round trips than an
@@ -26,11 +29,52 @@ import (
 // ownerKey returns the key of owner's index.
 func (s *Store) ownerKey(owner string) string {
 	sum := sha256.Sum256([]byte(owner))
-	return s.prefix + "owner:" + hex.EncodeToString(sum[:])
+	return s.prefix + "owner:" + base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
-// handle returns the handle of token, which ends its key.
-func handle(token string) string { return core.HandleOf(token) }
+// handle returns the name of token's record, which ends its key and which
+// its owner's index lists: the SHA-256 of token in unpadded base64url, 43
+// bytes where core.HandleOf's hex takes 64.
+func handle(token string) string {
+	var buf [64]byte
+	var sum [sha256.Size]byte
+	if len(token) <= len(buf) {
+		sum = sha256.Sum256(buf[:copy(buf[:], token)])
+	} else {
+		sum = sha256.Sum256([]byte(token))
+	}
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// handleLen is the length of a record's name.
+const handleLen = 43
+
+// publicHandle returns core.HandleOf of the record named name.
+func publicHandle(name string) string {
+	var sum [sha256.Size]byte
+	if n, err := base64.RawURLEncoding.Decode(sum[:], []byte(name)); err != nil || n != len(sum) {
+		return name // never written by this store
+	}
+	return hex.EncodeToString(sum[:])
+}
+
+// nameOf returns the name of the record whose handle (core.HandleOf) is
+// h, and false if h is not a handle: 64 lowercase hex digits.
+func nameOf(h string) (string, bool) {
+	if len(h) != 2*sha256.Size {
+		return "", false
+	}
+	for i := 0; i < len(h); i++ {
+		if c := h[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return "", false
+		}
+	}
+	var sum [sha256.Size]byte
+	if _, err := hex.Decode(sum[:], []byte(h)); err != nil {
+		return "", false
+	}
+	return base64.RawURLEncoding.EncodeToString(sum[:]), true
+}
 
 var (
 	// listScript: KEYS[1] the index; ARGV: the handle to add, its TTL in
@@ -158,6 +202,9 @@ func (s *Store) List(ctx context.Context, owner string) (_ []core.Listed, err er
 		return nil, s.failed(ctx, err)
 	}
 	listed, err := s.live(ctx, owner, handles)
+	for i := range listed {
+		listed[i].Handle = publicHandle(listed[i].Handle)
+	}
 	return listed, s.failed(ctx, err)
 }
 
@@ -171,13 +218,15 @@ func (s *Store) End(ctx context.Context, owner, handle string) (err error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	return s.failed(ctx, s.end(ctx, owner, handle))
-}
-
-func (s *Store) end(ctx context.Context, owner, handle string) error {
-	if !validHandle(handle) {
+	name, ok := nameOf(handle)
+	if !ok {
 		return core.ErrNotFound
 	}
+	return s.failed(ctx, s.end(ctx, owner, name))
+}
+
+// end deletes owner's record named handle, and its listing.
+func (s *Store) end(ctx context.Context, owner, handle string) error {
 	idx := s.ownerKey(owner)
 	if err := s.client.ZScore(ctx, idx, handle).Err(); errors.Is(err, redis.Nil) {
 		return core.ErrNotFound // not owner's
@@ -193,18 +242,4 @@ func (s *Store) end(ctx context.Context, owner, handle string) error {
 		return core.ErrNotFound
 	}
 	return nil
-}
-
-// validHandle reports whether h has the form of a handle: 64 lowercase hex
-// digits.
-func validHandle(h string) bool {
-	if len(h) != 2*sha256.Size {
-		return false
-	}
-	for i := 0; i < len(h); i++ {
-		if c := h[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }

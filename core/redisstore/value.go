@@ -2,8 +2,8 @@ package redisstore
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/binary"
-	"encoding/hex"
 	"math/rand/v2"
 	"strings"
 )
@@ -89,8 +89,9 @@ func turnName() string {
 	return string(b[:])
 }
 
-// key returns the Redis key of token: the prefix and the hex SHA-256 of the
-// token, so that a key listing or a dump holds no usable token.
+// key returns the Redis key of token: the prefix and the SHA-256 of the
+// token in unpadded base64url (its handle), so that a key listing or a
+// dump holds no usable token.
 func (s *Store) key(token string) string {
 	var buf [64]byte
 	var sum [sha256.Size]byte
@@ -99,10 +100,11 @@ func (s *Store) key(token string) string {
 	} else {
 		sum = sha256.Sum256([]byte(token))
 	}
-	hex.Encode(buf[:], sum[:])
+	n := base64.RawURLEncoding.EncodedLen(len(sum))
+	base64.RawURLEncoding.Encode(buf[:n], sum[:])
 	var b strings.Builder
-	b.Grow(len(s.prefix) + len(buf))
+	b.Grow(len(s.prefix) + n)
 	b.WriteString(s.prefix)
-	b.Write(buf[:])
+	b.Write(buf[:n])
 	return b.String()
 }

@@ -6,12 +6,15 @@
 package drivers_test
 
 import (
+	"context"
+	"net/http"
 	"testing"
 
 	"github.com/transient-go/transient/adapters/internal/drivers"
 	"github.com/transient-go/transient/adapters/internal/testkit"
 	"github.com/transient-go/transient/core"
 	"github.com/transient-go/transient/core/cookiestore"
+	"github.com/transient-go/transient/core/memstore"
 )
 
 // TestUntouchedAllocs guards what each adapter's middleware costs a request
@@ -84,4 +87,134 @@ func TestUntouchedAllocsTokenHeader(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSessionAllocs guards what each adapter's middleware and the core
+// cost a request that uses a logged-in session ({user_id, username}),
+// with the cookie store and the memory store: read-only reads both values;
+// read-write also pops the flash message the previous request left and
+// adds one, and the session is committed. The count is what the request
+// makes beyond the bare framework's, the handler's own reading included
+// (username's string). bench/ measures the time (BenchmarkNetHTTP,
+// BenchmarkGin, BenchmarkEcho, BenchmarkEcho5, BenchmarkFiber), and
+// docs/performance.md says where the allocations go.
+func TestSessionAllocs(t *testing.T) {
+	cs, err := cookiestore.New(&cookiestore.Options{Secrets: []string{"a secret of at least 32 bytes, for this test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := memstore.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(s *core.Session) {
+		id, _ := s.Int("user_id")
+		name, _ := s.String("username")
+		if id != 42 || name != "alice" {
+			panic("wrong session")
+		}
+	}
+	write := func(s *core.Session) {
+		read(s)
+		if len(s.PopFlash("")) > 1 {
+			panic("flash messages accumulate")
+		}
+		s.Flash("Article saved successfully!", "")
+	}
+	// want is, per store, what a read-only and a read-write request add:
+	// the request's state (as untouched), and
+	//   - read-only: the room of the payload's first entries (core's
+	//     session.go), the payload a cookie carries (cookie store) or the
+	//     session ID kept from the request's header (memory store), one copy
+	//     of the payload's strings, username's string, and Vary: Cookie;
+	//   - read-write: the same, the room of the change set's first entries,
+	//     and what the write makes: the copy of the new payload the store
+	//     keeps (memory), or the new cookie's value and its Set-Cookie
+	//     header (cookie store).
+	// The cookie store adds what gorilla/securecookie allocates, which its
+	// API gives no way to spare (no buffer to pass, a new HMAC state per
+	// call): Decode takes 11 allocations (the value's bytes, two base64
+	// decodings, the split, the MAC's input, hmac.New's states and sum,
+	// the timestamp's string), Encode 15 (fmt.Sprintf's, two base64
+	// encodings, the MAC). Echo v4 adds its closure per middleware, as
+	// untouched; Fiber its copy of the Cookie header and fasthttp's list
+	// of its lines, which the server reuses.
+	type counts struct{ readOnly, readWrite float64 }
+	want := map[string]counts{"cookie": {17, 34}, "memory": {6, 8}}
+	for _, st := range []struct {
+		name  string
+		store core.Store
+	}{{"cookie", cs}, {"memory", ms}} {
+		m, err := core.NewManager(st.store, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		login := loginCookie(t, m, nil)
+		steady := loginCookie(t, m, write) // holds one flash message, as every read-write request leaves it
+		for _, d := range []drivers.UseDriver{drivers.NetHTTP{}, drivers.Gin{}, drivers.Echo{}, drivers.Echo5{}, drivers.Fiber{}} {
+			extra := 0.0
+			switch d.Name() {
+			case drivers.Echo{}.Name():
+				extra = 1
+			case drivers.Fiber{}.Name():
+				extra = 2
+			}
+			for _, sh := range []struct {
+				name   string
+				cookie string
+				use    func(*core.Session)
+				want   float64
+			}{
+				{"read-only", login, read, want[st.name].readOnly + extra},
+				{"read-write", steady, write, want[st.name].readWrite + extra},
+			} {
+				t.Run(st.name+"/"+d.Name()+"/"+sh.name, func(t *testing.T) {
+					without := testing.AllocsPerRun(1000, d.ServeOne(nil, sh.cookie))
+					with := testing.AllocsPerRun(1000, d.ServeUse(m, sh.cookie, sh.use))
+					if with-without != sh.want {
+						t.Errorf("a %s request on the %s store makes %v allocations through the %s middleware and %v without; want %v more",
+							sh.name, st.name, with, d.Name(), without, sh.want)
+					}
+				})
+			}
+		}
+	}
+}
+
+// loginCookie returns the Cookie header of a session that m made at login
+// with {user_id: 42, username: "alice"}, after a second request that
+// called then, if not nil.
+func loginCookie(t *testing.T, m *core.Manager, then func(*core.Session)) string {
+	t.Helper()
+	cookie := ""
+	for _, use := range []func(*core.Session){
+		func(s *core.Session) { _ = s.Set("user_id", 42); _ = s.Set("username", "alice") },
+		then,
+	} {
+		if use == nil {
+			continue
+		}
+		h := http.Header{}
+		if cookie != "" {
+			h.Set("Cookie", cookie)
+		}
+		var s core.Session
+		ctx := m.Begin(&s, context.Background(), core.CookiesFrom(h))
+		sess, err := core.FromContext(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		use(sess)
+		out := http.Header{}
+		if err := m.Commit(ctx, &s, http.StatusOK, out); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Finish(ctx, &s); err != nil {
+			t.Fatal(err)
+		}
+		if c := (&http.Response{Header: out}).Cookies(); len(c) == 1 {
+			cookie = c[0].Name + "=" + c[0].Value
+		}
+	}
+	return cookie
 }

@@ -20,8 +20,11 @@ type impl struct{ key, label string }
 var impls = []impl{
 	{"bare", "bare: no session middleware"},
 	{"withcontext", "bound: context.WithValue + request copy (Fiber: SetUserContext)"},
-	{"floor-hmac", "floor: base64 + HMAC-SHA256 + encoding/json"},
+	{"floor-lean", "floor: base64url + HMAC-SHA256 over name and payload + encoding/json into a struct"},
+	{"floor-hmac", "floor, map: base64 + HMAC-SHA256 + encoding/json into a map[string]any"},
 	{"floor-gcm", "floor: base64 + AES-256-GCM + encoding/json"},
+	{"floor-redis", "floor: GET, then one compare-and-set script (Redis)"},
+	{"floor-postgres", "floor: SELECT, then one compare-and-set UPDATE (PostgreSQL)"},
 	{"transient-cookie", "**transient**, cookiestore"},
 	{"transient-cookie-encrypt", "**transient**, cookiestore, Encrypt"},
 	{"transient-memory", "**transient**, memstore"},
@@ -86,6 +89,17 @@ func (r results) has(fw, im string) bool {
 	return false
 }
 
+// floorKey is the row every claim about the cookie store is made
+// against: the lean floor (issue 23).
+const floorKey = "floor-lean"
+
+// storeFloors pairs each server-side row of ours with its floor, on the
+// same client and server.
+var storeFloors = []struct{ ours, floor string }{
+	{"transient-redis", "floor-redis"},
+	{"transient-postgres", "floor-postgres"},
+}
+
 // A delta is a difference of medians, with the sum of their confidence
 // intervals' half-widths as its spread (NaN when unknown).
 type delta struct{ v, pm float64 }
@@ -108,4 +122,22 @@ func (r results) ratio(fwA, imA, fwB, imB, shape, unit string) float64 {
 		return math.NaN()
 	}
 	return a.v / b.v
+}
+
+// floorRatio returns, for a row of ours on a server-side store, its time
+// per request ÷ its floor's on net/http, for a read-only or read-write
+// request.
+func (r results) floorRatio(fw, im, shape string) (float64, bool) {
+	for _, p := range storeFloors {
+		if p.ours != im {
+			continue
+		}
+		ours, ok1 := r.get(fw, im, shape, "sec/op")
+		floor, ok2 := r.get("NetHTTP", p.floor, shape, "sec/op")
+		if !ok1 || !ok2 || floor.median <= 0 {
+			return 0, false
+		}
+		return ours.median / floor.median, true
+	}
+	return 0, false
 }
