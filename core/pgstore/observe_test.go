@@ -1,11 +1,9 @@
 package pgstore_test
 
 import (
-	"context"
 	"encoding/hex"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,47 +11,11 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/transient-go/transient/core"
+	"github.com/transient-go/transient/core/internal/callrecorder"
 	"github.com/transient-go/transient/core/otelsession"
 	"github.com/transient-go/transient/core/pgstore"
 	"github.com/transient-go/transient/core/pgstore/pgtest"
 )
-
-// calls is a core.Observer that writes down the store's calls, as "load"
-// or "load timeout", and its breaker's changes, as "closed>open".
-type calls struct {
-	mu       sync.Mutex
-	all      []string
-	breakers []string
-}
-
-func (c *calls) observer() *core.Observer {
-	return &core.Observer{
-		StoreCall: func(ctx context.Context, store, op string) (context.Context, func(string)) {
-			return ctx, func(failure string) {
-				c.mu.Lock()
-				defer c.mu.Unlock()
-				if store != "pgstore" {
-					panic("store " + store)
-				}
-				c.all = append(c.all, strings.TrimSpace(op+" "+failure))
-			}
-		},
-		Breaker: func(store, from, to string) {
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			c.breakers = append(c.breakers, store+" "+from+">"+to)
-		},
-	}
-}
-
-// take returns the calls written down so far, and forgets them.
-func (c *calls) take() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	all := c.all
-	c.all = nil
-	return all
-}
 
 // TestCount checks that Count counts the live sessions: not the markers
 // of ended ones, nor expired ones.
@@ -102,8 +64,8 @@ func TestObserver(t *testing.T) {
 	if err := pgstore.Migrate(ctx, srv.Pool(t), nil); err != nil {
 		t.Fatal(err)
 	}
-	var c calls
-	s, err := pgstore.NewFromURL(srv.URL(), &pgstore.Options{CleanupInterval: -1, Observer: c.observer()})
+	c := callrecorder.New("pgstore")
+	s, err := pgstore.NewFromURL(srv.URL(), &pgstore.Options{CleanupInterval: -1, Observer: c.Observer()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,16 +85,16 @@ func TestObserver(t *testing.T) {
 	_ = s.Ping(ctx)
 	_, _ = s.Cleanup(ctx)
 	want := []string{"create", "load", "update", "update", "renew", "update_locked", "list", "end", "delete", "count", "ping", "cleanup"}
-	if got := c.take(); !slices.Equal(got, want) {
+	if got := c.Take(); !slices.Equal(got, want) {
 		t.Fatalf("the Observer was told of %q; want %q", got, want)
 	}
 
-	missing, err := pgstore.NewFromURL(srv.URL(), &pgstore.Options{Table: "missing", CleanupInterval: -1, Observer: c.observer()})
+	missing, err := pgstore.NewFromURL(srv.URL(), &pgstore.Options{Table: "missing", CleanupInterval: -1, Observer: c.Observer()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = missing.Close() })
-	if _, _, err := missing.Load(ctx, tok); err == nil || !slices.Equal(c.take(), []string{"load other"}) {
+	if _, _, err := missing.Load(ctx, tok); err == nil || !slices.Equal(c.Take(), []string{"load other"}) {
 		t.Fatalf("Load from a table that is not there = %v; want an error, told as [load other]", err)
 	}
 
@@ -140,7 +102,7 @@ func TestObserver(t *testing.T) {
 	_, _, err = s.Load(ctx, tok)
 	srv.Resume(t)
 	perr := s.Ping(ctx) // an answer: the breaker counts no failure
-	if got := c.take(); err == nil || perr != nil || !slices.Equal(got, []string{"load timeout", "ping"}) {
+	if got := c.Take(); err == nil || perr != nil || !slices.Equal(got, []string{"load timeout", "ping"}) {
 		t.Fatalf("with PostgreSQL hung, Load = %v, then Ping = %v, and the Observer was told of %q; want an error, nil, and [load timeout ping]", err, perr, got)
 	}
 	srv.Kill(t)
@@ -148,13 +110,13 @@ func TestObserver(t *testing.T) {
 		_, _, _ = s.Load(ctx, tok)
 	}
 	want = []string{"load refused", "load refused", "load refused", "load breaker_open"}
-	if got := c.take(); !slices.Equal(got, want) {
+	if got := c.Take(); !slices.Equal(got, want) {
 		t.Errorf("with PostgreSQL down, the Observer was told of %q; want %q", got, want)
 	}
 	// The two stores' breakers, made closed; s's opened.
 	want = []string{"pgstore >closed", "pgstore >closed", "pgstore closed>open"}
-	if !slices.Equal(c.breakers, want) {
-		t.Errorf("the Observer was told of the breakers' states %q; want %q", c.breakers, want)
+	if !slices.Equal(c.Breakers(), want) {
+		t.Errorf("the Observer was told of the breakers' states %q; want %q", c.Breakers(), want)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,47 +11,11 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/transient-go/transient/core"
+	"github.com/transient-go/transient/core/internal/callrecorder"
 	"github.com/transient-go/transient/core/otelsession"
 	"github.com/transient-go/transient/core/redisstore"
 	"github.com/transient-go/transient/core/redisstore/redistest"
 )
-
-// calls is a core.Observer that writes down the store's calls, as "load"
-// or "load timeout", and its breaker's changes, as "closed>open".
-type calls struct {
-	mu       sync.Mutex
-	all      []string
-	breakers []string
-}
-
-func (c *calls) observer() *core.Observer {
-	return &core.Observer{
-		StoreCall: func(ctx context.Context, store, op string) (context.Context, func(string)) {
-			return ctx, func(failure string) {
-				c.mu.Lock()
-				defer c.mu.Unlock()
-				if store != "redisstore" {
-					panic("store " + store)
-				}
-				c.all = append(c.all, strings.TrimSpace(op+" "+failure))
-			}
-		},
-		Breaker: func(store, from, to string) {
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			c.breakers = append(c.breakers, store+" "+from+">"+to)
-		},
-	}
-}
-
-// take returns the calls written down so far, and forgets them.
-func (c *calls) take() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	all := c.all
-	c.all = nil
-	return all
-}
 
 // TestObserver checks that each of the store's calls is one call for the
 // Observer, named after the method, that a call answered without a round
@@ -60,8 +23,8 @@ func (c *calls) take() []string {
 // (refused), then the breaker open, whose states the Observer is told.
 func TestObserver(t *testing.T) {
 	srv := redistest.StartLocal(t)
-	var c calls
-	s, err := redisstore.NewFromURL(srv.URL(), &redisstore.Options{Observer: c.observer()})
+	c := callrecorder.New("redisstore")
+	s, err := redisstore.NewFromURL(srv.URL(), &redisstore.Options{Observer: c.Observer()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +48,7 @@ func TestObserver(t *testing.T) {
 	_, _ = s.Count(ctx)
 	_ = s.Ping(ctx)
 	want := []string{"create", "load", "update", "update", "renew", "update_locked", "list", "end", "delete", "count", "ping"}
-	if got := c.take(); !slices.Equal(got, want) {
+	if got := c.Take(); !slices.Equal(got, want) {
 		t.Fatalf("the Observer was told of %q; want %q", got, want)
 	}
 
@@ -93,7 +56,7 @@ func TestObserver(t *testing.T) {
 	_, _, err = s.Load(ctx, tok)
 	srv.Resume(t)
 	perr := s.Ping(ctx)
-	if got := c.take(); err == nil || perr != nil || !slices.Equal(got, []string{"load timeout", "ping"}) {
+	if got := c.Take(); err == nil || perr != nil || !slices.Equal(got, []string{"load timeout", "ping"}) {
 		t.Fatalf("with Redis hung, Load = %v, then Ping = %v, and the Observer was told of %q; want an error, nil, and [load timeout ping]", err, perr, got)
 	}
 	srv.Kill(t)
@@ -101,12 +64,12 @@ func TestObserver(t *testing.T) {
 		_, _, _ = s.Load(ctx, tok)
 	}
 	want = []string{"load refused", "load refused", "load refused", "load breaker_open"}
-	if got := c.take(); !slices.Equal(got, want) {
+	if got := c.Take(); !slices.Equal(got, want) {
 		t.Errorf("with Redis down, the Observer was told of %q; want %q", got, want)
 	}
 	want = []string{"redisstore >closed", "redisstore closed>open"}
-	if !slices.Equal(c.breakers, want) {
-		t.Errorf("the Observer was told of the breaker's states %q; want %q", c.breakers, want)
+	if !slices.Equal(c.Breakers(), want) {
+		t.Errorf("the Observer was told of the breaker's states %q; want %q", c.Breakers(), want)
 	}
 }
 
