@@ -39,9 +39,9 @@ func (s *Store) callIdempotent(ctx context.Context, op string, f func(ctx contex
 }
 
 func (s *Store) do(ctx context.Context, op string, idempotent bool, f func(ctx context.Context, c *pgx.Conn) error) (err error) {
-	if s.storeCall != nil {
+	if s.obs.StoreCall != nil {
 		var done func(string)
-		ctx, done = s.storeCall(ctx, name, op)
+		ctx, done = s.obs.StoreCall(ctx, name, op)
 		defer func() { done(failure(err)) }()
 	}
 	probe, err := s.breaker.Allow()

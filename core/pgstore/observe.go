@@ -1,7 +1,6 @@
 package pgstore
 
 import (
-	"context"
 	"errors"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -12,31 +11,6 @@ import (
 
 // name is the store's name in what it tells its core.Observer.
 const name = "pgstore"
-
-// observed is what the store tells its Observer (Options.Observer): nil
-// when there is nobody to tell, so that a store without an Observer pays
-// a nil check. Each of the store's calls to PostgreSQL (call, in call.go)
-// is one call for the Observer, named after the method that makes it.
-type observed struct {
-	storeCall func(ctx context.Context, store, op string) (context.Context, func(string))
-	breakerFn func(store, from, to string)
-}
-
-func newObserved(o *core.Observer) observed {
-	if o == nil {
-		return observed{}
-	}
-	return observed{storeCall: o.StoreCall, breakerFn: o.Breaker}
-}
-
-// observeBreaker has b tell the Observer of its states, from the closed
-// one it starts in.
-func (o observed) observeBreaker(b *breaker.Breaker) {
-	if f := o.breakerFn; f != nil {
-		b.Changed = func(from, to string) { f(name, from, to) }
-		f(name, "", "closed")
-	}
-}
 
 // failure returns how a call that ended with err failed, as
 // core.Observer.StoreCall's function takes it: "" for none (a record not

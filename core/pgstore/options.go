@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/transient-go/transient/core"
+	"github.com/transient-go/transient/core/internal/observed"
 )
 
 // Defaults for the zero fields of [Options], and for the pool that
@@ -252,10 +253,10 @@ func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
 		breaker:      newBreaker(),
 		addr:         address(&pool.Config().ConnConfig.Config),
 		epoch:        time.Now(),
-		observed:     newObserved(o.Observer),
+		obs:          observed.New(o.Observer),
 	}
 	s.healthy.Store(true)
-	s.observeBreaker(s.breaker)
+	s.obs.ObserveBreaker(name, s.breaker)
 	if o.CleanupInterval > 0 {
 		ctx, cancel := context.WithCancel(context.Background())
 		s.stopCleanup, s.cleanupDone = cancel, make(chan struct{})

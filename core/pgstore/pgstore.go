@@ -17,6 +17,7 @@ import (
 
 	"github.com/transient-go/transient/core"
 	"github.com/transient-go/transient/core/internal/breaker"
+	"github.com/transient-go/transient/core/internal/observed"
 )
 
 // newAttempts bounds the tries of a new record whose random ID is taken.
@@ -42,7 +43,7 @@ type Store struct {
 	epoch        time.Time    // the start of clock
 	lastAnswer   atomic.Int64 // when PostgreSQL last answered, on clock
 	closer
-	observed
+	obs observed.Store // what it tells Options.Observer
 }
 
 var (

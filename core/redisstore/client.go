@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/transient-go/transient/core"
+	"github.com/transient-go/transient/core/internal/observed"
 )
 
 // Defaults for the zero fields of [Options], and for the client that
@@ -117,7 +118,7 @@ func New(client redis.UniversalClient, opts *Options) (*Store, error) {
 	}
 	return &Store{
 		client: client, server: describe(client), prefix: o.Prefix, timeout: o.Timeout, maxPerOwner: o.MaxPerOwner, lease: Lease,
-		observed: newObserved(o.Observer),
+		obs: observed.New(o.Observer),
 	}, nil
 }
 
@@ -199,7 +200,7 @@ func NewFromURL(url string, opts *Options) (*Store, error) {
 		_ = client.Close()
 		return nil, err
 	}
-	s.observeBreaker(hook.b)
+	s.obs.ObserveBreaker(name, hook.b)
 	s.owned, s.reach = true, hook.reach
 	return s, nil
 }

@@ -22,9 +22,9 @@ const countBatch = 1000
 // (cmd/transient) or an occasional check, not for every request. Keys
 // written or ended while it runs may be counted or not.
 func (s *Store) Count(ctx context.Context) (_ int, err error) {
-	if s.storeCall != nil {
+	if s.obs.StoreCall != nil {
 		var done func(string)
-		ctx, done = s.storeCall(ctx, name, "count")
+		ctx, done = s.obs.StoreCall(ctx, name, "count")
 		defer func() { done(failure(err)) }()
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)

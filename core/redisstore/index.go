@@ -190,9 +190,9 @@ func (s *Store) live(ctx context.Context, owner string, handles []string) ([]cor
 // session's key: two round trips, or three when it also removes from the
 // index sessions that have ended.
 func (s *Store) List(ctx context.Context, owner string) (_ []core.Listed, err error) {
-	if s.storeCall != nil {
+	if s.obs.StoreCall != nil {
 		var done func(string)
-		ctx, done = s.storeCall(ctx, name, "list")
+		ctx, done = s.obs.StoreCall(ctx, name, "list")
 		defer func() { done(failure(err)) }()
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
@@ -211,9 +211,9 @@ func (s *Store) List(ctx context.Context, owner string) (_ []core.Listed, err er
 // End deletes owner's session handle, and its listing, at once; see
 // core.Index.
 func (s *Store) End(ctx context.Context, owner, handle string) (err error) {
-	if s.storeCall != nil {
+	if s.obs.StoreCall != nil {
 		var done func(string)
-		ctx, done = s.storeCall(ctx, name, "end")
+		ctx, done = s.obs.StoreCall(ctx, name, "end")
 		defer func() { done(failure(err)) }()
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)

@@ -174,9 +174,9 @@ func (s *Store) UpdateLocked(ctx context.Context, token string, renew bool, chan
 	if !core.ValidID(token) {
 		return "", core.ErrNotFound
 	}
-	if s.storeCall != nil {
+	if s.obs.StoreCall != nil {
 		var done func(string)
-		ctx, done = s.storeCall(ctx, name, "update_locked")
+		ctx, done = s.obs.StoreCall(ctx, name, "update_locked")
 		defer func() { done(failure(err)) }()
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)

@@ -24,9 +24,9 @@ import (
 // *net.OpError for a connection that could not be made, a redis.Error for
 // an answer such as a refused password.
 func (s *Store) Ping(ctx context.Context) (err error) {
-	if s.storeCall != nil {
+	if s.obs.StoreCall != nil {
 		var done func(string)
-		ctx, done = s.storeCall(ctx, name, "ping")
+		ctx, done = s.obs.StoreCall(ctx, name, "ping")
 		defer func() { done(failure(err)) }()
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)

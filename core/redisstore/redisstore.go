@@ -9,6 +9,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/transient-go/transient/core"
+	"github.com/transient-go/transient/core/internal/observed"
 )
 
 // newAttempts bounds the tries of a new record whose random ID is taken.
@@ -35,7 +36,7 @@ type Store struct {
 	turnsMu sync.Mutex
 	turns   map[string]chan struct{} // the UpdateLocked calls that wait, by turn
 
-	observed
+	obs observed.Store // what it tells Options.Observer
 }
 
 var (
@@ -50,9 +51,9 @@ func (s *Store) Load(ctx context.Context, token string) (_ []byte, _ bool, err e
 	if !core.ValidID(token) {
 		return nil, false, core.ErrNotFound
 	}
-	if s.storeCall != nil {
+	if s.obs.StoreCall != nil {
 		var done func(string)
-		ctx, done = s.storeCall(ctx, name, "load")
+		ctx, done = s.obs.StoreCall(ctx, name, "load")
 		defer func() { done(failure(err)) }()
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
@@ -74,9 +75,9 @@ func (s *Store) Load(ctx context.Context, token string) (_ []byte, _ bool, err e
 // Create writes r under a new ID with one SET NX GET PX, in a pipeline with
 // the owner's index when r has an owner.
 func (s *Store) Create(ctx context.Context, r core.Record) (_ string, err error) {
-	if s.storeCall != nil {
+	if s.obs.StoreCall != nil {
 		var done func(string)
-		ctx, done = s.storeCall(ctx, name, "create")
+		ctx, done = s.obs.StoreCall(ctx, name, "create")
 		defer func() { done(failure(err)) }()
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
@@ -124,9 +125,9 @@ func (s *Store) Update(ctx context.Context, token string, old []byte, r core.Rec
 	if !core.ValidID(token) {
 		return "", core.ErrNotFound
 	}
-	if s.storeCall != nil {
+	if s.obs.StoreCall != nil {
 		var done func(string)
-		ctx, done = s.storeCall(ctx, name, "update")
+		ctx, done = s.obs.StoreCall(ctx, name, "update")
 		defer func() { done(failure(err)) }()
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
@@ -172,9 +173,9 @@ func (s *Store) Renew(ctx context.Context, token string, old []byte, r core.Reco
 	if !core.ValidID(token) {
 		return "", core.ErrNotFound
 	}
-	if s.storeCall != nil {
+	if s.obs.StoreCall != nil {
 		var done func(string)
-		ctx, done = s.storeCall(ctx, name, "renew")
+		ctx, done = s.obs.StoreCall(ctx, name, "renew")
 		defer func() { done(failure(err)) }()
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
@@ -227,9 +228,9 @@ func (s *Store) Delete(ctx context.Context, token string) (err error) {
 	if !core.ValidID(token) {
 		return core.ErrNotFound
 	}
-	if s.storeCall != nil {
+	if s.obs.StoreCall != nil {
 		var done func(string)
-		ctx, done = s.storeCall(ctx, name, "delete")
+		ctx, done = s.obs.StoreCall(ctx, name, "delete")
 		defer func() { done(failure(err)) }()
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
