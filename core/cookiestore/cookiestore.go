@@ -40,7 +40,10 @@ import (
 	"context"
 	"crypto/hkdf"
 	"crypto/sha256"
+	"errors"
 	"fmt"
+	"hash"
+	"sync"
 
 	"github.com/gorilla/securecookie"
 
@@ -73,9 +76,68 @@ type Options struct {
 
 // Store is a core.CookieStore. It is safe for concurrent use.
 type Store struct {
-	codecs  []*securecookie.SecureCookie
+	sets    *sync.Pool // of *codecSet
 	name    string
 	encrypt bool
+}
+
+// A codecSet is the store's securecookie codecs, one per secret, used by
+// one call at a time. securecookie makes a new HMAC-SHA256 for every
+// cookie it signs or verifies; a set's hash function hands that HMAC the
+// set's own two SHA-256 states, reset, rather than two new ones, and
+// payloads pass through the set's own field, which an interface holds
+// without allocating. Sets are pooled: what securecookie computes, and the
+// cookies it writes, are the same as with its defaults
+// (TestSecurecookieFormat).
+type codecSet struct {
+	codecs  []*securecookie.SecureCookie
+	digests [2]hash.Hash
+	next    int
+	payload []byte
+}
+
+// digest is the set's hash function: hmac.New asks it for two states,
+// its outer and inner hash, which must differ, and the HMAC is done with
+// before the set's next call.
+func (c *codecSet) digest() hash.Hash {
+	d := c.digests[c.next]
+	c.next ^= 1
+	d.Reset()
+	return d
+}
+
+// newCodecSet returns a set of codecs for the keys, one pair per secret.
+func newCodecSet(hashKeys, blockKeys [][]byte) *codecSet {
+	c := &codecSet{digests: [2]hash.Hash{sha256.New(), sha256.New()}}
+	for i, hashKey := range hashKeys {
+		// The Manager enforces timeouts and the cookie size from the
+		// payload, so securecookie's own checks are turned off.
+		sc := securecookie.New(hashKey, blockKeys[i]).MaxAge(0).MaxLength(0).
+			SetSerializer(passThrough{}).HashFunc(c.digest)
+		c.codecs = append(c.codecs, sc)
+	}
+	return c
+}
+
+// passThrough is securecookie's NopEncoder for a *[]byte rather than a
+// []byte: an interface holds a pointer without allocating.
+type passThrough struct{}
+
+var errNotBytes = errors.New("cookiestore: payload is not a *[]byte")
+
+func (passThrough) Serialize(src any) ([]byte, error) {
+	if p, ok := src.(*[]byte); ok {
+		return *p, nil
+	}
+	return nil, errNotBytes
+}
+
+func (passThrough) Deserialize(src []byte, dst any) error {
+	if p, ok := dst.(*[]byte); ok {
+		*p = src
+		return nil
+	}
+	return errNotBytes
 }
 
 var _ core.CookieStore = (*Store)(nil)
@@ -91,6 +153,7 @@ func New(opts *Options) (*Store, error) {
 		salt = DefaultSalt
 	}
 	s := &Store{name: core.DefaultCookieName, encrypt: opts.Encrypt}
+	var hashKeys, blockKeys [][]byte
 	signInfo := "transient/cookiestore/sign"
 	if opts.Encrypt {
 		signInfo += "+encrypt"
@@ -112,11 +175,10 @@ func New(opts *Options) (*Store, error) {
 				return nil, err
 			}
 		}
-		// The Manager enforces timeouts and the cookie size from the
-		// payload, so securecookie's own checks are turned off.
-		c := securecookie.New(hashKey, blockKey).MaxAge(0).MaxLength(0).SetSerializer(securecookie.NopEncoder{})
-		s.codecs = append(s.codecs, c)
+		hashKeys = append(hashKeys, hashKey)
+		blockKeys = append(blockKeys, blockKey)
 	}
+	s.sets = &sync.Pool{New: func() any { return newCodecSet(hashKeys, blockKeys) }}
 	return s, nil
 }
 
@@ -132,9 +194,12 @@ func (s *Store) WithCookieName(name string) core.CookieStore {
 // It returns core.ErrNotFound for a token that no secret verifies; reissue
 // is true when one that is not the first did.
 func (s *Store) Load(_ context.Context, token string) ([]byte, bool, error) {
-	for i, c := range s.codecs {
-		var payload []byte
-		if err := c.Decode(s.name, token, &payload); err == nil {
+	set := s.sets.Get().(*codecSet)
+	defer s.sets.Put(set)
+	for i, c := range set.codecs {
+		if err := c.Decode(s.name, token, &set.payload); err == nil {
+			payload := set.payload
+			set.payload = nil
 			return payload, i > 0, nil
 		}
 	}
@@ -150,7 +215,11 @@ func (s *Store) Create(_ context.Context, r core.Record) (string, error) {
 		// securecookie encrypts in place; the caller keeps its buffer.
 		payload = bytes.Clone(payload)
 	}
-	v, err := s.codecs[0].Encode(s.name, payload)
+	set := s.sets.Get().(*codecSet)
+	set.payload = payload
+	v, err := set.codecs[0].Encode(s.name, &set.payload)
+	set.payload = nil
+	s.sets.Put(set)
 	if err != nil {
 		return "", fmt.Errorf("cookiestore: encode: %w", err)
 	}
