@@ -177,15 +177,18 @@ func appendString(b []byte, s string) []byte {
 	// The usual string is printable ASCII that needs no escape: find the
 	// first byte that may need one, eight bytes at a time.
 	i := 0
-	for i+8 <= len(s) {
+	for {
+		if i+8 > len(s) {
+			for i < len(s) && !isSpecial(s[i]) {
+				i++
+			}
+			break
+		}
 		if m := special(load64(s[i:])); m != 0 {
 			i += bits.TrailingZeros64(m) / 8
 			break
 		}
 		i += 8
-	}
-	for i < len(s) && !isSpecial(s[i]) {
-		i++
 	}
 	if i == len(s) {
 		b = append(b, s...)
@@ -254,7 +257,7 @@ const maxDepth = 1000
 type parser struct {
 	b    []byte
 	i    int
-	str  string      // string(b), made when a first string needs it
+	str  string      // string(b)
 	room *decodeRoom // nil: the heap
 }
 
@@ -263,16 +266,7 @@ type parser struct {
 // own: a session's strings cost one allocation. (So a string kept from a
 // session keeps that copy alive: a store that keeps one, such as an owner,
 // clones it.)
-func (d *parser) text(start, end int) string {
-	switch {
-	case d.str != "":
-	case end-start <= 1:
-		return string(d.b[start:end]) // Go allocates no string of one byte
-	default:
-		d.str = string(d.b)
-	}
-	return d.str[start:end]
-}
+func (d *parser) text(start, end int) string { return d.str[start:end] }
 
 // errOtherCookie is what decodePayload returns for a payload bound to
 // another cookie name than the one asked for.
@@ -290,7 +284,7 @@ func decodePayload(b, bound []byte) (payload, error) { return decodeInto(b, boun
 func decodeInto(b, bound []byte, room *decodeRoom) (payload, error) {
 	var p payload
 	var name []byte // the raw body of n, as written
-	d := parser{b: b, room: room}
+	d := parser{b: b, str: string(b), room: room}
 	err := d.object(func(key string) error {
 		var err error
 		switch key {
@@ -527,15 +521,18 @@ func (d *parser) string() (string, error) {
 	// in one pass, eight bytes at a time.
 	quote := d.i
 	b, i := d.b, quote+1
-	for i+8 <= len(b) {
+	for {
+		if i+8 > len(b) {
+			for i < len(b) && !isSpecial(b[i]) {
+				i++
+			}
+			break
+		}
 		if m := special(binary.LittleEndian.Uint64(b[i:])); m != 0 {
 			i += bits.TrailingZeros64(m) / 8
 			break
 		}
 		i += 8
-	}
-	for i < len(b) && !isSpecial(b[i]) {
-		i++
 	}
 	if i < len(b) && b[i] == '"' {
 		d.i = i + 1
