@@ -2,8 +2,10 @@ package core
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -172,8 +174,34 @@ func (p *payload) appendJSON(b, name []byte) []byte {
 // with encoding/json; HTML characters are not escaped.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
+	// The usual string is printable ASCII that needs no escape: find the
+	// first byte that may need one, eight bytes at a time.
+	i := 0
+	for {
+		if i+8 > len(s) {
+			for i < len(s) && !isSpecial(s[i]) {
+				i++
+			}
+			break
+		}
+		if m := special(load64(s[i:])); m != 0 {
+			i += bits.TrailingZeros64(m) / 8
+			break
+		}
+		i += 8
+	}
+	if i == len(s) {
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	return appendEscaped(b, s, i)
+}
+
+// appendEscaped is appendString from s[i], which may need an escape, on:
+// the quote is written, and s[:i] is copied as is.
+func appendEscaped(b []byte, s string, i int) []byte {
 	start := 0
-	for i := 0; i < len(s); {
+	for i < len(s) {
 		c := s[i]
 		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
 			i++
@@ -229,7 +257,7 @@ const maxDepth = 1000
 type parser struct {
 	b    []byte
 	i    int
-	str  string      // string(b), made when a first string needs it
+	str  string      // string(b)
 	room *decodeRoom // nil: the heap
 }
 
@@ -238,15 +266,7 @@ type parser struct {
 // own: a session's strings cost one allocation. (So a string kept from a
 // session keeps that copy alive: a store that keeps one, such as an owner,
 // clones it.)
-func (d *parser) text(start, end int) string {
-	if end-start <= 1 {
-		return string(d.b[start:end]) // Go allocates no string of one byte
-	}
-	if d.str == "" {
-		d.str = string(d.b)
-	}
-	return d.str[start:end]
-}
+func (d *parser) text(start, end int) string { return d.str[start:end] }
 
 // errOtherCookie is what decodePayload returns for a payload bound to
 // another cookie name than the one asked for.
@@ -264,7 +284,7 @@ func decodePayload(b, bound []byte) (payload, error) { return decodeInto(b, boun
 func decodeInto(b, bound []byte, room *decodeRoom) (payload, error) {
 	var p payload
 	var name []byte // the raw body of n, as written
-	d := parser{b: b, room: room}
+	d := parser{b: b, str: string(b), room: room}
 	err := d.object(func(key string) error {
 		var err error
 		switch key {
@@ -322,6 +342,10 @@ func (d *parser) ws() {
 
 // next skips white space and returns the next byte, or 0 at the end.
 func (d *parser) next() byte {
+	// What appendJSON writes has no white space: look no further.
+	if d.i < len(d.b) && d.b[d.i] > ' ' {
+		return d.b[d.i]
+	}
 	d.ws()
 	if d.i < len(d.b) {
 		return d.b[d.i]
@@ -351,7 +375,7 @@ func (d *parser) object(member func(key string) error) error {
 			return errSyntax
 		}
 		d.i++
-		d.ws()
+		d.next()
 		if err := member(key); err != nil {
 			return err
 		}
@@ -493,39 +517,40 @@ func (d *parser) string() (string, error) {
 	if d.next() != '"' {
 		return "", errSyntax
 	}
-	// The usual string has no escape: find its end at once, and check
-	// what lies before it.
-	if n := bytes.IndexByte(d.b[d.i+1:], '"'); n >= 0 {
-		body := d.b[d.i+1 : d.i+1+n]
-		if bytes.IndexByte(body, '\\') < 0 {
-			ascii := true
-			for _, c := range body {
-				if c < 0x20 {
-					return "", errSyntax
-				}
-				ascii = ascii && c < utf8.RuneSelf
+	// The usual string is printable ASCII without escapes: find its end
+	// in one pass, eight bytes at a time.
+	quote := d.i
+	b, i := d.b, quote+1
+	for {
+		if i+8 > len(b) {
+			for i < len(b) && !isSpecial(b[i]) {
+				i++
 			}
-			if ascii || utf8.Valid(body) {
-				start := d.i + 1
-				d.i = start + n + 1
-				return d.text(start, start+n), nil
-			}
+			break
 		}
+		if m := special(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+			i += bits.TrailingZeros64(m) / 8
+			break
+		}
+		i += 8
 	}
-	start := d.i
+	if i < len(b) && b[i] == '"' {
+		d.i = i + 1
+		return d.text(quote+1, i), nil
+	}
+	d.i = i
 	escaped, ascii := false, true
-	d.i++
 	for d.i < len(d.b) {
 		c := d.b[d.i]
 		switch {
 		case c == '"':
 			d.i++
-			body := d.b[start+1 : d.i-1]
+			body := d.b[quote+1 : d.i-1]
 			if !escaped && (ascii || utf8.Valid(body)) {
-				return d.text(start+1, d.i-1), nil
+				return d.text(quote+1, d.i-1), nil
 			}
 			var s string
-			if err := json.Unmarshal(d.b[start:d.i], &s); err != nil {
+			if err := json.Unmarshal(d.b[quote:d.i], &s); err != nil {
 				return "", errSyntax
 			}
 			return s, nil
@@ -543,6 +568,29 @@ func (d *parser) string() (string, error) {
 	}
 	return "", errSyntax
 }
+
+// load64 returns the first eight bytes of s as a little-endian number,
+// which the compiler reads with one load.
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// special returns, in the high bit of each byte of x, whether that byte
+// of a JSON string is special (isSpecial), eight bytes read as a
+// little-endian x: 0 if none is. The lowest bit set is exactly that of
+// the first special byte, as no byte before it borrows in the
+// subtractions; bits above it may be set by a borrow.
+func special(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	return (x | (x - 0x20*ones) | ((x ^ '"'*ones) - ones) | ((x ^ '\\'*ones) - ones)) & highs
+}
+
+// isSpecial reports whether c, in a JSON string, is other than printable
+// ASCII that stands for itself: the closing quote, an escape, a control
+// character or a byte of a longer UTF-8 sequence.
+func isSpecial(c byte) bool { return c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf }
 
 // escape checks the escape sequence at d.i and moves past it.
 func (d *parser) escape() error {
@@ -570,26 +618,36 @@ func (d *parser) escape() error {
 
 // int parses an integer-valued JSON number.
 func (d *parser) int() (int64, error) {
-	start := d.i
-	if err := d.number(); err != nil {
-		return 0, err
-	}
-	digits := d.b[start:d.i]
-	if len(digits) > 0 && len(digits) <= 18 {
-		// What appendJSON writes: digits that cannot overflow.
-		var n int64
-		for _, c := range digits {
-			if c < '0' || c > '9' {
-				n = -1
-				break
-			}
-			n = n*10 + int64(c-'0')
+	// What appendJSON writes, in one pass: digits without a leading
+	// zero, too few to overflow, that no fraction or exponent follows.
+	b, start := d.b, d.i
+	digits := b[start:min(start+18, len(b))]
+	var n int64
+	i := 0
+	for ; i < len(digits); i++ {
+		c := digits[i] - '0'
+		if c > 9 {
+			break
 		}
-		if n >= 0 {
+		n = n*10 + int64(c)
+	}
+	if i > 0 && (digits[0] != '0' || i == 1) {
+		end := start + i
+		if end == len(b) {
+			d.i = end
+			return n, nil
+		}
+		switch b[end] {
+		case '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '.', 'e', 'E':
+		default:
+			d.i = end
 			return n, nil
 		}
 	}
-	n, err := strconv.ParseInt(string(digits), 10, 64)
+	if err := d.number(); err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(string(d.b[start:d.i]), 10, 64)
 	if err != nil {
 		return 0, errSyntax
 	}

@@ -196,3 +196,42 @@ func FuzzAppendString(f *testing.F) {
 		}
 	})
 }
+
+// TestStringEveryByte puts every byte at every place of a string longer
+// than the eight bytes the codec looks at together, and checks
+// appendString and the parser against encoding/json: appendString's
+// output reads back as encoding/json reads its own, and the parser
+// accepts, and reads, the raw string as encoding/json does.
+func TestStringEveryByte(t *testing.T) {
+	for n := range 18 {
+		for at := range n {
+			for c := range 256 {
+				b := []byte(strings.Repeat("a", n))
+				b[at] = byte(c)
+				s := string(b)
+
+				var got, want string
+				out := appendString(nil, s)
+				if err := json.Unmarshal(out, &got); err != nil {
+					t.Fatalf("appendString(%q) = %s: %v", s, out, err)
+				}
+				marshalled, _ := json.Marshal(s)
+				json.Unmarshal(marshalled, &want)
+				if got != want {
+					t.Fatalf("appendString(%q) reads back as %q; want %q", s, got, want)
+				}
+
+				raw := `"` + s + `"`
+				p, err := decodePayload([]byte(`{"c":1,"i":2,"t":`+raw+`}`), nil)
+				var oracle string
+				jsonErr := json.Unmarshal([]byte(raw), &oracle)
+				switch {
+				case (err == nil) != (jsonErr == nil):
+					t.Fatalf("decodePayload of the string %q: %v; encoding/json: %v", raw, err, jsonErr)
+				case err == nil && p.csrf != oracle:
+					t.Fatalf("decodePayload of the string %q = %q; encoding/json says %q", raw, p.csrf, oracle)
+				}
+			}
+		}
+	}
+}

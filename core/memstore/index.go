@@ -115,7 +115,7 @@ func (s *Store) List(ctx context.Context, owner string) ([]core.Listed, error) {
 	if s.storeCall != nil {
 		defer s.observe(ctx, "list")("")
 	}
-	now := s.now().UnixNano()
+	now := s.now()
 	var listed []core.Listed
 	for _, r := range s.listed(owner) {
 		sh := &s.shards[shardIndex(&r.id)]
@@ -143,7 +143,7 @@ func (s *Store) End(ctx context.Context, owner, handle string) error {
 		sh.mu.Lock()
 		ok := sh.get(&r.id) == r && r.kind() == owned
 		if ok {
-			ok = r.live(s.now().UnixNano()) && r.owner == owner
+			ok = r.live(s.now()) && r.owner == owner
 			s.remove(sh, r) // an expired one goes too
 		}
 		sh.mu.Unlock()

@@ -36,7 +36,7 @@ func (s *Store) UpdateLocked(ctx context.Context, token string, renew bool, chan
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
-	now := s.now().UnixNano()
+	now := s.now()
 	defer s.sweep(now)
 	sh.mu.Lock()
 	cur := sh.get(&id)

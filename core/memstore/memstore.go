@@ -3,7 +3,6 @@ package memstore
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"fmt"
 	"hash/maphash"
 	"log/slog"
@@ -50,7 +49,10 @@ type Options struct {
 	// minute. Default nil: slog.Default() at the time of logging.
 	Logger *slog.Logger
 
-	// Clock returns the current time. Default time.Now.
+	// Clock returns the current time. Default: the system's clock, read
+	// by time.Now once and from then on by its monotonic clock alone, so
+	// that a record lasts its TTL whatever happens to the wall clock
+	// meanwhile (see clock.go).
 	Clock func() time.Time
 
 	// Observer is told of the store's calls, of the records it holds and
@@ -64,8 +66,8 @@ type Options struct {
 // New; it is safe for concurrent use.
 type Store struct {
 	seed      maphash.Seed
-	ids       *base64.Encoding // newIDEncoding
-	now       func() time.Time
+	idValues  idValues
+	now       func() int64 // Unix nanoseconds
 	step      int64        // nanoseconds between two shard sweeps
 	nextSweep atomic.Int64 // Unix nanoseconds
 	sweeps    atomic.Uint64
@@ -98,16 +100,13 @@ func New(opts *Options) (*Store, error) {
 	if o.MaxPerOwner == 0 {
 		o.MaxPerOwner = DefaultMaxPerOwner
 	}
-	if o.Clock == nil {
-		o.Clock = time.Now
-	}
 	s := &Store{
-		seed:   maphash.MakeSeed(),
-		ids:    newIDEncoding(),
-		now:    o.Clock,
-		step:   int64(o.SweepInterval / shardCount),
-		bounds: bounds{max: int64(o.MaxSessions), log: o.Logger},
-		index:  index{max: o.MaxPerOwner},
+		seed:     maphash.MakeSeed(),
+		idValues: newIDValues(),
+		now:      unixNano(o.Clock),
+		step:     int64(o.SweepInterval / shardCount),
+		bounds:   bounds{max: int64(o.MaxSessions), log: o.Logger},
+		index:    index{max: o.MaxPerOwner},
 	}
 	s.observed = newObserved(o.Observer)
 	for i := range s.shards {
@@ -144,7 +143,7 @@ func (s *Store) Load(ctx context.Context, token string) ([]byte, bool, error) {
 	}
 	sh.mu.RUnlock()
 	switch {
-	case expires <= s.now().UnixNano():
+	case expires <= s.now():
 		return nil, false, core.ErrNotFound
 	case payload == nil:
 		return nil, false, core.ErrGone
@@ -157,7 +156,7 @@ func (s *Store) Create(ctx context.Context, r core.Record) (string, error) {
 	if s.storeCall != nil {
 		defer s.observe(ctx, "create")("")
 	}
-	now := s.now().UnixNano()
+	now := s.now()
 	defer s.sweep(now)
 	return s.insert(r, now), nil
 }
@@ -174,7 +173,7 @@ func (s *Store) Update(ctx context.Context, token string, old []byte, r core.Rec
 	if !ok {
 		return "", core.ErrNotFound
 	}
-	now := s.now().UnixNano()
+	now := s.now()
 	defer s.sweep(now)
 	sh.mu.Lock()
 	cur := sh.get(&id)
@@ -233,7 +232,7 @@ func (s *Store) Renew(ctx context.Context, token string, old []byte, r core.Reco
 	if !ok {
 		return "", core.ErrNotFound
 	}
-	now := s.now().UnixNano()
+	now := s.now()
 	defer s.sweep(now)
 	sh.mu.Lock()
 	cur := sh.get(&id)
@@ -259,7 +258,7 @@ func (s *Store) Delete(ctx context.Context, token string) error {
 	if !ok {
 		return core.ErrNotFound
 	}
-	now := s.now().UnixNano()
+	now := s.now()
 	sh.mu.Lock()
 	cur := sh.get(&id)
 	err := check(cur, nil, now)
