@@ -45,9 +45,12 @@ const (
 // Options configures a Store. A nil *Options and the zero value both mean
 // the defaults.
 type Options struct {
-	// Prefix starts every key the Store writes; the rest of the key is the
-	// hex SHA-256 of the session ID. Default DefaultPrefix ("session:").
-	// Give each application that shares a Redis database its own prefix.
+	// Prefix starts every key the Store writes; the rest of a session's
+	// key is the first 20 bytes of the SHA-256 of the session ID, as they
+	// are, not text. Default DefaultPrefix ("session:"). Give each
+	// application that shares a Redis database its own prefix. Redis
+	// keeps a key of up to 30 bytes in its smallest allocation for keys:
+	// a prefix of up to 10 bytes keeps a session's key in it.
 	Prefix string
 
 	// Timeout is the call budget: the longest one call to Redis (a Load,

@@ -56,13 +56,13 @@ func TestWritesSentTwice(t *testing.T) {
 		t.Fatalf("another Update with the same payload on the same base = %v; want a conflict", err)
 	}
 	// The end of a record: it holds this call's marker.
-	marker := goneMarker("call")
+	marker := goneMarker()
 	for range 2 {
 		if err := result(s.eval(ctx, endScript, s.key(tok), digest(next.Payload), millis(core.GoneTTL), marker)); err != nil {
 			t.Fatalf("ending the record sent again = %v; want success", err)
 		}
 	}
-	if err := result(s.eval(ctx, endScript, s.key(tok), "", millis(core.GoneTTL), goneMarker("another call"))); err != core.ErrNotFound {
+	if err := result(s.eval(ctx, endScript, s.key(tok), "", millis(core.GoneTTL), goneMarker())); err != core.ErrNotFound {
 		t.Fatalf("another call ending the ended record = %v; want core.ErrNotFound", err)
 	}
 	if _, _, err := s.Load(ctx, tok); err != core.ErrGone {
