@@ -57,8 +57,11 @@ type Options struct {
 	// Save, Renew, Delete or Ping) may take in all, waiting for a pooled
 	// connection, connecting, sending the command, reading the answer and
 	// retrying included. The request context's own deadline applies too,
-	// whichever comes first. Default DefaultTimeout (30s); negative is an
-	// error.
+	// whichever comes first. The calls whose context cannot be canceled
+	// (every commit's) and that begin within a sixteenth of Timeout of
+	// each other share one deadline, so that each costs no timer of its
+	// own: such a call may take a sixteenth more. Default DefaultTimeout
+	// (30s); negative is an error.
 	//
 	// It is generous on purpose: it is what a healthy Redis gets when the
 	// application's own CPUs are saturated, as during a burst of logins
@@ -120,7 +123,7 @@ func New(client redis.UniversalClient, opts *Options) (*Store, error) {
 		return nil, err
 	}
 	return &Store{
-		client: client, server: describe(client), prefix: o.Prefix, timeout: o.Timeout, maxPerOwner: o.MaxPerOwner, lease: Lease,
+		client: client, server: describe(client), prefix: o.Prefix, budget: newBudget(o.Timeout), maxPerOwner: o.MaxPerOwner, lease: Lease,
 		obs: observed.New(o.Observer),
 	}, nil
 }

@@ -27,7 +27,7 @@ func (s *Store) Count(ctx context.Context) (_ int, err error) {
 		ctx, done = s.obs.StoreCall(ctx, name, "count")
 		defer func() { done(failure(err)) }()
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	ctx, cancel := s.budget.bound(ctx)
 	defer cancel()
 	var n atomic.Int64
 	count := func(ctx context.Context, c redis.Cmdable) error {

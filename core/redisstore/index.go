@@ -198,7 +198,7 @@ func (s *Store) List(ctx context.Context, owner string) (_ []core.Listed, err er
 		ctx, done = s.obs.StoreCall(ctx, name, "list")
 		defer func() { done(failure(err)) }()
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	ctx, cancel := s.budget.bound(ctx)
 	defer cancel()
 	names, err := s.eval(ctx, trimScript, s.ownerKey(owner)).StringSlice()
 	if err != nil || len(names) == 0 {
@@ -219,7 +219,7 @@ func (s *Store) End(ctx context.Context, owner, handle string) (err error) {
 		ctx, done = s.obs.StoreCall(ctx, name, "end")
 		defer func() { done(failure(err)) }()
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	ctx, cancel := s.budget.bound(ctx)
 	defer cancel()
 	n, ok := nameOf(handle)
 	if !ok {

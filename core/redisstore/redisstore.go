@@ -24,7 +24,7 @@ type Store struct {
 	server      string                      // "Redis at 127.0.0.1:6379", for errors
 	reach       func(context.Context) error // NewFromURL's: opens a connection and closes it
 	prefix      string
-	timeout     time.Duration
+	budget      *budget // Options.Timeout
 	maxPerOwner int
 	lease       time.Duration // Lease; shorter in tests
 
@@ -56,7 +56,7 @@ func (s *Store) Load(ctx context.Context, token string) (_ []byte, _ bool, err e
 		ctx, done = s.obs.StoreCall(ctx, name, "load")
 		defer func() { done(failure(err)) }()
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	ctx, cancel := s.budget.bound(ctx)
 	defer cancel()
 	b, err := s.client.Get(ctx, s.key(token)).Bytes()
 	switch {
@@ -80,7 +80,7 @@ func (s *Store) Create(ctx context.Context, r core.Record) (_ string, err error)
 		ctx, done = s.obs.StoreCall(ctx, name, "create")
 		defer func() { done(failure(err)) }()
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	ctx, cancel := s.budget.bound(ctx)
 	defer cancel()
 	return s.create(ctx, r)
 }
@@ -132,7 +132,7 @@ func (s *Store) Update(ctx context.Context, token string, old []byte, r core.Rec
 		ctx, done = s.obs.StoreCall(ctx, name, "update")
 		defer func() { done(failure(err)) }()
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	ctx, cancel := s.budget.bound(ctx)
 	defer cancel()
 	return s.update(ctx, token, updateScript, digest(old), r)
 }
@@ -181,7 +181,7 @@ func (s *Store) Renew(ctx context.Context, token string, old []byte, r core.Reco
 		ctx, done = s.obs.StoreCall(ctx, name, "renew")
 		defer func() { done(failure(err)) }()
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	ctx, cancel := s.budget.bound(ctx)
 	defer cancel()
 	return s.renew(ctx, token, endScript, digest(old), r)
 }
@@ -238,7 +238,7 @@ func (s *Store) Delete(ctx context.Context, token string) (err error) {
 		ctx, done = s.obs.StoreCall(ctx, name, "delete")
 		defer func() { done(failure(err)) }()
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	ctx, cancel := s.budget.bound(ctx)
 	defer cancel()
 	return s.failed(ctx, result(s.eval(ctx, endScript, s.key(token), "", millis(core.GoneTTL), goneMarker())))
 }
