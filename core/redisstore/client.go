@@ -45,17 +45,23 @@ const (
 // Options configures a Store. A nil *Options and the zero value both mean
 // the defaults.
 type Options struct {
-	// Prefix starts every key the Store writes; the rest of the key is the
-	// hex SHA-256 of the session ID. Default DefaultPrefix ("session:").
-	// Give each application that shares a Redis database its own prefix.
+	// Prefix starts every key the Store writes; the rest of a session's
+	// key is the first 20 bytes of the SHA-256 of the session ID, as they
+	// are, not text. Default DefaultPrefix ("session:"). Give each
+	// application that shares a Redis database its own prefix. Redis
+	// keeps a key of up to 30 bytes in its smallest allocation for keys:
+	// a prefix of up to 10 bytes keeps a session's key in it.
 	Prefix string
 
 	// Timeout is the call budget: the longest one call to Redis (a Load,
 	// Save, Renew, Delete or Ping) may take in all, waiting for a pooled
 	// connection, connecting, sending the command, reading the answer and
 	// retrying included. The request context's own deadline applies too,
-	// whichever comes first. Default DefaultTimeout (30s); negative is an
-	// error.
+	// whichever comes first. The calls whose context cannot be canceled
+	// (every commit's) and that begin within a sixteenth of Timeout of
+	// each other share one deadline, so that each costs no timer of its
+	// own: such a call may take a sixteenth more. Default DefaultTimeout
+	// (30s); negative is an error.
 	//
 	// It is generous on purpose: it is what a healthy Redis gets when the
 	// application's own CPUs are saturated, as during a burst of logins
@@ -117,7 +123,7 @@ func New(client redis.UniversalClient, opts *Options) (*Store, error) {
 		return nil, err
 	}
 	return &Store{
-		client: client, server: describe(client), prefix: o.Prefix, timeout: o.Timeout, maxPerOwner: o.MaxPerOwner, lease: Lease,
+		client: client, server: describe(client), prefix: o.Prefix, budget: newBudget(o.Timeout), maxPerOwner: o.MaxPerOwner, lease: Lease,
 		obs: observed.New(o.Observer),
 	}, nil
 }

@@ -27,7 +27,7 @@ func (s *Store) Count(ctx context.Context) (_ int, err error) {
 		ctx, done = s.obs.StoreCall(ctx, name, "count")
 		defer func() { done(failure(err)) }()
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	ctx, cancel := s.budget.bound(ctx)
 	defer cancel()
 	var n atomic.Int64
 	count := func(ctx context.Context, c redis.Cmdable) error {
@@ -89,18 +89,11 @@ func (s *Store) countOn(ctx context.Context, c redis.Cmdable) (int, error) {
 }
 
 // isSessionKey reports whether rest, a key without the prefix, is a
-// session's: its ID's SHA-256 in unpadded base64url, and not an owner's
-// index ("owner:" and a hash).
+// session's (value.go): keyNameLen bytes, where an owner's index has
+// "owner:" and ownerNameLen bytes, and where a store whose prefix is this
+// one's and more has more.
 func isSessionKey(rest string) bool {
-	if len(rest) != handleLen {
-		return false
-	}
-	for i := 0; i < len(rest); i++ {
-		if c := rest[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
+	return len(rest) == keyNameLen
 }
 
 // escapeGlob returns s with the characters that SCAN's MATCH pattern

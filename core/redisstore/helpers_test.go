@@ -3,7 +3,6 @@ package redisstore_test
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -49,10 +48,11 @@ func newStore(t testing.TB, client redis.UniversalClient, opts *redisstore.Optio
 	return s
 }
 
-// key is the Redis key of token under the default prefix.
+// key is the Redis key of token under the default prefix: the first 20
+// bytes of its SHA-256.
 func key(token string) string {
 	sum := sha256.Sum256([]byte(token))
-	return redisstore.DefaultPrefix + base64.RawURLEncoding.EncodeToString(sum[:])
+	return redisstore.DefaultPrefix + string(sum[:20])
 }
 
 // newManager returns a Manager over store for plain-HTTP test servers.

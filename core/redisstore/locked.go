@@ -179,7 +179,7 @@ func (s *Store) UpdateLocked(ctx context.Context, token string, renew bool, chan
 		ctx, done = s.obs.StoreCall(ctx, name, "update_locked")
 		defer func() { done(failure(err)) }()
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	ctx, cancel := s.budget.bound(ctx)
 	defer cancel()
 	key := s.key(token)
 	for {

@@ -253,7 +253,7 @@ func testLockedSentTwice(t *testing.T, s *Store) {
 	if _, err := s.eval(bg, lockScript, key, turn, millis(s.lease), maxWaiters).Slice(); err != nil {
 		t.Fatal(err)
 	}
-	marker := goneMarker("a renewal")
+	marker := goneMarker()
 	for range 2 {
 		if err := result(s.eval(bg, heldEndScript, key, turn, millis(core.GoneTTL), marker)); err != nil {
 			t.Fatalf("heldEndScript sent again = %v; want success", err)

@@ -29,7 +29,7 @@ func (s *Store) Ping(ctx context.Context) (err error) {
 		ctx, done = s.obs.StoreCall(ctx, name, "ping")
 		defer func() { done(failure(err)) }()
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	ctx, cancel := s.budget.bound(ctx)
 	defer cancel()
 	if s.reach != nil {
 		// A connection of its own first: a Redis that is down is

@@ -24,7 +24,7 @@ type Store struct {
 	server      string                      // "Redis at 127.0.0.1:6379", for errors
 	reach       func(context.Context) error // NewFromURL's: opens a connection and closes it
 	prefix      string
-	timeout     time.Duration
+	budget      *budget // Options.Timeout
 	maxPerOwner int
 	lease       time.Duration // Lease; shorter in tests
 
@@ -56,7 +56,7 @@ func (s *Store) Load(ctx context.Context, token string) (_ []byte, _ bool, err e
 		ctx, done = s.obs.StoreCall(ctx, name, "load")
 		defer func() { done(failure(err)) }()
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	ctx, cancel := s.budget.bound(ctx)
 	defer cancel()
 	b, err := s.client.Get(ctx, s.key(token)).Bytes()
 	switch {
@@ -80,7 +80,7 @@ func (s *Store) Create(ctx context.Context, r core.Record) (_ string, err error)
 		ctx, done = s.obs.StoreCall(ctx, name, "create")
 		defer func() { done(failure(err)) }()
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	ctx, cancel := s.budget.bound(ctx)
 	defer cancel()
 	return s.create(ctx, r)
 }
@@ -91,12 +91,14 @@ func (s *Store) create(ctx context.Context, r core.Record) (string, error) {
 		id := core.NewID()
 		set := s.set(ctx, id, r)
 		var list *redis.Cmd
+		var name string
 		if r.Owner == "" {
 			_ = s.client.Process(ctx, set)
 		} else {
+			name = sessionName(id)
 			pipe := s.client.Pipeline()
 			_ = pipe.Process(ctx, set)
-			list = s.list(ctx, pipe, r, id, "")
+			list = s.list(ctx, pipe, r, name, "")
 			_, _ = pipe.Exec(ctx)
 		}
 		ok, err := created(set)
@@ -105,7 +107,7 @@ func (s *Store) create(ctx context.Context, r core.Record) (string, error) {
 		}
 		if ok {
 			if list != nil {
-				s.listed(ctx, list, r, id)
+				s.listed(ctx, list, r, name)
 			}
 			return id, nil
 		}
@@ -130,7 +132,7 @@ func (s *Store) Update(ctx context.Context, token string, old []byte, r core.Rec
 		ctx, done = s.obs.StoreCall(ctx, name, "update")
 		defer func() { done(failure(err)) }()
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	ctx, cancel := s.budget.bound(ctx)
 	defer cancel()
 	return s.update(ctx, token, updateScript, digest(old), r)
 }
@@ -139,19 +141,20 @@ func (s *Store) Update(ctx context.Context, token string, old []byte, r core.Rec
 // heldUpdateScript, whose first argument is check, in a pipeline with the
 // refresh of the owner's index when r has an owner.
 func (s *Store) update(ctx context.Context, token string, script *redis.Script, check string, r core.Record) (string, error) {
-	key, ttl := s.key(token), millis(r.TTL)
-	args := []any{check, value(r.Payload), ttl}
+	n := sum(token)
+	key := s.prefix + string(n[:keyNameLen])
+	args := []any{check, value(r.Payload), millis(r.TTL)}
 	var upd *redis.Cmd
 	if r.Owner == "" {
 		upd = s.eval(ctx, script, key, args...)
 	} else {
-		owner, h := s.ownerKey(r.Owner), handle(token)
+		owner, name, secs := s.ownerKey(r.Owner), string(n[:]), seconds(r.TTL)
 		pipe := s.client.Pipeline()
 		upd = script.EvalSha(ctx, pipe, []string{key}, args...)
-		touch := touchScript.EvalSha(ctx, pipe, []string{owner}, h, ttl)
+		touch := touchScript.EvalSha(ctx, pipe, []string{owner}, name, secs)
 		_, _ = pipe.Exec(ctx)
 		upd = s.again(ctx, upd, script, key, args...)
-		s.again(ctx, touch, touchScript, owner, h, ttl)
+		s.again(ctx, touch, touchScript, owner, name, secs)
 	}
 	if err := result(upd); err != nil {
 		return "", s.failed(ctx, err)
@@ -178,7 +181,7 @@ func (s *Store) Renew(ctx context.Context, token string, old []byte, r core.Reco
 		ctx, done = s.obs.StoreCall(ctx, name, "renew")
 		defer func() { done(failure(err)) }()
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	ctx, cancel := s.budget.bound(ctx)
 	defer cancel()
 	return s.renew(ctx, token, endScript, digest(old), r)
 }
@@ -188,14 +191,16 @@ func (s *Store) Renew(ctx context.Context, token string, old []byte, r core.Reco
 // documents.
 func (s *Store) renew(ctx context.Context, token string, script *redis.Script, check string, r core.Record) (string, error) {
 	key, id := s.key(token), core.NewID()
-	args := []any{check, millis(core.GoneTTL), goneMarker(handle(id))}
+	args := []any{check, millis(core.GoneTTL), goneMarker()}
 	pipe := s.client.Pipeline()
 	end := script.EvalSha(ctx, pipe, []string{key}, args...)
 	set := s.set(ctx, id, r)
 	_ = pipe.Process(ctx, set)
 	var list *redis.Cmd
+	var name string
 	if r.Owner != "" {
-		list = s.list(ctx, pipe, r, id, handle(token))
+		name = sessionName(id)
+		list = s.list(ctx, pipe, r, name, sessionName(token))
 	}
 	_, _ = pipe.Exec(ctx) // each command carries its own error
 	end = s.again(ctx, end, script, key, args...)
@@ -205,7 +210,7 @@ func (s *Store) renew(ctx context.Context, token string, script *redis.Script, c
 			_ = s.client.Del(ctx, s.key(id)).Err() // else it expires unused
 		}
 		if r.Owner != "" && !errors.Is(err, core.ErrNotFound) {
-			s.relist(ctx, r, token) // the old record lives on
+			s.relist(ctx, r, sessionName(token)) // the old record lives on
 		}
 		return "", s.failed(ctx, err)
 	}
@@ -216,7 +221,7 @@ func (s *Store) renew(ctx context.Context, token string, script *redis.Script, c
 		return s.create(ctx, r) // the new ID was taken: never seen in practice
 	}
 	if list != nil {
-		s.listed(ctx, list, r, id)
+		s.listed(ctx, list, r, name)
 	}
 	return id, nil
 }
@@ -233,7 +238,7 @@ func (s *Store) Delete(ctx context.Context, token string) (err error) {
 		ctx, done = s.obs.StoreCall(ctx, name, "delete")
 		defer func() { done(failure(err)) }()
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	ctx, cancel := s.budget.bound(ctx)
 	defer cancel()
-	return s.failed(ctx, result(s.eval(ctx, endScript, s.key(token), "", millis(core.GoneTTL), goneMarker(core.NewID()))))
+	return s.failed(ctx, result(s.eval(ctx, endScript, s.key(token), "", millis(core.GoneTTL), goneMarker())))
 }

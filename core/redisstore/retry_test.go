@@ -55,14 +55,39 @@ func TestWritesSentTwice(t *testing.T) {
 	if err := result(s.eval(ctx, updateScript, s.key(tok), digest(r.Payload), w, millis(next.TTL))); !errors.As(err, &ce) {
 		t.Fatalf("another Update with the same payload on the same base = %v; want a conflict", err)
 	}
+	// A write that changes nothing but the record's life (a re-issue),
+	// whose first sending wrote the same payload it compares with.
+	same := value(next.Payload)
+	for range 2 {
+		if err := result(s.eval(ctx, updateScript, s.key(tok), digest(next.Payload), same, millis(next.TTL))); err != nil {
+			t.Fatalf("Update that changes nothing, sent again = %v; want success", err)
+		}
+	}
+	// The same, once an UpdateLocked call has taken the record since,
+	// which keeps the name of the write in the "q" form.
+	if _, err := s.eval(ctx, lockScript, s.key(tok), turnName(), millis(s.lease), maxWaiters).Slice(); err != nil {
+		t.Fatal(err)
+	}
+	if err := result(s.eval(ctx, updateScript, s.key(tok), digest(next.Payload), same, millis(next.TTL))); err != nil {
+		t.Fatalf("Update sent again after a hold began = %v; want success", err)
+	}
+	if err := result(s.eval(ctx, updateScript, s.key(tok), digest(next.Payload), value(next.Payload), millis(next.TTL))); !errors.Is(err, core.ErrConflict) {
+		t.Fatalf("another Update while a hold stands = %v; want a conflict", err)
+	}
+	if err := s.Delete(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	if tok, err = s.Create(ctx, next); err != nil {
+		t.Fatal(err)
+	}
 	// The end of a record: it holds this call's marker.
-	marker := goneMarker("call")
+	marker := goneMarker()
 	for range 2 {
 		if err := result(s.eval(ctx, endScript, s.key(tok), digest(next.Payload), millis(core.GoneTTL), marker)); err != nil {
 			t.Fatalf("ending the record sent again = %v; want success", err)
 		}
 	}
-	if err := result(s.eval(ctx, endScript, s.key(tok), "", millis(core.GoneTTL), goneMarker("another call"))); err != core.ErrNotFound {
+	if err := result(s.eval(ctx, endScript, s.key(tok), "", millis(core.GoneTTL), goneMarker())); err != core.ErrNotFound {
 		t.Fatalf("another call ending the ended record = %v; want core.ErrNotFound", err)
 	}
 	if _, _, err := s.Load(ctx, tok); err != core.ErrGone {

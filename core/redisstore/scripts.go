@@ -31,8 +31,10 @@ import (
 // and be taken for one that a concurrent request ended: the user would be
 // logged out.
 
-// heldLua starts every script that reads the "q" form (see value.go):
-// now() is Redis's clock in milliseconds; parse(v) returns the name, the
+// heldLua defines the functions of every script that reads the "q" form
+// (see value.go), before the script reads it (updateScript and endScript,
+// which mostly find the "s" form, make them only when they do): now() is
+// Redis's clock in milliseconds; parse(v) returns the name, the
 // entries ({name, deadline} each, in order) and the payload of a value of
 // that form; live(q, t) the entries that stand at t; build(name, q,
 // payload) the value that holds them, in the "s" form when q is empty.
@@ -73,27 +75,34 @@ var (
 	// updateScript: KEYS[1] key; ARGV: SHA-1 of old, the new value (which
 	// starts with "s" and the name of this call), TTL in ms. A record
 	// that UpdateLocked calls hold is a conflict; one whose entries have
-	// all run out is nobody's, and the write drops them.
-	updateScript = redis.NewScript(heldLua + `
+	// all run out is nobody's, and the write drops them. A record of the
+	// "s" form is compared first: one this call wrote matches only if the
+	// call changed nothing, and writing it again changes nothing either.
+	updateScript = redis.NewScript(`
 local cur = redis.call('GET', KEYS[1])
 if not cur then return false end
 local form = string.sub(cur, 1, 1)
-if form ~= 's' and form ~= 'q' then return false end
-if string.sub(cur, 2, 9) == string.sub(ARGV[2], 2, 9) then return 1 end
-if form == 'q' then
-  local _, q, payload = parse(cur)
-  if #live(q, now()) > 0 then return payload end
-  cur = payload
-else
-  cur = string.sub(cur, 10)
+if form == 's' then
+  local payload = string.sub(cur, 10)
+  if redis.sha1hex(payload) == ARGV[1] then
+    redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+    return 1
+  end
+  if string.sub(cur, 2, 9) == string.sub(ARGV[2], 2, 9) then return 1 end
+  return payload
 end
-if redis.sha1hex(cur) ~= ARGV[1] then return cur end
+if form ~= 'q' then return false end
+` + heldLua + `
+if string.sub(cur, 2, 9) == string.sub(ARGV[2], 2, 9) then return 1 end
+local _, q, payload = parse(cur)
+if #live(q, now()) > 0 then return payload end
+if redis.sha1hex(payload) ~= ARGV[1] then return payload end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1`)
 
 	// endScript: KEYS[1] key; ARGV: SHA-1 of old, "*" or "", marker TTL
 	// in ms, the marker.
-	endScript = redis.NewScript(heldLua + `
+	endScript = redis.NewScript(`
 local cur = redis.call('GET', KEYS[1])
 if cur == ARGV[3] then return 1 end
 if not cur then return false end
@@ -103,6 +112,7 @@ if form == 's' then
 elseif form ~= 'q' then
   return false
 elseif ARGV[1] ~= '' then
+` + heldLua + `
   local _, q, payload = parse(cur)
   if #live(q, now()) > 0 then return payload end
   cur = payload
@@ -167,7 +177,9 @@ func digest(old []byte) string {
 		return "*"
 	}
 	sum := sha1.Sum(old)
-	return hex.EncodeToString(sum[:])
+	var buf [2 * sha1.Size]byte
+	hex.Encode(buf[:], sum[:])
+	return string(buf[:])
 }
 
 func millis(d time.Duration) int64 {

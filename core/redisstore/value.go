@@ -2,10 +2,8 @@ package redisstore
 
 import (
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/binary"
 	"math/rand/v2"
-	"strings"
 )
 
 // A session's key holds one of three values:
@@ -23,7 +21,7 @@ import (
 //     session (its lease), the others wait in the order they came (each
 //     keeps its place by asking again before its time runs out). The last
 //     entry to leave turns the value back into the "s" form.
-//   - "-" and a string that names the call that ended the session, kept
+//   - "-" and 8 random bytes that name the call that ended the session, kept
 //     for core.GoneTTL or what was left of the record's life, whichever is
 //     shorter: a session that Renew or Delete ended.
 //
@@ -77,9 +75,14 @@ func payloadOf(v []byte) ([]byte, bool) {
 	return nil, false
 }
 
-// goneMarker returns the value of a record that the call named by name
-// ended.
-func goneMarker(name string) string { return "-" + name }
+// goneMarker returns the value of a record that a call ended: "-" and 8
+// random bytes that name the call.
+func goneMarker() string {
+	var b [1 + 8]byte
+	b[0] = '-'
+	binary.LittleEndian.PutUint64(b[1:], rand.Uint64())
+	return string(b[:])
+}
 
 // turnName returns 8 random bytes that name one turn of an UpdateLocked
 // call in the queue of the "q" form.
@@ -89,22 +92,47 @@ func turnName() string {
 	return string(b[:])
 }
 
-// key returns the Redis key of token: the prefix and the SHA-256 of the
-// token in unpadded base64url (its handle), so that a key listing or a
-// dump holds no usable token.
-func (s *Store) key(token string) string {
+// A session's name is the SHA-256 of its ID, 32 bytes as they are: its
+// owner's index lists it (index.go), and its hex is the session's handle
+// (core.HandleOf). Its key is the prefix and the first keyNameLen bytes of
+// its name, so that a key listing or a dump holds no usable token. Keys
+// are bytes, not text: with the default prefix a session's key is 28
+// bytes, which Redis keeps, with a 1-byte header and a NUL, in one of its
+// 32-byte allocations (a key of up to 30 bytes does), where the prefix and
+// the name in unpadded base64url (51 bytes) took 64. 160 bits of the hash
+// keep the keys of distinct IDs apart, and leave whoever sends made-up IDs
+// no better odds of hitting a session than of guessing a 160-bit secret.
+
+// keyNameLen is how many bytes of a session's name end its key.
+const keyNameLen = 20
+
+// sum returns the SHA-256 of s, without allocating for an s as short as
+// a session ID.
+func sum(s string) [sha256.Size]byte {
 	var buf [64]byte
-	var sum [sha256.Size]byte
-	if len(token) <= len(buf) {
-		sum = sha256.Sum256(buf[:copy(buf[:], token)])
-	} else {
-		sum = sha256.Sum256([]byte(token))
+	if len(s) <= len(buf) {
+		return sha256.Sum256(buf[:copy(buf[:], s)])
 	}
-	n := base64.RawURLEncoding.EncodedLen(len(sum))
-	base64.RawURLEncoding.Encode(buf[:n], sum[:])
-	var b strings.Builder
-	b.Grow(len(s.prefix) + n)
-	b.WriteString(s.prefix)
-	b.Write(buf[:n])
-	return b.String()
+	return sha256.Sum256([]byte(s))
+}
+
+// sessionName returns the name of token's session.
+func sessionName(token string) string {
+	n := sum(token)
+	return string(n[:])
+}
+
+// key returns the Redis key of token's session.
+func (s *Store) key(token string) string {
+	n := sum(token)
+	return s.prefix + string(n[:keyNameLen])
+}
+
+// keyOf returns the Redis key of the session named n: "" for a name that
+// is not one (an index written by an earlier layout).
+func (s *Store) keyOf(n string) string {
+	if len(n) != sha256.Size {
+		return ""
+	}
+	return s.prefix + n[:keyNameLen]
 }
