@@ -51,9 +51,9 @@ func (s *Store) do(ctx context.Context, op string, idempotent bool, f func(ctx c
 	ctx, w := s.watch(ctx)
 	resent := false
 	for attempt := 1; ; attempt++ {
-		var lost bool
-		lost, err = s.run(ctx, f)
-		if attempt < attempts && retryable(err) {
+		var lost, again bool
+		lost, again, err = s.run(ctx, f)
+		if attempt < attempts && (again || retryable(err)) {
 			continue
 		}
 		if lost && !resent && !timedOut(err) && (idempotent || pgconn.SafeToRetry(err)) {
@@ -71,13 +71,18 @@ func (s *Store) do(ctx context.Context, op string, idempotent bool, f func(ctx c
 }
 
 // run runs f once on a connection from the pool, and reports whether the
-// connection was lost.
-func (s *Store) run(ctx context.Context, f func(ctx context.Context, c *pgx.Conn) error) (lost bool, err error) {
+// connection was lost, and whether f may run again at once: it failed on
+// a statement of the store's that was stale (see prepare.go), which run
+// has since deallocated.
+func (s *Store) run(ctx context.Context, f func(ctx context.Context, c *pgx.Conn) error) (lost, again bool, err error) {
 	c, err := s.pool.Acquire(ctx)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	err = f(ctx, c.Conn())
+	if err != nil && s.named && stale(err) && !c.Conn().IsClosed() {
+		again = s.unprepare(ctx, c.Conn()) == nil
+	}
 	lost = err != nil && c.Conn().IsClosed()
 	if lost {
 		// Released, a closed connection would keep its place in the pool
@@ -90,7 +95,7 @@ func (s *Store) run(ctx context.Context, f func(ctx context.Context, c *pgx.Conn
 		c.Release()
 	}
 	s.checkHealth(err, lost)
-	return lost, err
+	return lost, again, err
 }
 
 // checkHealth notes PostgreSQL's answers for the answer budget (see

@@ -85,11 +85,18 @@
 // List and End are one statement each.
 //
 // pgx adds its own, once in a while: a new connection pays its handshake,
-// and prepares each statement on its first use (pgx's default statement
-// cache: one more round trip per statement, once per connection); and
-// pgxpool pings a connection that was idle for more than a second before
-// handing it out. A pool that uses the simple protocol (as behind
-// PgBouncer in transaction mode) prepares nothing.
+// and the store prepares each of its statements on a connection at its
+// first use there (one more round trip per statement, once per
+// connection); and pgxpool pings a connection that was idle for more than
+// a second before handing it out. The store names its statements itself,
+// "pgstore_load_" and 8 hex digits, where pgx's statement cache would send
+// a name of 58 bytes with every statement; it does so in pgx's default
+// mode (QueryExecModeCacheStatement), and prepares nothing on a pool in
+// another mode, such as the simple protocol behind PgBouncer in
+// transaction mode. A connection that forgets its prepared statements
+// (DISCARD ALL or DEALLOCATE ALL, from a pool that resets its connections)
+// costs the next call on it a few round trips, to prepare them anew, and
+// fails no call.
 //
 // # Compare-and-swap
 //

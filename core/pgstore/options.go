@@ -243,6 +243,7 @@ func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
 	s := &Store{
 		pool:         pool,
 		sql:          newStatements(o.table()),
+		named:        pool.Config().ConnConfig.DefaultQueryExecMode == pgx.QueryExecModeCacheStatement,
 		hold:         strconv.FormatInt(max(holdTimeout(o.QueryTimeout).Milliseconds(), 1), 10),
 		now:          o.Clock,
 		timeout:      o.Timeout,

@@ -30,6 +30,7 @@ type Store struct {
 	pool         *pgxpool.Pool
 	owned        bool // created by NewFromURL: Close closes it
 	sql          statements
+	named        bool // prepares its statements under names of its own: see prepare.go
 	now          func() time.Time
 	timeout      time.Duration // the call budget
 	queryTimeout time.Duration // the answer budget
@@ -62,7 +63,11 @@ func (s *Store) Load(ctx context.Context, token string) ([]byte, bool, error) {
 	var payload []byte
 	found := true
 	err := s.callIdempotent(ctx, "load", func(ctx context.Context, c *pgx.Conn) error {
-		err := c.QueryRow(ctx, s.sql.load, key(token), s.now()).Scan(&payload)
+		q, err := s.prepared(ctx, c, &s.sql.load)
+		if err != nil {
+			return err
+		}
+		err = c.QueryRow(ctx, q, key(token), s.now()).Scan(&payload)
 		if errors.Is(err, pgx.ErrNoRows) {
 			found, err = false, nil
 		}
@@ -89,11 +94,14 @@ func (s *Store) Create(ctx context.Context, r core.Record) (string, error) {
 	}
 	var id string
 	err := s.call(ctx, "create", func(ctx context.Context, c *pgx.Conn) error {
-		var err error
+		q, err := s.prepared(ctx, c, &s.sql.create)
+		if err != nil {
+			return err
+		}
 		for range newAttempts {
 			id = core.NewID()
 			now := s.now()
-			_, err = c.Exec(ctx, s.sql.create, key(id), r.Payload, now.Add(r.TTL), r.Owner, now, s.maxPerOwner-1)
+			_, err = c.Exec(ctx, q, key(id), r.Payload, now.Add(r.TTL), r.Owner, now, s.maxPerOwner-1)
 			if !isUniqueViolation(err) {
 				return err
 			}
@@ -119,9 +127,13 @@ func (s *Store) Update(ctx context.Context, token string, old []byte, r core.Rec
 	var written bool
 	var current []byte
 	err := s.call(ctx, "update", func(ctx context.Context, c *pgx.Conn) error {
+		q, err := s.prepared(ctx, c, &s.sql.update)
+		if err != nil {
+			return err
+		}
 		now := s.now()
-		return c.QueryRow(ctx, s.sql.update, key(token), digest(old), r.Payload, now.Add(r.TTL), now).
-			Scan(&written, &current)
+		written, err = answer(c.QueryRow(ctx, q, key(token), digest(old), r.Payload, now.Add(r.TTL), now), &current)
+		return err
 	})
 	if err := outcome(err, written, current); err != nil {
 		return "", err
@@ -145,12 +157,15 @@ func (s *Store) Renew(ctx context.Context, token string, old []byte, r core.Reco
 	var written bool
 	var current []byte
 	err := s.call(ctx, "renew", func(ctx context.Context, c *pgx.Conn) error {
-		var err error
+		q, err := s.prepared(ctx, c, &s.sql.renew)
+		if err != nil {
+			return err
+		}
 		for range newAttempts {
 			id = core.NewID()
 			now := s.now()
-			err = c.QueryRow(ctx, s.sql.renew, key(token), digest(old), key(id), r.Payload, now.Add(r.TTL),
-				now, now.Add(core.GoneTTL), r.Owner, s.maxPerOwner-1).Scan(&written, &current)
+			written, err = answer(c.QueryRow(ctx, q, key(token), digest(old), key(id), r.Payload, now.Add(r.TTL),
+				now, now.Add(core.GoneTTL), r.Owner, s.maxPerOwner-1), &current)
 			if !isUniqueViolation(err) {
 				return err
 			}
@@ -161,6 +176,17 @@ func (s *Store) Renew(ctx context.Context, token string, old []byte, r core.Reco
 		return "", err
 	}
 	return id, nil
+}
+
+// answer reads the answer of a compare-and-swap write (update or renew):
+// no row when it wrote, and else the payload the row holds now into
+// current.
+func answer(row pgx.Row, current *[]byte) (written bool, err error) {
+	err = row.Scan(current)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return true, nil
+	}
+	return false, err
 }
 
 // outcome returns the error of a compare-and-swap write that answered
@@ -184,22 +210,24 @@ func (s *Store) Delete(ctx context.Context, token string) error {
 	if !core.ValidID(token) {
 		return core.ErrNotFound
 	}
-	return s.execOne(ctx, "delete", s.sql.delete, func() []any {
+	return s.execOne(ctx, "delete", &s.sql.delete, func() []any {
 		now := s.now()
 		return []any{key(token), now, now.Add(core.GoneTTL)}
 	})
 }
 
-// execOne runs sql, a statement that writes one row or none, through call
-// as op,
-// with the arguments args returns: args is called on each run, so that a
-// run again reads the clock afresh. It returns core.ErrNotFound when the
-// statement wrote no row.
-func (s *Store) execOne(ctx context.Context, op, sql string, args func() []any) error {
+// execOne runs st, a statement that writes one row or none, through call
+// as op, with the arguments args returns: args is called on each run, so
+// that a run again reads the clock afresh. It returns core.ErrNotFound
+// when the statement wrote no row.
+func (s *Store) execOne(ctx context.Context, op string, st *statement, args func() []any) error {
 	var tag pgconn.CommandTag
 	err := s.call(ctx, op, func(ctx context.Context, c *pgx.Conn) error {
-		var err error
-		tag, err = c.Exec(ctx, sql, args()...)
+		q, err := s.prepared(ctx, c, st)
+		if err != nil {
+			return err
+		}
+		tag, err = c.Exec(ctx, q, args()...)
 		return err
 	})
 	switch {
