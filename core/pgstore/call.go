@@ -62,8 +62,12 @@ func (s *Store) do(ctx context.Context, op string, idempotent bool, f func(ctx c
 		}
 		break
 	}
-	if w.stop() && err != nil {
+	switch why := s.unwatch(w); {
+	case err == nil:
+	case why == noAnswer:
 		err = &noAnswerError{budget: s.queryTimeout, err: err}
+	case why == callBudget:
+		err = &callBudgetError{budget: s.timeout, err: err}
 	}
 	err = s.describe(err)
 	s.breaker.Done(probe, err)

@@ -43,6 +43,7 @@ type Store struct {
 	addr         string       // PostgreSQL's, for messages: see address
 	epoch        time.Time    // the start of clock
 	lastAnswer   atomic.Int64 // when PostgreSQL last answered, on clock
+	dog          watchdog     // fails the calls in flight that run out of a budget
 	closer
 	obs observed.Store // what it tells Options.Observer
 }
