@@ -244,12 +244,20 @@
 //
 // A budget that runs out ends the call at once, whatever it waits for:
 // pgxpool returns from a ping or a connection attempt it waits for, and
-// pgx interrupts a statement by setting a deadline on its connection
-// (pgconn's default DeadlineContextWatcherHandler), without waiting for
-// the cancel request it sends, which a hung server leaves unanswered too.
-// A pool passed to New whose BuildContextWatcherHandler waits before the
-// deadline (CancelRequestContextWatcherHandler's DeadlineDelay) adds that
-// wait.
+// the store interrupts a statement by setting a deadline on its
+// connection, as pgconn's default DeadlineContextWatcherHandler does,
+// without waiting for the cancel request that pgx then sends, which a hung
+// server leaves unanswered too. A pool passed to New whose
+// BuildContextWatcherHandler waits before the deadline
+// (CancelRequestContextWatcherHandler's DeadlineDelay) adds that wait to
+// pgxpool's pings alone.
+//
+// The request context's deadline ends a call as a budget does. Its
+// cancellation without a deadline (a client that went away) ends a call
+// that waits for a pooled connection or a new one, and lets a statement
+// under way finish, within the budgets: PostgreSQL has most likely
+// answered it already, and cutting it short would close its connection,
+// which the next request would have to open anew.
 //
 // An error names PostgreSQL's host, port and database, never the user's
 // password, and says what went wrong and, where the fix is known, how to

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // The answer budget (Options.QueryTimeout) is how long a call waits while
@@ -37,9 +39,22 @@ import (
 // 4,000 instructions a call (bench's BenchmarkNetHTTPPostgres, under
 // callgrind), a tenth of what a read-only request costs the client.
 
+// A call's statements do not watch its context: pgx would, for each
+// statement, make a channel and register a function with the context,
+// which cost about six allocations a statement. The watchdog interrupts a
+// statement as pgx would on a cancellation: it sets a deadline in the past
+// on the statement's connection, whose read or write then fails, and pgx
+// closes it. It cancels the call's context too, for the steps before a
+// statement: the wait for a pooled connection, pgxpool's ping, a new
+// connection. So the caller's deadline ends a statement (the watchdog
+// keeps it with the call's), and a cancellation of the caller's context
+// without a deadline (a client that went away) ends those steps but lets
+// a statement under way finish, within the budgets, rather than close its
+// connection.
+
 // A watchdog fails the store's calls that PostgreSQL has left unanswered
-// for the answer budget, or that have run out of the call budget, by
-// cancelling their contexts. Its zero value is ready.
+// for the answer budget, or that have run out of the call budget or past
+// their caller's deadline. Its zero value is ready.
 type watchdog struct {
 	mu    sync.Mutex
 	calls watch       // the calls in flight: a ring whose head is calls
@@ -52,7 +67,16 @@ type watch struct {
 	prev, next *watch
 	cancel     context.CancelFunc
 	start      int64 // when the call began, on the store's clock
+	end        int64 // when the call budget runs out, or the caller's deadline passes
+	endBy      ended // which of them end is: callBudget or deadline
 	ended      ended // why the watchdog ended the call, if it did
+
+	// conn is the connection the call's statements run on, while they
+	// do; interrupted, that the watchdog set its deadline.
+	conn        *pgconn.PgConn
+	interrupted bool
+
+	statements quietContext // the context of the call's statements
 }
 
 // ended is why the watchdog ended a call.
@@ -62,14 +86,32 @@ const (
 	running    ended = iota // the watchdog did not end it
 	noAnswer                // PostgreSQL answered nothing for the answer budget
 	callBudget              // the call ran out of the call budget
+	deadline                // the caller's deadline passed
 )
+
+// A quietContext is the context of a call's statements: the call's
+// values, without its cancellation.
+type quietContext struct{ context.Context }
+
+func (*quietContext) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (*quietContext) Done() <-chan struct{}       { return nil }
+func (*quietContext) Err() error                  { return nil }
 
 // watch returns ctx, which the store's watchdog cancels once PostgreSQL
 // has been silent for the answer budget, or the call has run out of the
-// call budget, and the call's watch, which unwatch ends.
+// call budget or past ctx's deadline, and the call's watch, which unwatch
+// ends.
 func (s *Store) watch(ctx context.Context) (context.Context, *watch) {
-	ctx, cancel := context.WithCancel(ctx)
-	w := &watch{cancel: cancel, start: s.clock()}
+	w := &watch{start: s.clock()}
+	w.end, w.endBy = w.start+int64(s.timeout), callBudget
+	if t, ok := ctx.Deadline(); ok {
+		if end := w.start + int64(time.Until(t)); end < w.end {
+			w.end, w.endBy = end, deadline
+		}
+	}
+	ctx, w.cancel = context.WithCancel(ctx)
+	w.statements.Context = ctx
+	due := min(w.start+int64(s.queryTimeout), w.end)
 	d := &s.dog
 	d.mu.Lock()
 	head := &d.calls
@@ -78,25 +120,28 @@ func (s *Store) watch(ctx context.Context) (context.Context, *watch) {
 	}
 	w.prev, w.next = head.prev, head
 	head.prev.next, head.prev = w, w
-	// The timer, when set, is due no later than this call: it is set for
-	// the first call due, and no call is due sooner than the answer
-	// budget after it began.
-	if d.due == 0 {
-		d.due = w.start + int64(s.queryTimeout)
+	// The timer, when set, is due no later than the first call due: it
+	// was set for that call, or by checkCalls for the first one due then,
+	// and a call that came after is due the answer budget after it began,
+	// or sooner by the caller's deadline.
+	if d.due == 0 || due < d.due {
+		d.due = due
+		wait := time.Duration(due - w.start)
 		if d.timer == nil {
-			d.timer = time.AfterFunc(s.queryTimeout, s.checkCalls)
+			d.timer = time.AfterFunc(wait, s.checkCalls)
 		} else {
-			d.timer.Reset(s.queryTimeout)
+			d.timer.Reset(wait)
 		}
 	}
 	d.mu.Unlock()
 	return ctx, w
 }
 
-// checkCalls runs when the watchdog's timer fires: it cancels each call
+// checkCalls runs when the watchdog's timer fires: it ends each call
 // that PostgreSQL has answered nothing since the later of its start and
 // the last answer, for the answer budget, and each call that has run out
-// of the call budget, and sets the timer for the first of the others.
+// of the call budget or past its caller's deadline, and sets the timer
+// for the first of the others.
 //
 // A process that did not run for a while (the machine was busy with other
 // processes, or the process was stopped) finds its timer late, with
@@ -119,14 +164,18 @@ func (s *Store) checkCalls() {
 		if late {
 			due = max(due, now+budget/16)
 		}
-		if end := w.start + int64(s.timeout); end <= due {
-			due, why = end, callBudget
+		if w.end <= due {
+			due, why = w.end, w.endBy
 		}
 		switch {
 		case due <= now:
 			w.ended = why
 			w.unlink()
 			w.cancel()
+			if w.conn != nil {
+				_ = w.conn.Conn().SetDeadline(time.Unix(1, 0))
+				w.interrupted = true
+			}
 		case next == 0 || due < next:
 			next = due
 		}
@@ -135,6 +184,34 @@ func (s *Store) checkCalls() {
 	d.due = next
 	if next != 0 {
 		d.timer.Reset(time.Duration(next - now))
+	}
+}
+
+// attach notes that the call of w, whose context is ctx, runs its
+// statements on c from now on, and returns the context to run them with.
+// It returns ctx's error instead for a call that the watchdog or the
+// caller has ended.
+func (s *Store) attach(ctx context.Context, w *watch, c *pgconn.PgConn) (context.Context, error) {
+	s.dog.mu.Lock()
+	defer s.dog.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	w.conn = c
+	return &w.statements, nil
+}
+
+// detach notes that the call of w no longer runs statements on its
+// connection, which may go back to the pool: once detach returns, the
+// watchdog leaves it alone. It clears the deadline that the watchdog set
+// on a connection still open, whose statements had all finished first.
+func (s *Store) detach(w *watch) {
+	s.dog.mu.Lock()
+	c, interrupted := w.conn, w.interrupted
+	w.conn, w.interrupted = nil, false
+	s.dog.mu.Unlock()
+	if interrupted && !c.IsClosed() {
+		_ = c.Conn().SetDeadline(time.Time{})
 	}
 }
 
