@@ -179,7 +179,7 @@ func (s *Store) write(ctx context.Context, c *pgx.Conn, q lockedStatements, toke
 	}
 	b.Queue(q.commit)
 	br := c.SendBatch(ctx, b)
-	written, err = answer(br.QueryRow(), &current)
+	written, err = wrote(br.QueryRow().Scan(&current))
 	if err == nil {
 		_, err = br.Exec()
 	}

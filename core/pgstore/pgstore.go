@@ -61,14 +61,17 @@ func (s *Store) Load(ctx context.Context, token string) ([]byte, bool, error) {
 	if !core.ValidID(token) {
 		return nil, false, core.ErrNotFound
 	}
-	var payload []byte
+	p := &params{}
+	p.args[0] = p.key.ofToken(token)
 	found := true
 	err := s.callIdempotent(ctx, "load", func(ctx context.Context, c *pgx.Conn) error {
 		q, err := s.prepared(ctx, c, &s.sql.load)
 		if err != nil {
 			return err
 		}
-		err = c.QueryRow(ctx, q, key(token), s.now()).Scan(&payload)
+		p.now = timestamp(s.now())
+		p.args[1] = &p.now
+		err = c.QueryRow(ctx, q, p.args[:2]...).Scan(&p.answer)
 		if errors.Is(err, pgx.ErrNoRows) {
 			found, err = false, nil
 		}
@@ -79,10 +82,10 @@ func (s *Store) Load(ctx context.Context, token string) ([]byte, bool, error) {
 		return nil, false, err
 	case !found:
 		return nil, false, core.ErrNotFound
-	case payload == nil:
+	case p.answer == nil:
 		return nil, false, core.ErrGone
 	}
-	return payload, false, nil
+	return p.answer, false, nil
 }
 
 // Create inserts r under a new ID with one statement, which also deletes
@@ -94,6 +97,8 @@ func (s *Store) Create(ctx context.Context, r core.Record) (string, error) {
 		return "", err
 	}
 	var id string
+	p := &params{payload: r.Payload, owner: text(r.Owner)}
+	p.args[1], p.args[3], p.args[5] = &p.payload, &p.owner, s.maxPerOwner-1
 	err := s.call(ctx, "create", func(ctx context.Context, c *pgx.Conn) error {
 		q, err := s.prepared(ctx, c, &s.sql.create)
 		if err != nil {
@@ -102,7 +107,9 @@ func (s *Store) Create(ctx context.Context, r core.Record) (string, error) {
 		for range newAttempts {
 			id = core.NewID()
 			now := s.now()
-			_, err = c.Exec(ctx, q, key(id), r.Payload, now.Add(r.TTL), r.Owner, now, s.maxPerOwner-1)
+			p.now, p.expires = timestamp(now), timestamp(now.Add(r.TTL))
+			p.args[0], p.args[2], p.args[4] = p.key.ofToken(id), &p.expires, &p.now
+			_, err = c.Exec(ctx, q, p.args[:6]...)
 			if !isUniqueViolation(err) {
 				return err
 			}
@@ -126,17 +133,20 @@ func (s *Store) Update(ctx context.Context, token string, old []byte, r core.Rec
 		return "", core.ErrNotFound
 	}
 	var written bool
-	var current []byte
+	p := &params{payload: r.Payload}
+	p.args[0], p.args[1], p.args[2] = p.key.ofToken(token), p.sum.of(old), &p.payload
 	err := s.call(ctx, "update", func(ctx context.Context, c *pgx.Conn) error {
 		q, err := s.prepared(ctx, c, &s.sql.update)
 		if err != nil {
 			return err
 		}
 		now := s.now()
-		written, err = answer(c.QueryRow(ctx, q, key(token), digest(old), r.Payload, now.Add(r.TTL), now), &current)
+		p.now, p.expires = timestamp(now), timestamp(now.Add(r.TTL))
+		p.args[3], p.args[4] = &p.expires, &p.now
+		written, err = wrote(c.QueryRow(ctx, q, p.args[:5]...).Scan(&p.answer))
 		return err
 	})
-	if err := outcome(err, written, current); err != nil {
+	if err := outcome(err, written, p.answer); err != nil {
 		return "", err
 	}
 	return token, nil
@@ -156,7 +166,9 @@ func (s *Store) Renew(ctx context.Context, token string, old []byte, r core.Reco
 	}
 	var id string
 	var written bool
-	var current []byte
+	p := &params{payload: r.Payload, owner: text(r.Owner)}
+	p.args[0], p.args[1], p.args[3] = p.key.ofToken(token), p.sum.of(old), &p.payload
+	p.args[7], p.args[8] = &p.owner, s.maxPerOwner-1
 	err := s.call(ctx, "renew", func(ctx context.Context, c *pgx.Conn) error {
 		q, err := s.prepared(ctx, c, &s.sql.renew)
 		if err != nil {
@@ -165,25 +177,25 @@ func (s *Store) Renew(ctx context.Context, token string, old []byte, r core.Reco
 		for range newAttempts {
 			id = core.NewID()
 			now := s.now()
-			written, err = answer(c.QueryRow(ctx, q, key(token), digest(old), key(id), r.Payload, now.Add(r.TTL),
-				now, now.Add(core.GoneTTL), r.Owner, s.maxPerOwner-1), &current)
+			p.now, p.expires, p.gone = timestamp(now), timestamp(now.Add(r.TTL)), timestamp(now.Add(core.GoneTTL))
+			p.args[2], p.args[4], p.args[5], p.args[6] = p.newKey.ofToken(id), &p.expires, &p.now, &p.gone
+			written, err = wrote(c.QueryRow(ctx, q, p.args[:9]...).Scan(&p.answer))
 			if !isUniqueViolation(err) {
 				return err
 			}
 		}
 		return err
 	})
-	if err := outcome(err, written, current); err != nil {
+	if err := outcome(err, written, p.answer); err != nil {
 		return "", err
 	}
 	return id, nil
 }
 
-// answer reads the answer of a compare-and-swap write (update or renew):
-// no row when it wrote, and else the payload the row holds now into
-// current.
-func answer(row pgx.Row, current *[]byte) (written bool, err error) {
-	err = row.Scan(current)
+// wrote returns whether a compare-and-swap write (update or renew) wrote,
+// from the error of the Scan of its answer: no row when it wrote, and
+// else the payload the row holds now.
+func wrote(err error) (bool, error) {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return true, nil
 	}
@@ -211,9 +223,12 @@ func (s *Store) Delete(ctx context.Context, token string) error {
 	if !core.ValidID(token) {
 		return core.ErrNotFound
 	}
+	p := &params{}
+	p.args[0], p.args[1], p.args[2] = p.key.ofToken(token), &p.now, &p.gone
 	return s.execOne(ctx, "delete", &s.sql.delete, func() []any {
 		now := s.now()
-		return []any{key(token), now, now.Add(core.GoneTTL)}
+		p.now, p.gone = timestamp(now), timestamp(now.Add(core.GoneTTL))
+		return p.args[:3]
 	})
 }
 
