@@ -22,8 +22,8 @@ import (
 // closed.
 func TestCallBudget(t *testing.T) {
 	db, pool := migrated(t, nil)
-	const budget = time.Second
-	s := newStore(t, pool, &pgstore.Options{Timeout: budget, QueryTimeout: budget / 4})
+	const budget = 2 * time.Second
+	s := newStore(t, pool, &pgstore.Options{Timeout: budget, QueryTimeout: budget / 2})
 	tok, other := create(t, s, record(`v1`)), create(t, s, record(`other`))
 	holdRow(t, db.URL(), tok)
 
