@@ -3,6 +3,7 @@ package pgstore
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -51,9 +52,9 @@ func (s *Store) do(ctx context.Context, op string, idempotent bool, f func(ctx c
 	ctx, w := s.watch(ctx)
 	resent := false
 	for attempt := 1; ; attempt++ {
-		var lost bool
-		lost, err = s.run(ctx, f)
-		if attempt < attempts && retryable(err) {
+		var lost, again bool
+		lost, again, err = s.run(ctx, w, f)
+		if attempt < attempts && (again || retryable(err)) {
 			continue
 		}
 		if lost && !resent && !timedOut(err) && (idempotent || pgconn.SafeToRetry(err)) {
@@ -62,22 +63,37 @@ func (s *Store) do(ctx context.Context, op string, idempotent bool, f func(ctx c
 		}
 		break
 	}
-	if w.stop() && err != nil {
+	switch why := s.unwatch(w); {
+	case err == nil:
+	case why == noAnswer:
 		err = &noAnswerError{budget: s.queryTimeout, err: err}
+	case why == callBudget:
+		err = &callBudgetError{budget: s.timeout, err: err}
+	case why == deadline && !errors.Is(err, context.DeadlineExceeded):
+		err = fmt.Errorf("%w: %w", context.DeadlineExceeded, err)
 	}
 	err = s.describe(err)
 	s.breaker.Done(probe, err)
 	return err
 }
 
-// run runs f once on a connection from the pool, and reports whether the
-// connection was lost.
-func (s *Store) run(ctx context.Context, f func(ctx context.Context, c *pgx.Conn) error) (lost bool, err error) {
+// run runs f once on a connection from the pool, within the watch w of
+// its call, and reports whether the connection was lost, and whether f
+// may run again at once: it failed on a statement of the store's that was
+// stale (see prepare.go), which run has since deallocated.
+func (s *Store) run(ctx context.Context, w *watch, f func(ctx context.Context, c *pgx.Conn) error) (lost, again bool, err error) {
 	c, err := s.pool.Acquire(ctx)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
-	err = f(ctx, c.Conn())
+	var quiet context.Context
+	if quiet, err = s.attach(ctx, w, c.Conn().PgConn()); err == nil {
+		err = f(quiet, c.Conn())
+		if err != nil && s.named && stale(err) && !c.Conn().IsClosed() {
+			again = s.unprepare(quiet, c.Conn()) == nil
+		}
+		s.detach(w)
+	}
 	lost = err != nil && c.Conn().IsClosed()
 	if lost {
 		// Released, a closed connection would keep its place in the pool
@@ -90,7 +106,7 @@ func (s *Store) run(ctx context.Context, f func(ctx context.Context, c *pgx.Conn
 		c.Release()
 	}
 	s.checkHealth(err, lost)
-	return lost, err
+	return lost, again, err
 }
 
 // checkHealth notes PostgreSQL's answers for the answer budget (see

@@ -25,7 +25,11 @@ func (s *Store) Cleanup(ctx context.Context) (deleted int, err error) {
 	for {
 		var n int64
 		err := s.callIdempotent(ctx, "cleanup", func(ctx context.Context, c *pgx.Conn) error {
-			tag, err := c.Exec(ctx, s.sql.cleanup, s.now(), s.batch)
+			q, err := s.prepared(ctx, c, &s.sql.cleanup)
+			if err != nil {
+				return err
+			}
+			tag, err := c.Exec(ctx, q, s.now(), s.batch)
 			n = tag.RowsAffected()
 			return err
 		})

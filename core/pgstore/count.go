@@ -15,7 +15,11 @@ import (
 func (s *Store) Count(ctx context.Context) (int, error) {
 	var n int64
 	err := s.callIdempotent(ctx, "count", func(ctx context.Context, c *pgx.Conn) error {
-		return c.QueryRow(ctx, s.sql.count, s.now()).Scan(&n)
+		q, err := s.prepared(ctx, c, &s.sql.count)
+		if err != nil {
+			return err
+		}
+		return c.QueryRow(ctx, q, s.now()).Scan(&n)
 	})
 	if err != nil {
 		return 0, err

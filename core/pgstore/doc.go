@@ -85,11 +85,18 @@
 // List and End are one statement each.
 //
 // pgx adds its own, once in a while: a new connection pays its handshake,
-// and prepares each statement on its first use (pgx's default statement
-// cache: one more round trip per statement, once per connection); and
-// pgxpool pings a connection that was idle for more than a second before
-// handing it out. A pool that uses the simple protocol (as behind
-// PgBouncer in transaction mode) prepares nothing.
+// and the store prepares each of its statements on a connection at its
+// first use there (one more round trip per statement, once per
+// connection); and pgxpool pings a connection that was idle for more than
+// a second before handing it out. The store names its statements itself,
+// "pgstore_load_" and 8 hex digits, where pgx's statement cache would send
+// a name of 58 bytes with every statement; it does so in pgx's default
+// mode (QueryExecModeCacheStatement), and prepares nothing on a pool in
+// another mode, such as the simple protocol behind PgBouncer in
+// transaction mode. A connection that forgets its prepared statements
+// (DISCARD ALL or DEALLOCATE ALL, from a pool that resets its connections)
+// costs the next call on it a few round trips, to prepare them anew, and
+// fails no call.
 //
 // # Compare-and-swap
 //
@@ -237,12 +244,20 @@
 //
 // A budget that runs out ends the call at once, whatever it waits for:
 // pgxpool returns from a ping or a connection attempt it waits for, and
-// pgx interrupts a statement by setting a deadline on its connection
-// (pgconn's default DeadlineContextWatcherHandler), without waiting for
-// the cancel request it sends, which a hung server leaves unanswered too.
-// A pool passed to New whose BuildContextWatcherHandler waits before the
-// deadline (CancelRequestContextWatcherHandler's DeadlineDelay) adds that
-// wait.
+// the store interrupts a statement by setting a deadline on its
+// connection, as pgconn's default DeadlineContextWatcherHandler does,
+// without waiting for the cancel request that pgx then sends, which a hung
+// server leaves unanswered too. A pool passed to New whose
+// BuildContextWatcherHandler waits before the deadline
+// (CancelRequestContextWatcherHandler's DeadlineDelay) adds that wait to
+// pgxpool's pings alone.
+//
+// The request context's deadline ends a call as a budget does. Its
+// cancellation without a deadline (a client that went away) ends a call
+// that waits for a pooled connection or a new one, and lets a statement
+// under way finish, within the budgets: PostgreSQL has most likely
+// answered it already, and cutting it short would close its connection,
+// which the next request would have to open anew.
 //
 // An error names PostgreSQL's host, port and database, never the user's
 // password, and says what went wrong and, where the fix is known, how to

@@ -18,7 +18,11 @@ func (s *Store) List(ctx context.Context, owner string) ([]core.Listed, error) {
 	}
 	var listed []core.Listed
 	err := s.callIdempotent(ctx, "list", func(ctx context.Context, c *pgx.Conn) error {
-		rows, err := c.Query(ctx, s.sql.list, owner, s.now())
+		q, err := s.prepared(ctx, c, &s.sql.list)
+		if err != nil {
+			return err
+		}
+		rows, err := c.Query(ctx, q, owner, s.now())
 		if err != nil {
 			return err
 		}
@@ -46,7 +50,7 @@ func (s *Store) End(ctx context.Context, owner, handle string) error {
 	if !ok || owner == "" || checkOwner(owner) != nil {
 		return core.ErrNotFound
 	}
-	return s.execOne(ctx, "end", s.sql.end, func() []any { return []any{k, owner, s.now()} })
+	return s.execOne(ctx, "end", &s.sql.end, func() []any { return []any{k, owner, s.now()} })
 }
 
 // parseHandle returns the key that handle, as core.HandleOf spells it,

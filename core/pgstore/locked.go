@@ -66,7 +66,11 @@ func (s *Store) UpdateLocked(ctx context.Context, token string, renew bool, chan
 	)
 	err := s.call(ctx, "update_locked", func(ctx context.Context, c *pgx.Conn) error {
 		id, written, current, refused = "", false, nil, nil // a run again starts afresh
-		held, err := s.lock(ctx, c, token)
+		q, err := s.preparedLocked(ctx, c, renew)
+		if err != nil {
+			return err
+		}
+		held, err := s.lock(ctx, c, q, token)
 		if err != nil {
 			return err
 		}
@@ -81,7 +85,7 @@ func (s *Store) UpdateLocked(ctx context.Context, token string, renew bool, chan
 			refused = err
 			return s.rollback(ctx, c)
 		}
-		id, written, current, err = s.write(ctx, c, token, renew, held, r)
+		id, written, current, err = s.write(ctx, c, q, token, renew, held, r)
 		return err
 	})
 	if refused != nil {
@@ -101,18 +105,43 @@ func (s *Store) UpdateLocked(ctx context.Context, token string, renew bool, chan
 // stopped have the row, and their answer, well within their own budget.
 func holdTimeout(answer time.Duration) time.Duration { return answer / 2 }
 
+// lockedStatements are what to send for UpdateLocked's statements (see
+// Store.prepared).
+type lockedStatements struct {
+	begin, turn, lock, write, commit string
+}
+
+// preparedLocked prepares UpdateLocked's statements on c, before its
+// transaction begins, so that a hold lasts its two round trips: write is
+// renew's or update's.
+func (s *Store) preparedLocked(ctx context.Context, c *pgx.Conn, renew bool) (q lockedStatements, err error) {
+	write := &s.sql.update
+	if renew {
+		write = &s.sql.renew
+	}
+	for _, p := range []struct {
+		q  *string
+		st *statement
+	}{{&q.begin, &s.sql.begin}, {&q.turn, &s.sql.turn}, {&q.lock, &s.sql.lock}, {&q.write, write}, {&q.commit, &s.sql.commit}} {
+		if *p.q, err = s.prepared(ctx, c, p.st); err != nil {
+			return q, err
+		}
+	}
+	return q, nil
+}
+
 // lock begins UpdateLocked's transaction on c, waits for the turn of the
 // record of token and locks its row, in one round trip, and returns its
 // payload: nil if the record is gone. The turn is a lock of the
 // transaction's keyed by the first 64 bits of the row's key (another
 // record may share it, and then waits for its turn for nothing more than
 // a hold). The transaction is open when lock returns without an error.
-func (s *Store) lock(ctx context.Context, c *pgx.Conn, token string) ([]byte, error) {
+func (s *Store) lock(ctx context.Context, c *pgx.Conn, q lockedStatements, token string) ([]byte, error) {
 	k := key(token)
 	b := &pgx.Batch{}
-	b.Queue(s.sql.begin)
-	b.Queue(s.sql.turn, int64(binary.BigEndian.Uint64(k)), s.hold)
-	b.Queue(s.sql.lock, k, s.now())
+	b.Queue(q.begin)
+	b.Queue(q.turn, int64(binary.BigEndian.Uint64(k)), s.hold)
+	b.Queue(q.lock, k, s.now())
 	br := c.SendBatch(ctx, b)
 	var payload []byte
 	_, err := br.Exec()
@@ -138,19 +167,19 @@ func (s *Store) lock(ctx context.Context, c *pgx.Conn, token string) ([]byte, er
 // token whose payload is held, and commits, in one round trip. It runs
 // Update's or Renew's statement, whose check of the payload passes since
 // the row is held, and answers as they do.
-func (s *Store) write(ctx context.Context, c *pgx.Conn, token string, renew bool, held []byte, r core.Record) (id string, written bool, current []byte, err error) {
+func (s *Store) write(ctx context.Context, c *pgx.Conn, q lockedStatements, token string, renew bool, held []byte, r core.Record) (id string, written bool, current []byte, err error) {
 	b := &pgx.Batch{}
 	now := s.now()
 	if renew {
 		id = core.NewID()
-		b.Queue(s.sql.renew, key(token), digest(held), key(id), r.Payload, now.Add(r.TTL),
+		b.Queue(q.write, key(token), digest(held), key(id), r.Payload, now.Add(r.TTL),
 			now, now.Add(core.GoneTTL), r.Owner, s.maxPerOwner-1)
 	} else {
-		b.Queue(s.sql.update, key(token), digest(held), r.Payload, now.Add(r.TTL), now)
+		b.Queue(q.write, key(token), digest(held), r.Payload, now.Add(r.TTL), now)
 	}
-	b.Queue(s.sql.commit)
+	b.Queue(q.commit)
 	br := c.SendBatch(ctx, b)
-	err = br.QueryRow().Scan(&written, &current)
+	written, err = wrote(br.QueryRow().Scan(&current))
 	if err == nil {
 		_, err = br.Exec()
 	}

@@ -73,8 +73,10 @@ type Options struct {
 	// or one batch of Cleanup) may take in all, waiting for a pooled
 	// connection, connecting, waiting for the record's turn and running
 	// the statements included. The request context's own deadline applies
-	// too, whichever comes first. Default DefaultTimeout (10s); negative
-	// is an error.
+	// too, whichever comes first (its cancellation without a deadline lets
+	// a statement under way finish: see the package documentation's
+	// Failures section). Default DefaultTimeout (10s); negative is an
+	// error.
 	//
 	// It is generous on purpose: it is what a healthy PostgreSQL gets
 	// when the application is saturated, as during a burst of logins that
@@ -243,6 +245,7 @@ func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
 	s := &Store{
 		pool:         pool,
 		sql:          newStatements(o.table()),
+		named:        pool.Config().ConnConfig.DefaultQueryExecMode == pgx.QueryExecModeCacheStatement,
 		hold:         strconv.FormatInt(max(holdTimeout(o.QueryTimeout).Milliseconds(), 1), 10),
 		now:          o.Clock,
 		timeout:      o.Timeout,

@@ -30,6 +30,7 @@ type Store struct {
 	pool         *pgxpool.Pool
 	owned        bool // created by NewFromURL: Close closes it
 	sql          statements
+	named        bool // prepares its statements under names of its own: see prepare.go
 	now          func() time.Time
 	timeout      time.Duration // the call budget
 	queryTimeout time.Duration // the answer budget
@@ -42,6 +43,7 @@ type Store struct {
 	addr         string       // PostgreSQL's, for messages: see address
 	epoch        time.Time    // the start of clock
 	lastAnswer   atomic.Int64 // when PostgreSQL last answered, on clock
+	dog          watchdog     // fails the calls in flight that run out of a budget
 	closer
 	obs observed.Store // what it tells Options.Observer
 }
@@ -59,10 +61,17 @@ func (s *Store) Load(ctx context.Context, token string) ([]byte, bool, error) {
 	if !core.ValidID(token) {
 		return nil, false, core.ErrNotFound
 	}
-	var payload []byte
+	p := &params{}
+	p.args[0] = p.key.ofToken(token)
 	found := true
 	err := s.callIdempotent(ctx, "load", func(ctx context.Context, c *pgx.Conn) error {
-		err := c.QueryRow(ctx, s.sql.load, key(token), s.now()).Scan(&payload)
+		q, err := s.prepared(ctx, c, &s.sql.load)
+		if err != nil {
+			return err
+		}
+		p.now = timestamp(s.now())
+		p.args[1] = &p.now
+		err = c.QueryRow(ctx, q, p.args[:2]...).Scan(&p.answer)
 		if errors.Is(err, pgx.ErrNoRows) {
 			found, err = false, nil
 		}
@@ -73,10 +82,10 @@ func (s *Store) Load(ctx context.Context, token string) ([]byte, bool, error) {
 		return nil, false, err
 	case !found:
 		return nil, false, core.ErrNotFound
-	case payload == nil:
+	case p.answer == nil:
 		return nil, false, core.ErrGone
 	}
-	return payload, false, nil
+	return p.answer, false, nil
 }
 
 // Create inserts r under a new ID with one statement, which also deletes
@@ -88,12 +97,19 @@ func (s *Store) Create(ctx context.Context, r core.Record) (string, error) {
 		return "", err
 	}
 	var id string
+	p := &params{payload: r.Payload, owner: text(r.Owner)}
+	p.args[1], p.args[3], p.args[5] = &p.payload, &p.owner, s.maxPerOwner-1
 	err := s.call(ctx, "create", func(ctx context.Context, c *pgx.Conn) error {
-		var err error
+		q, err := s.prepared(ctx, c, &s.sql.create)
+		if err != nil {
+			return err
+		}
 		for range newAttempts {
 			id = core.NewID()
 			now := s.now()
-			_, err = c.Exec(ctx, s.sql.create, key(id), r.Payload, now.Add(r.TTL), r.Owner, now, s.maxPerOwner-1)
+			p.now, p.expires = timestamp(now), timestamp(now.Add(r.TTL))
+			p.args[0], p.args[2], p.args[4] = p.key.ofToken(id), &p.expires, &p.now
+			_, err = c.Exec(ctx, q, p.args[:6]...)
 			if !isUniqueViolation(err) {
 				return err
 			}
@@ -117,13 +133,20 @@ func (s *Store) Update(ctx context.Context, token string, old []byte, r core.Rec
 		return "", core.ErrNotFound
 	}
 	var written bool
-	var current []byte
+	p := &params{payload: r.Payload}
+	p.args[0], p.args[1], p.args[2] = p.key.ofToken(token), p.sum.of(old), &p.payload
 	err := s.call(ctx, "update", func(ctx context.Context, c *pgx.Conn) error {
+		q, err := s.prepared(ctx, c, &s.sql.update)
+		if err != nil {
+			return err
+		}
 		now := s.now()
-		return c.QueryRow(ctx, s.sql.update, key(token), digest(old), r.Payload, now.Add(r.TTL), now).
-			Scan(&written, &current)
+		p.now, p.expires = timestamp(now), timestamp(now.Add(r.TTL))
+		p.args[3], p.args[4] = &p.expires, &p.now
+		written, err = wrote(c.QueryRow(ctx, q, p.args[:5]...).Scan(&p.answer))
+		return err
 	})
-	if err := outcome(err, written, current); err != nil {
+	if err := outcome(err, written, p.answer); err != nil {
 		return "", err
 	}
 	return token, nil
@@ -143,24 +166,40 @@ func (s *Store) Renew(ctx context.Context, token string, old []byte, r core.Reco
 	}
 	var id string
 	var written bool
-	var current []byte
+	p := &params{payload: r.Payload, owner: text(r.Owner)}
+	p.args[0], p.args[1], p.args[3] = p.key.ofToken(token), p.sum.of(old), &p.payload
+	p.args[7], p.args[8] = &p.owner, s.maxPerOwner-1
 	err := s.call(ctx, "renew", func(ctx context.Context, c *pgx.Conn) error {
-		var err error
+		q, err := s.prepared(ctx, c, &s.sql.renew)
+		if err != nil {
+			return err
+		}
 		for range newAttempts {
 			id = core.NewID()
 			now := s.now()
-			err = c.QueryRow(ctx, s.sql.renew, key(token), digest(old), key(id), r.Payload, now.Add(r.TTL),
-				now, now.Add(core.GoneTTL), r.Owner, s.maxPerOwner-1).Scan(&written, &current)
+			p.now, p.expires, p.gone = timestamp(now), timestamp(now.Add(r.TTL)), timestamp(now.Add(core.GoneTTL))
+			p.args[2], p.args[4], p.args[5], p.args[6] = p.newKey.ofToken(id), &p.expires, &p.now, &p.gone
+			written, err = wrote(c.QueryRow(ctx, q, p.args[:9]...).Scan(&p.answer))
 			if !isUniqueViolation(err) {
 				return err
 			}
 		}
 		return err
 	})
-	if err := outcome(err, written, current); err != nil {
+	if err := outcome(err, written, p.answer); err != nil {
 		return "", err
 	}
 	return id, nil
+}
+
+// wrote returns whether a compare-and-swap write (update or renew) wrote,
+// from the error of the Scan of its answer: no row when it wrote, and
+// else the payload the row holds now.
+func wrote(err error) (bool, error) {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return true, nil
+	}
+	return false, err
 }
 
 // outcome returns the error of a compare-and-swap write that answered
@@ -184,22 +223,27 @@ func (s *Store) Delete(ctx context.Context, token string) error {
 	if !core.ValidID(token) {
 		return core.ErrNotFound
 	}
-	return s.execOne(ctx, "delete", s.sql.delete, func() []any {
+	p := &params{}
+	p.args[0], p.args[1], p.args[2] = p.key.ofToken(token), &p.now, &p.gone
+	return s.execOne(ctx, "delete", &s.sql.delete, func() []any {
 		now := s.now()
-		return []any{key(token), now, now.Add(core.GoneTTL)}
+		p.now, p.gone = timestamp(now), timestamp(now.Add(core.GoneTTL))
+		return p.args[:3]
 	})
 }
 
-// execOne runs sql, a statement that writes one row or none, through call
-// as op,
-// with the arguments args returns: args is called on each run, so that a
-// run again reads the clock afresh. It returns core.ErrNotFound when the
-// statement wrote no row.
-func (s *Store) execOne(ctx context.Context, op, sql string, args func() []any) error {
+// execOne runs st, a statement that writes one row or none, through call
+// as op, with the arguments args returns: args is called on each run, so
+// that a run again reads the clock afresh. It returns core.ErrNotFound
+// when the statement wrote no row.
+func (s *Store) execOne(ctx context.Context, op string, st *statement, args func() []any) error {
 	var tag pgconn.CommandTag
 	err := s.call(ctx, op, func(ctx context.Context, c *pgx.Conn) error {
-		var err error
-		tag, err = c.Exec(ctx, sql, args()...)
+		q, err := s.prepared(ctx, c, st)
+		if err != nil {
+			return err
+		}
+		tag, err = c.Exec(ctx, q, args()...)
 		return err
 	})
 	switch {

@@ -1,17 +1,31 @@
 package pgstore
 
-import "strings"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+)
 
 // statements are the store's SQL, one statement per call, for one table.
 // Each runs as a transaction of its own, in PostgreSQL's default READ
 // COMMITTED isolation. Times are parameters, from Options.Clock: $now is
 // the current time.
 type statements struct {
-	load, create, update, renew, delete, list, end, count, cleanup, ping string
+	load, create, update, renew, delete, list, end, count, cleanup statement
 
 	// UpdateLocked's transaction (see locked.go): begin, turn and lock
 	// in one round trip, then update or renew, and commit, in another.
-	begin, turn, lock, commit, rollback string
+	begin, turn, lock, commit statement
+
+	// Sent alone, without parameters: pgx sends them as they are, in the
+	// simple protocol, and prepares neither.
+	ping, rollback string
+}
+
+// A statement is one of the store's statements that pgx prepares, and the
+// name under which the store prepares it on a connection (see prepare.go).
+type statement struct {
+	sql, name string
 }
 
 // A row is live while payload IS NOT NULL AND expires > $now. An ended
@@ -29,7 +43,8 @@ type statements struct {
 // one. Update, the commit of every request that changed its session,
 // checks in its UPDATE's WHERE, and locks the row to read the current
 // payload only when that check fails: a write that succeeds takes no lock
-// of its own beyond the UPDATE's, which spares the log a record (bench's
+// of its own beyond the UPDATE's, which spares the log a record, and
+// answers with no row, which spares the wire one (bench's
 // BenchmarkNetHTTPPostgres, beside its floor).
 //
 // A login that lists one more session for a user deletes the user's
@@ -40,11 +55,11 @@ type statements struct {
 // moment, which is about to be the most recently written, is left alone.
 var statementTemplates = statements{
 	// $1 key, $2 now.
-	load: `SELECT payload FROM @t WHERE key = $1 AND expires > $2`,
+	load: statement{sql: `SELECT payload FROM @t WHERE key = $1 AND expires > $2`},
 
 	// $1 key, $2 payload, $3 expires, $4 owner ('' for none), $5 now,
 	// $6 how many of the owner's other live rows to keep.
-	create: `WITH new AS (
+	create: statement{sql: `WITH new AS (
 	INSERT INTO @t (key, payload, expires, owner, written)
 	VALUES ($1, $2, $3, NULLIF($4::text, ''), $5)
 	RETURNING owner
@@ -57,25 +72,24 @@ DELETE FROM @t WHERE key IN (
 		OFFSET $6
 	)
 	FOR UPDATE SKIP LOCKED
-)`,
+)`},
 
 	// $1 key, $2 SHA-256 of the payload loaded (NULL: any), $3 payload,
-	// $4 expires, $5 now. Answers whether it wrote, and else the payload
-	// the row holds now (NULL: gone).
-	update: `WITH upd AS (
+	// $4 expires, $5 now. Answers no row when it wrote, and else one: the
+	// payload the row holds now (NULL: gone).
+	update: statement{sql: `WITH upd AS (
 	UPDATE @t SET payload = $3, expires = $4, written = $5
 	WHERE key = $1 AND expires > $5 AND payload IS NOT NULL AND ($2::bytea IS NULL OR sha256(payload) = $2)
 	RETURNING 1
-), cur AS MATERIALIZED (
-	SELECT payload FROM @t WHERE key = $1 AND expires > $5 AND NOT EXISTS (SELECT FROM upd) FOR UPDATE
 )
-SELECT EXISTS (SELECT FROM upd), (SELECT payload FROM cur)`,
+SELECT (SELECT payload FROM @t WHERE key = $1 AND expires > $5 FOR UPDATE)
+WHERE NOT EXISTS (SELECT FROM upd)`},
 
 	// $1 old key, $2 SHA-256 of the payload loaded (NULL: any), $3 new
 	// key, $4 payload, $5 expires, $6 now, $7 when the ended row expires
 	// at the latest (now + core.GoneTTL), $8 owner ('' for none), $9 how
 	// many of the owner's other live rows to keep. Answers as update.
-	renew: `WITH cur AS MATERIALIZED (
+	renew: statement{sql: `WITH cur AS MATERIALIZED (
 	SELECT payload FROM @t WHERE key = $1 AND expires > $6 FOR UPDATE
 ), ok AS MATERIALIZED (
 	SELECT 1 FROM cur WHERE payload IS NOT NULL AND ($2::bytea IS NULL OR sha256(payload) = $2)
@@ -97,32 +111,32 @@ SELECT EXISTS (SELECT FROM upd), (SELECT payload FROM cur)`,
 		FOR UPDATE SKIP LOCKED
 	)
 )
-SELECT EXISTS (SELECT FROM new), (SELECT payload FROM cur WHERE NOT EXISTS (SELECT FROM ok))`,
+SELECT (SELECT payload FROM cur) WHERE NOT EXISTS (SELECT FROM ok)`},
 
 	// $1 key, $2 now, $3 when the ended row expires at the latest.
-	delete: `UPDATE @t SET payload = NULL, owner = NULL, written = $2, expires = least(expires, $3)
-WHERE key = $1 AND payload IS NOT NULL AND expires > $2`,
+	delete: statement{sql: `UPDATE @t SET payload = NULL, owner = NULL, written = $2, expires = least(expires, $3)
+WHERE key = $1 AND payload IS NOT NULL AND expires > $2`},
 
 	// $1 owner, $2 now.
-	list: `SELECT key, payload FROM @t WHERE owner = $1 AND payload IS NOT NULL AND expires > $2`,
+	list: statement{sql: `SELECT key, payload FROM @t WHERE owner = $1 AND payload IS NOT NULL AND expires > $2`},
 
 	// $1 key, $2 owner, $3 now.
-	end: `DELETE FROM @t WHERE key = $1 AND owner = $2 AND payload IS NOT NULL AND expires > $3`,
+	end: statement{sql: `DELETE FROM @t WHERE key = $1 AND owner = $2 AND payload IS NOT NULL AND expires > $3`},
 
 	// $1 now.
-	count: `SELECT count(*) FROM @t WHERE payload IS NOT NULL AND expires > $1`,
+	count: statement{sql: `SELECT count(*) FROM @t WHERE payload IS NOT NULL AND expires > $1`},
 
 	// $1 now, $2 batch size.
-	cleanup: `DELETE FROM @t WHERE key IN (
+	cleanup: statement{sql: `DELETE FROM @t WHERE key IN (
 	SELECT key FROM @t WHERE expires <= $1 ORDER BY expires LIMIT $2 FOR UPDATE SKIP LOCKED
-)`,
+)`},
 
 	// Checks that the table and its columns are there.
 	ping: `SELECT key, payload, expires, owner, written FROM @t LIMIT 0`,
 
 	// In READ COMMITTED whatever the database's default, so that the lock
 	// reads the row as the writer before left it, as update does.
-	begin: `BEGIN ISOLATION LEVEL READ COMMITTED`,
+	begin: statement{sql: `BEGIN ISOLATION LEVEL READ COMMITTED`},
 
 	// $1 the record's turn key, $2 the bound on a hold, in milliseconds.
 	// Waits for the record's turn: a lock of the transaction's, keyed by
@@ -130,21 +144,34 @@ WHERE key = $1 AND payload IS NOT NULL AND expires > $2`,
 	// (its lock manager queues first come, first served). The bound on a
 	// hold: PostgreSQL ends a session that sits idle inside the
 	// transaction longer, which ends the transaction and its locks.
-	turn: `SELECT set_config('idle_in_transaction_session_timeout', $2, true), pg_advisory_xact_lock($1)`,
+	turn: statement{sql: `SELECT set_config('idle_in_transaction_session_timeout', $2, true), pg_advisory_xact_lock($1)`},
 
 	// $1 key, $2 now. Locks the row; answers its payload, NULL if ended,
 	// no row if gone.
-	lock: `SELECT payload FROM @t WHERE key = $1 AND expires > $2 FOR UPDATE`,
+	lock: statement{sql: `SELECT payload FROM @t WHERE key = $1 AND expires > $2 FOR UPDATE`},
 
-	commit:   `COMMIT`,
+	commit:   statement{sql: `COMMIT`},
 	rollback: `ROLLBACK`,
 }
 
-// newStatements returns the statements for table, a quoted name.
+// newStatements returns the statements for table, a quoted name, each
+// named after what it does and the SHA-256 of its SQL: "pgstore_load_"
+// and 8 hex digits. The digest tells apart the statements of stores on
+// other tables that share a connection.
 func newStatements(table string) statements {
 	t := statementTemplates
-	for _, s := range []*string{&t.load, &t.create, &t.update, &t.renew, &t.delete, &t.list, &t.end, &t.count, &t.cleanup, &t.ping, &t.lock} {
-		*s = strings.ReplaceAll(*s, "@t", table)
+	t.ping = strings.ReplaceAll(t.ping, "@t", table)
+	for _, st := range []struct {
+		s  *statement
+		op string
+	}{
+		{&t.load, "load"}, {&t.create, "create"}, {&t.update, "update"}, {&t.renew, "renew"},
+		{&t.delete, "delete"}, {&t.list, "list"}, {&t.end, "end"}, {&t.count, "count"},
+		{&t.cleanup, "cleanup"}, {&t.begin, "begin"}, {&t.turn, "turn"}, {&t.lock, "lock"}, {&t.commit, "commit"},
+	} {
+		st.s.sql = strings.ReplaceAll(st.s.sql, "@t", table)
+		sum := sha256.Sum256([]byte(st.s.sql))
+		st.s.name = "pgstore_" + st.op + "_" + hex.EncodeToString(sum[:4])
 	}
 	return t
 }

@@ -246,11 +246,15 @@ func (in *instance) stop() {
 	}
 }
 
-// kill stops the server at once with SIGKILL, as a crash would. The
-// processes of its connections exit on their own once they see it gone.
+// kill stops the server at once with SIGKILL, as a crash would, with the
+// processes of its connections (on Linux; elsewhere they exit on their own
+// once they see it gone), so that its clients find their connections
+// closed at once.
 func (in *instance) kill() {
 	_ = in.resume() // stopped backends would not see the postmaster gone
 	if in.proc != nil {
+		children := stopForKill(in.proc.cmd.Process.Pid)
+		killAll(children)
 		in.proc.kill()
 		in.proc = nil
 	}

@@ -53,6 +53,28 @@ func continueAll(pids []int) error {
 	return first
 }
 
+// stopForKill stops the process pid (SIGSTOP), so that it starts no more
+// processes, and returns its children, for killAll to kill with it.
+// PostgreSQL's backends outlive a postmaster killed alone, and go on
+// answering their connections until they notice it gone.
+func stopForKill(pid int) []int {
+	if syscall.Kill(pid, syscall.SIGSTOP) != nil || awaitStopped(pid) != nil {
+		return nil
+	}
+	children, _ := childrenOf(pid)
+	return children
+}
+
+// killAll kills pids with SIGKILL, and waits until each has exited.
+func killAll(pids []int) {
+	for _, p := range pids {
+		_ = syscall.Kill(p, syscall.SIGKILL)
+	}
+	for _, p := range pids {
+		_ = awaitStopped(p) // a process killed is never stopped again: this waits for its exit
+	}
+}
+
 // awaitStopped waits until the process pid is stopped, or gone.
 func awaitStopped(pid int) error {
 	deadline := time.Now().Add(startTimeout)

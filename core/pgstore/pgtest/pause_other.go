@@ -14,3 +14,9 @@ func stopTree(int) ([]int, error) {
 }
 
 func continueAll([]int) error { return nil }
+
+// stopForKill is implemented on Linux only: elsewhere, Kill kills the
+// postmaster alone.
+func stopForKill(int) []int { return nil }
+
+func killAll([]int) {}

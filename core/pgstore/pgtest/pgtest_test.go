@@ -101,9 +101,17 @@ func TestStartLocal(t *testing.T) {
 		}
 		killed, _ := serverProcess(t, srv)
 		url := srv.URL()
+		open, err := pgx.Connect(t.Context(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer open.Close(t.Context())
 		srv.Kill(t)
 		if alive(killed) {
 			t.Errorf("postmaster %d alive after Kill", killed)
+		}
+		if _, err := open.Exec(t.Context(), "SELECT 1"); err == nil {
+			t.Error("SELECT 1 on a connection opened before Kill succeeded; want its connection closed")
 		}
 		if _, err := pgx.Connect(t.Context(), srv.URL()); err == nil {
 			t.Fatal("connect after Kill succeeded")
