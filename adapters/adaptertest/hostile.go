@@ -21,6 +21,19 @@ func issue(t *testing.T, store core.Store, edit func(*core.Options)) string {
 	if edit != nil {
 		edit(opts)
 	}
+	h := commitMallory(t, store, opts)
+	cookies := (&http.Response{Header: h}).Cookies()
+	if len(cookies) != 1 {
+		t.Fatalf("Commit set cookies %q; want one", h.Values("Set-Cookie"))
+	}
+	return cookies[0].Value
+}
+
+// commitMallory makes mallory's session with a Manager on store with
+// opts, as the Manager's own request would, and returns the headers its
+// commit adds to the response.
+func commitMallory(t *testing.T, store core.Store, opts *core.Options) http.Header {
+	t.Helper()
 	m, err := core.NewManager(store, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -37,11 +50,7 @@ func issue(t *testing.T, store core.Store, edit func(*core.Options)) string {
 	if err := m.Commit(ctx, &s, http.StatusOK, h); err != nil {
 		t.Fatal(err)
 	}
-	cookies := (&http.Response{Header: h}).Cookies()
-	if len(cookies) != 1 {
-		t.Fatalf("Commit set cookies %q; want one", h.Values("Set-Cookie"))
-	}
-	return cookies[0].Value
+	return h
 }
 
 func offsetClock(d time.Duration) func(*core.Options) {

@@ -1,7 +1,6 @@
 package adaptertest
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -180,22 +179,7 @@ func testTokenResponse(t *testing.T, d Driver, store core.Store) {
 // suite's.
 func issueToken(t *testing.T, store core.Store, name string, d time.Duration) string {
 	t.Helper()
-	m, err := core.NewManager(store, &core.Options{TokenHeader: name, Clock: func() time.Time { return newClock().Now().Add(d) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var s core.Session
-	ctx := m.Begin(&s, context.Background(), nil)
-	sess, err := core.FromContext(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	must(sess.Set("username", "mallory"))
-	must(sess.Set("user_id", 666))
-	h := http.Header{}
-	if err := m.Commit(ctx, &s, http.StatusOK, h); err != nil {
-		t.Fatal(err)
-	}
+	h := commitMallory(t, store, &core.Options{TokenHeader: name, Clock: func() time.Time { return newClock().Now().Add(d) }})
 	return strings.TrimPrefix(h.Get(name), "Bearer ")
 }
 

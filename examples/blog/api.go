@@ -90,17 +90,11 @@ func (b *blog) apiLogin(r request) {
 		b.unauthorized(r, "invalid credentials")
 		return
 	}
-	// As at the pages' login: the session is u's, on this device, and a
-	// session that changes owner gets a new token.
-	if err := s.SetOwner(u.Name, core.Device{
-		UserAgent: browserName(r.UserAgent()),
-		Address:   coarseAddress(r.RemoteAddr()),
-	}); err != nil {
+	// As at the pages' login: a session that changes owner gets a new token.
+	if err := logIn(r, s, u); err != nil {
 		b.sessionError(r, err)
 		return
 	}
-	_ = s.Set(keyUserID, u.ID)
-	_ = s.Set(keyUsername, u.Name)
 	b.apiJSON(r, http.StatusOK, map[string]string{"user": u.Name})
 }
 

@@ -181,31 +181,38 @@ func (b *blog) login(r request, s *core.Session) {
 		b.render(r, s, http.StatusOK, "login.html", v)
 		return
 	}
-	// The session is u's from now on, on this device, as the sessions
-	// page shows it. A session that changes owner gets a new ID (and CSRF
-	// token), as with s.Renew: an ID that someone planted in the visitor's
-	// browser beforehand is worthless now. SetOwner refuses a name that
-	// is not clean text (invalid UTF-8, control characters) or is too
-	// long; the blog's user names never are.
-	if err := s.SetOwner(u.Name, core.Device{
-		UserAgent: browserName(r.UserAgent()),
-		Address:   coarseAddress(r.RemoteAddr()),
-	}); err != nil {
+	if err := logIn(r, s, u); err != nil {
 		b.sessionError(r, err)
 		return
 	}
 	// Remember me: a cookie that outlives the browser, until the session's
 	// absolute timeout; otherwise the browser forgets it when it closes.
 	s.RememberMe(remember)
-	// Set fails only for values JSON cannot encode; an int and a string
-	// never fail.
-	_ = s.Set(keyUserID, u.ID)
-	_ = s.Set(keyUsername, u.Name)
 	s.Flash("Welcome back, "+u.Name+"!", "success")
 	if next == "" {
 		next = "/dashboard"
 	}
 	r.Redirect(next)
+}
+
+// logIn makes s u's session from now on, on the device r comes from, as
+// the sessions page shows it. A session that changes owner gets a new ID
+// (and CSRF token), as with s.Renew: an ID that someone planted in the
+// visitor's browser beforehand is worthless now. SetOwner refuses a name
+// that is not clean text (invalid UTF-8, control characters) or is too
+// long; the blog's user names never are.
+func logIn(r request, s *core.Session, u user) error {
+	if err := s.SetOwner(u.Name, core.Device{
+		UserAgent: browserName(r.UserAgent()),
+		Address:   coarseAddress(r.RemoteAddr()),
+	}); err != nil {
+		return err
+	}
+	// Set fails only for values JSON cannot encode; an int and a string
+	// never fail.
+	_ = s.Set(keyUserID, u.ID)
+	_ = s.Set(keyUsername, u.Name)
+	return nil
 }
 
 func (b *blog) logout(r request, s *core.Session) {
