@@ -2,7 +2,6 @@ package core
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"math/bits"
@@ -174,22 +173,8 @@ func (p *payload) appendJSON(b, name []byte) []byte {
 // with encoding/json; HTML characters are not escaped.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
-	// The usual string is printable ASCII that needs no escape: find the
-	// first byte that may need one, eight bytes at a time.
-	i := 0
-	for {
-		if i+8 > len(s) {
-			for i < len(s) && !isSpecial(s[i]) {
-				i++
-			}
-			break
-		}
-		if m := special(load64(s[i:])); m != 0 {
-			i += bits.TrailingZeros64(m) / 8
-			break
-		}
-		i += 8
-	}
+	// The usual string is printable ASCII that needs no escape.
+	i := plain(s, 0)
 	if i == len(s) {
 		b = append(b, s...)
 		return append(b, '"')
@@ -520,20 +505,8 @@ func (d *parser) string() (string, error) {
 	// The usual string is printable ASCII without escapes: find its end
 	// in one pass, eight bytes at a time.
 	quote := d.i
-	b, i := d.b, quote+1
-	for {
-		if i+8 > len(b) {
-			for i < len(b) && !isSpecial(b[i]) {
-				i++
-			}
-			break
-		}
-		if m := special(binary.LittleEndian.Uint64(b[i:])); m != 0 {
-			i += bits.TrailingZeros64(m) / 8
-			break
-		}
-		i += 8
-	}
+	b := d.b
+	i := plain(b, quote+1)
 	if i < len(b) && b[i] == '"' {
 		d.i = i + 1
 		return d.text(quote+1, i), nil
@@ -569,9 +542,23 @@ func (d *parser) string() (string, error) {
 	return "", errSyntax
 }
 
-// load64 returns the first eight bytes of s as a little-endian number,
-// which the compiler reads with one load.
-func load64(s string) uint64 {
+// plain returns the index of the first byte of s from i on that
+// isSpecial, or len(s), looking at eight bytes at a time.
+func plain[T string | []byte](s T, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		if m := special(load64(s[i : i+8])); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for i < len(s) && !isSpecial(s[i]) {
+		i++
+	}
+	return i
+}
+
+// load64 returns the eight bytes of s as a little-endian number, as
+// binary.LittleEndian.Uint64 does.
+func load64[T string | []byte](s T) uint64 {
 	_ = s[7]
 	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
