@@ -126,13 +126,21 @@ func validToken(v string) bool {
 		return false
 	}
 	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if c <= 0x20 || c >= 0x7f || c == '"' || c == ',' || c == ';' || c == '\\' {
+		if !cookieOctets[v[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+// cookieOctets marks the bytes a cookie value may hold: one look per byte
+// of a token that every request with a session checks.
+var cookieOctets = func() (t [256]bool) {
+	for c := 0x21; c < 0x7f; c++ {
+		t[c] = c != '"' && c != ',' && c != ';' && c != '\\'
+	}
+	return t
+}()
 
 // validCookieName reports whether name is an RFC 7230 token.
 func validCookieName(name string) bool {

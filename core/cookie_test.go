@@ -55,4 +55,15 @@ func TestValidToken(t *testing.T) {
 			t.Errorf("validToken(%.20q) = %v; want %v", tok, got, want)
 		}
 	}
+	// Every byte, alone and after a valid one: RFC 6265's cookie-octet is
+	// %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E.
+	for c := range 256 {
+		want := c == 0x21 || 0x23 <= c && c <= 0x2b || 0x2d <= c && c <= 0x3a ||
+			0x3c <= c && c <= 0x5b || 0x5d <= c && c <= 0x7e
+		for _, tok := range []string{string([]byte{byte(c)}), "a" + string([]byte{byte(c)})} {
+			if got := validToken(tok); got != want {
+				t.Errorf("validToken(%q) = %v; want %v", tok, got, want)
+			}
+		}
+	}
 }
