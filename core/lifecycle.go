@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 )
 
@@ -197,7 +196,7 @@ func (m *Manager) load(ctx context.Context, s *Session) error {
 	if !m.clientSide {
 		// The token is kept as the record's key; the header it was cut
 		// from may be a server's reusable buffer.
-		tok = strings.Clone(tok)
+		tok = s.decoded.keep(tok)
 	}
 	s.payload, s.base = p, buf
 	s.token, s.held = tok, tok

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // A payload is a session as a store keeps it: a JSON object
@@ -77,6 +78,18 @@ type decodeRoom struct {
 	queues [1]queue
 	msgs   [2]string
 	heads  [1]mark
+	token  [IDLength]byte // keep's
+}
+
+// keep returns a copy of token, a server-side session's ID, in the room
+// when it is of the length NewID makes, so that the session keeps its key
+// without an allocation of its own.
+func (r *decodeRoom) keep(token string) string {
+	if len(token) != len(r.token) {
+		return strings.Clone(token)
+	}
+	copy(r.token[:], token)
+	return unsafe.String(&r.token[0], len(token))
 }
 
 // Values of payload.remember.
@@ -242,15 +255,15 @@ const maxDepth = 1000
 type parser struct {
 	b    []byte
 	i    int
-	str  string      // string(b)
+	str  string      // b's bytes, shared (decodeInto)
 	room *decodeRoom // nil: the heap
 }
 
-// text returns b[start:end] as a string. Every string a payload holds is
-// a piece of one copy of the payload, made once, rather than a copy of its
-// own: a session's strings cost one allocation. (So a string kept from a
-// session keeps that copy alive: a store that keeps one, such as an owner,
-// clones it.)
+// text returns b[start:end] as a string. Every string a payload holds
+// shares the payload's memory, which nothing modifies once a store has
+// returned it (see Store), so a session's strings cost no allocation. (A
+// string kept from a session keeps the payload alive: a store that keeps
+// one, such as an owner, clones it.)
 func (d *parser) text(start, end int) string { return d.str[start:end] }
 
 // errOtherCookie is what decodePayload returns for a payload bound to
@@ -260,8 +273,8 @@ var errOtherCookie = errors.New("core: session issued under another cookie name"
 // decodePayload parses a payload written by appendJSON for the cookie name
 // bound (nil for DefaultCookieName): a payload written for another name
 // is errOtherCookie. It accepts any valid JSON object of that shape,
-// ignores unknown members and never panics; the data values it returns
-// share memory with b.
+// ignores unknown members and never panics; the strings and data values
+// it returns share memory with b, which must never be modified after.
 func decodePayload(b, bound []byte) (payload, error) { return decodeInto(b, bound, nil) }
 
 // decodeInto is decodePayload with the first entries in room, if not nil,
@@ -269,7 +282,7 @@ func decodePayload(b, bound []byte) (payload, error) { return decodeInto(b, boun
 func decodeInto(b, bound []byte, room *decodeRoom) (payload, error) {
 	var p payload
 	var name []byte // the raw body of n, as written
-	d := parser{b: b, str: string(b), room: room}
+	d := parser{b: b, str: unsafe.String(unsafe.SliceData(b), len(b)), room: room}
 	err := d.object(func(key string) error {
 		var err error
 		switch key {

@@ -54,9 +54,12 @@ import (
 //     leaves the cookie a concurrent login or logout has just set alone.
 //   - Records are forgotten after their Record.TTL.
 //   - Every method that returns a token returns "" with an error.
-//   - The caller may reuse the payloads it passed once a call returns, and
-//     must not modify the payloads Load and ConflictError return. A store
-//     that keeps a token beyond the call copies it.
+//   - The caller may reuse the payloads it passed once a call returns. A
+//     payload the store returns (from Load, in a ConflictError, and an
+//     Index's List) is the caller's to keep and is never modified after,
+//     by the store or the caller: the session's strings share its memory,
+//     so a store never hands out a buffer it reuses or changes in place.
+//     A store that keeps a token beyond the call copies it.
 //   - All methods are safe for concurrent use and honour ctx's deadline.
 //
 // A [CookieStore] keeps the session in the cookie instead: see there.

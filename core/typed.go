@@ -3,6 +3,7 @@ package core
 import (
 	"encoding/json"
 	"strconv"
+	"unsafe"
 )
 
 // Get returns the value under key decoded as a T. It returns [ErrNoKey] if
@@ -82,8 +83,11 @@ func (s *Session) raw(key string) ([]byte, bool) {
 	return nil, false
 }
 
-// decodeString decodes a JSON string without escapes or non-ASCII bytes;
-// ok is false for any other value, which encoding/json then decodes.
+// decodeString decodes a JSON string without escapes or non-ASCII bytes,
+// sharing raw's memory: a session's values are replaced, never changed in
+// place, and a loaded one is the store's payload, which nothing modifies
+// (see Store). ok is false for any other value, which encoding/json then
+// decodes.
 func decodeString(raw []byte) (string, bool) {
 	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
 		return "", false
@@ -94,7 +98,7 @@ func decodeString(raw []byte) (string, bool) {
 			return "", false
 		}
 	}
-	return string(body), true
+	return unsafe.String(unsafe.SliceData(body), len(body)), true
 }
 
 // decodeInt decodes a JSON integer of the given bit size; ok is false for

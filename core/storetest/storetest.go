@@ -351,4 +351,30 @@ func testOwnership(t *testing.T, s core.Store) {
 		q[i] = 'x'
 	}
 	wantPayload(t, s, tok, payload(8))
+
+	// What the store returns is the caller's to keep: the Manager's
+	// strings share its memory, so it never changes, whatever the store
+	// does next.
+	loaded, _, err := s.Load(ctx, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Update(ctx, tok, want, rec(payload(9), time.Hour))
+	var ce *core.ConflictError
+	if !errors.As(err, &ce) {
+		t.Fatalf("Update with a stale payload = %v; want a *core.ConflictError", err)
+	}
+	if _, err := s.Update(ctx, tok, payload(8), rec(payload(9), time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	wantPayload(t, s, tok, payload(9))
+	renewed, err := s.Renew(ctx, tok, payload(9), rec(payload(7), time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantPayload(t, s, renewed, payload(7))
+	if !bytes.Equal(loaded, payload(8)) || !bytes.Equal(ce.Current, payload(8)) {
+		t.Errorf("the payloads Load and a ConflictError returned changed to %q and %q after later calls; "+
+			"want them kept as returned, %q (core.Store: the caller keeps them)", loaded, ce.Current, payload(8))
+	}
 }
