@@ -70,6 +70,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync/atomic"
 
 	"github.com/gofiber/fiber/v2"
@@ -121,8 +122,9 @@ const HeaderRoom = 2048
 
 // buffer is the read buffer of an app.
 type buffer struct {
-	app  *fiber.App
-	size int
+	app   *fiber.App
+	size  int
+	raise string // what raises the limit it puts on cookies (CookieLimit)
 }
 
 // bufferOf returns the read buffer of c's app. Its size is read from the
@@ -131,7 +133,9 @@ type buffer struct {
 func (mw *middleware) bufferOf(c *fiber.Ctx) *buffer {
 	b := mw.buffer.Load()
 	if b == nil || b.app != c.App() {
-		b = &buffer{app: c.App(), size: c.App().Config().ReadBufferSize}
+		size := c.App().Config().ReadBufferSize
+		b = &buffer{app: c.App(), size: size, raise: fmt.Sprintf("fiber.Config.ReadBufferSize is %d bytes: set it to 8192 or more, as in"+
+			" fiber.New(fiber.Config{ReadBufferSize: 8192})", size)}
 		mw.buffer.Store(b)
 	}
 	return b
@@ -235,6 +239,9 @@ type state struct {
 // fasthttp (c.Cookies), fasthttp moves the raw line into a slot that the
 // next request header set on c.Request() overwrites.
 func (st *state) CookieLines() []string {
+	if !st.rawCookies() {
+		return st.parsedCookies()
+	}
 	all := st.header.PeekAll(fiber.HeaderCookie)
 	if len(all) == 1 {
 		st.line[0] = string(all[0])
@@ -245,6 +252,56 @@ func (st *state) CookieLines() []string {
 		lines[i] = string(b)
 	}
 	return lines
+}
+
+// rawCookies reports whether the request's headers still hold a Cookie
+// line as it came: fasthttp parses the lines into its list of cookies, and
+// removes them from the headers, when something first reads a cookie.
+func (st *state) rawCookies() bool {
+	for _, k := range st.header.PeekKeys() {
+		if len(k) == len(fiber.HeaderCookie) && (string(k) == fiber.HeaderCookie || bytes.EqualFold(k, []byte(fiber.HeaderCookie))) {
+			return true
+		}
+	}
+	return false
+}
+
+// parsedCookies gives core the cookies fasthttp has parsed as the one line
+// its PeekAll would rebuild, but in one allocation where PeekAll takes two
+// and its copy a third (the drivers' TestSessionAllocs, whose requests'
+// cookies fasthttp has parsed). Without a Cookie line, there is nothing
+// to parse, and it returns none.
+func (st *state) parsedCookies() []string {
+	cookies, n := 0, 0
+	st.header.VisitAllCookie(func(k, v []byte) {
+		if cookies > 0 {
+			n += len("; ")
+		}
+		if len(k) > 0 {
+			n += len(k) + len("=")
+		}
+		n += len(v)
+		cookies++
+	})
+	if cookies == 0 {
+		return nil
+	}
+	var b strings.Builder
+	b.Grow(n)
+	i := 0
+	st.header.VisitAllCookie(func(k, v []byte) {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		if len(k) > 0 {
+			b.Write(k)
+			b.WriteByte('=')
+		}
+		b.Write(v)
+		i++
+	})
+	st.line[0] = b.String()
+	return st.line[:]
 }
 
 // HeaderValues gives core the lines of the header that carries the token of
@@ -280,8 +337,7 @@ func (st *state) PlainHTTP() (string, bool) {
 // CookieLimit tells core the largest cookie the app can read back (a
 // core.CookieLimiter): its read buffer less HeaderRoom.
 func (st *state) CookieLimit() (int, string) {
-	return st.buffer.size - HeaderRoom, fmt.Sprintf("fiber.Config.ReadBufferSize is %d bytes: set it to 8192 or more, as in"+
-		" fiber.New(fiber.Config{ReadBufferSize: 8192})", st.buffer.size)
+	return st.buffer.size - HeaderRoom, st.buffer.raise
 }
 
 // statusError is one of core's errors as Fiber's error handlers see it. Its

@@ -40,6 +40,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/transient-go/transient/adapters/internal/commitwriter"
 	"github.com/transient-go/transient/core"
 )
 
@@ -177,8 +178,9 @@ type writer struct {
 	mw      *middleware
 	s       *core.Session
 	r       *http.Request
-	started bool // the session is committed, or the connection hijacked
-	failed  bool // the commit failed and the error status was sent
+	started bool                // the session is committed, or the connection hijacked
+	failed  bool                // the commit failed and the error status was sent
+	header  commitwriter.Header // what the commit adds to the response's headers goes through it
 }
 
 // commit commits the session once, with the status Gin has recorded.
@@ -187,7 +189,7 @@ func (w *writer) commit() {
 		return
 	}
 	w.started = true
-	err := w.mw.m.Commit(w.r.Context(), w.s, w.ResponseWriter.Status(), w.Header())
+	err := w.mw.m.Commit(w.r.Context(), w.s, w.ResponseWriter.Status(), w.header.To(w.Header()))
 	if err == nil {
 		return
 	}

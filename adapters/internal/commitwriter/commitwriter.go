@@ -36,11 +36,13 @@ type Writer struct {
 	// Err is the commit's error. While it is set, what the handler writes
 	// is discarded; the caller may clear it to write an error response.
 	Err error
+
+	header Header // what the commit adds to the response's headers goes through it
 }
 
 func (w *Writer) commit(code int) {
 	w.Started = true
-	if err := w.M.Commit(w.R.Context(), w.S, code, w.Header()); err != nil {
+	if err := w.M.Commit(w.R.Context(), w.S, code, w.header.To(w.Header())); err != nil {
 		w.Err = err
 		clear(w.Header())
 		if w.OnError != nil {
