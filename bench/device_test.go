@@ -68,7 +68,7 @@ func runDevice(b *testing.B, store core.Store, rt counter) {
 
 // newDeviceManager is newManager with DeviceBinding on.
 func newDeviceManager(b *testing.B, store core.Store) *core.Manager {
-	m, err := core.NewManager(store, &core.Options{Logger: slog.New(slog.DiscardHandler), DeviceBinding: &core.DeviceBinding{}})
+	m, err := core.NewManager(store, &core.Options{Logger: slog.New(slog.DiscardHandler), Clock: benchClock, DeviceBinding: &core.DeviceBinding{}})
 	if err != nil {
 		b.Fatal(err)
 	}

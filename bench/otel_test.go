@@ -32,7 +32,7 @@ func observedMemory(b *testing.B) *core.Manager {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m, err := core.NewManager(store, &core.Options{Logger: slog.New(slog.DiscardHandler), Observer: obs})
+	m, err := core.NewManager(store, &core.Options{Logger: slog.New(slog.DiscardHandler), Clock: benchClock, Observer: obs})
 	if err != nil {
 		b.Fatal(err)
 	}
