@@ -81,7 +81,9 @@
 // several things (Renew ends the old row and inserts the new one; Create
 // and Renew also trim the owner's sessions, below). So: 0, 1, at most 2.
 // A request whose commit meets another request's change costs one more
-// round trip per retry, and two for a commit under UpdateLocked (below).
+// round trip for Update to read the record as it is now (Renew answers
+// with it in its own), one more per retry, and two for a commit under
+// UpdateLocked (below).
 // List and End are one statement each.
 //
 // pgx adds its own, once in a while: a new connection pays its handshake,
@@ -101,24 +103,33 @@
 // # Compare-and-swap
 //
 // Update and Renew write only if the record still holds the payload the
-// request loaded. Each does it in one statement: a common table
-// expression locks the row (SELECT ... FOR UPDATE), compares the SHA-256
-// of its payload with that of the loaded one (so the payload is not sent
-// back), writes if they match, and otherwise answers with the row's
-// payload, in the same round trip, for the core to apply the request's
-// changes to and try again.
+// request loaded, compared by SHA-256 (so the payload is not sent back),
+// and otherwise answer with the record as it is now, for the core to
+// apply the request's changes to and try again.
 //
-// The lock is what makes that answer current. In PostgreSQL's default
-// READ COMMITTED isolation a plain read sees the row as it was when the
-// statement began, so a statement that only compared (UPDATE ... WHERE
-// sha256(payload) = $old) would, when a concurrent write committed just
-// before it, fail the comparison and then report the older payload as the
-// current one: the core would merge onto a stale copy and conflict again.
-// A locking read waits for that write to commit and reads the row as it
-// left it. A transaction with SELECT ... FOR UPDATE, then UPDATE, would do
-// the same in two round trips at best (four as pgx runs a transaction),
-// holding the row locked while the answers travel to the app server and
-// back: the lock here lasts one statement on the server.
+// Update, which ends every request that changed its session, is one plain
+// UPDATE whose WHERE compares: the least a compare-and-swap costs the
+// server, with no row in answer. Only when it wrote nothing does Update
+// read the record, with a SELECT of its own: one more round trip, on a
+// commit that met a conflict (or a record gone meanwhile). That answer is
+// current. In PostgreSQL's default READ COMMITTED isolation an UPDATE
+// that meets a concurrent write of the row waits for it to commit, then
+// compares with the row as that write left it; the SELECT that follows
+// sees every write committed before it began, the one the comparison
+// failed on too. Within the UPDATE's own statement a read would see the
+// row as it was when the statement began, and would need a lock (SELECT
+// ... FOR UPDATE) to see that write: one statement that answered a
+// conflict too, a common table expression around the UPDATE, cost the
+// server a fifth more instructions per write.
+//
+// Renew, which ends the old row and inserts the new one, does it all in
+// one statement: a common table expression locks the row (SELECT ... FOR
+// UPDATE), compares, writes if the payloads match, and otherwise answers
+// with the row's payload in the same round trip. A transaction with
+// SELECT ... FOR UPDATE, then the writes, would do the same in two round
+// trips at best (four as pgx runs a transaction), holding the row locked
+// while the answers travel to the app server and back: the lock here
+// lasts one statement on the server.
 //
 // Every statement runs as a transaction of its own. A database whose
 // default isolation is stricter reports concurrent writes of a row as

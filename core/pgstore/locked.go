@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/transient-go/transient/core"
 )
@@ -166,7 +167,8 @@ func (s *Store) lock(ctx context.Context, c *pgx.Conn, q lockedStatements, token
 // write writes r in the open transaction on c, which holds the row of
 // token whose payload is held, and commits, in one round trip. It runs
 // Update's or Renew's statement, whose check of the payload passes since
-// the row is held, and answers as they do.
+// the row is held, unless the record expired meanwhile: it then writes
+// nothing and reports the record gone (written false, current nil).
 func (s *Store) write(ctx context.Context, c *pgx.Conn, q lockedStatements, token string, renew bool, held []byte, r core.Record) (id string, written bool, current []byte, err error) {
 	b := &pgx.Batch{}
 	now := s.now()
@@ -179,7 +181,13 @@ func (s *Store) write(ctx context.Context, c *pgx.Conn, q lockedStatements, toke
 	}
 	b.Queue(q.commit)
 	br := c.SendBatch(ctx, b)
-	written, err = wrote(br.QueryRow().Scan(&current))
+	if renew {
+		written, err = wrote(br.QueryRow().Scan(&current))
+	} else {
+		var tag pgconn.CommandTag
+		tag, err = br.Exec()
+		written = tag.RowsAffected() == 1
+	}
 	if err == nil {
 		_, err = br.Exec()
 	}

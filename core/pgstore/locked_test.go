@@ -106,6 +106,32 @@ func TestUpdateLocked(t *testing.T) {
 	}
 }
 
+// TestUpdateLockedExpiresMeanwhile lets the held record expire while
+// change runs: the write that follows finds it gone, writes nothing and
+// reports core.ErrNotFound, for an update and a renewal alike.
+func TestUpdateLockedExpiresMeanwhile(t *testing.T) {
+	_, pool := migrated(t, nil)
+	c := newClock()
+	s := newStore(t, pool, &pgstore.Options{Clock: c.Now})
+	for _, renew := range []bool{false, true} {
+		tok, err := s.Create(ctx, core.Record{Payload: []byte("v1"), TTL: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.UpdateLocked(ctx, tok, renew, func([]byte) (core.Record, error) {
+			c.Advance(2 * time.Minute)
+			return record("v2"), nil
+		})
+		if !errors.Is(err, core.ErrNotFound) || got != "" {
+			t.Errorf("UpdateLocked(renew %v) of a record that expired while held = %q, %v; want \"\", core.ErrNotFound", renew, got, err)
+		}
+		var n int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM sessions WHERE payload = 'v2'`).Scan(&n); err != nil || n != 0 {
+			t.Errorf("rows holding v2 after UpdateLocked(renew %v) = %d, %v; want none", renew, n, err)
+		}
+	}
+}
+
 // TestUpdateLockedOwners renews records into one owner's under
 // UpdateLocked: the owner's sessions are listed, and bounded by
 // MaxPerOwner as Renew keeps them.

@@ -122,12 +122,13 @@ func (s *Store) Create(ctx context.Context, r core.Record) (string, error) {
 	return id, nil
 }
 
-// Update replaces the record of token with r if it still holds old, in one
-// statement that locks the row, compares its payload with old (by SHA-256,
-// so that old is not sent back) and writes r only if they match. It
-// returns a *core.ConflictError with the record as it is now when they do
-// not, and core.ErrNotFound when the record is gone. The record keeps its
-// owner: a new owner comes with Renew.
+// Update replaces the record of token with r if it still holds old, with
+// one UPDATE that compares the row's payload with old (by SHA-256, so that
+// old is not sent back) and writes r only if they match. When it wrote
+// nothing, one more statement reads the record as it is now: Update
+// returns a *core.ConflictError with it, or core.ErrNotFound when the
+// record is gone. The record keeps its owner: a new owner comes with
+// Renew.
 func (s *Store) Update(ctx context.Context, token string, old []byte, r core.Record) (string, error) {
 	if !core.ValidID(token) {
 		return "", core.ErrNotFound
@@ -143,8 +144,11 @@ func (s *Store) Update(ctx context.Context, token string, old []byte, r core.Rec
 		now := s.now()
 		p.now, p.expires = timestamp(now), timestamp(now.Add(r.TTL))
 		p.args[3], p.args[4] = &p.expires, &p.now
-		written, err = wrote(c.QueryRow(ctx, q, p.args[:5]...).Scan(&p.answer))
-		return err
+		tag, err := c.Exec(ctx, q, p.args[:5]...)
+		if written = tag.RowsAffected() == 1; written || err != nil {
+			return err
+		}
+		return s.current(ctx, c, p)
 	})
 	if err := outcome(err, written, p.answer); err != nil {
 		return "", err
@@ -192,9 +196,26 @@ func (s *Store) Renew(ctx context.Context, token string, old []byte, r core.Reco
 	return id, nil
 }
 
-// wrote returns whether a compare-and-swap write (update or renew) wrote,
-// from the error of the Scan of its answer: no row when it wrote, and
-// else the payload the row holds now.
+// current reads into p.answer the payload of the row p.args[0] holds at
+// p.now, after an update that wrote nothing: nil when the record is gone.
+// The read is a statement of its own, whose snapshot holds every write
+// that had committed when the update ended, the one it failed on too.
+func (s *Store) current(ctx context.Context, c *pgx.Conn, p *params) error {
+	q, err := s.prepared(ctx, c, &s.sql.load)
+	if err != nil {
+		return err
+	}
+	p.answer = nil
+	err = c.QueryRow(ctx, q, p.args[0], &p.now).Scan(&p.answer)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	return err
+}
+
+// wrote returns whether renew's statement wrote, from the error of the
+// Scan of its answer: no row when it wrote, and else the payload the row
+// holds now.
 func wrote(err error) (bool, error) {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return true, nil

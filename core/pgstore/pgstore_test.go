@@ -194,11 +194,11 @@ func TestRoundTrips(t *testing.T) {
 			{"Load(malformed)", 0, func() error { _, _, err := s.Load(ctx, "x"); return ignore(err, core.ErrNotFound) }},
 			{"Load(unknown)", 1, func() error { _, _, err := s.Load(ctx, core.NewID()); return ignore(err, core.ErrNotFound) }},
 			{"Update", 1, func() error { _, err := s.Update(ctx, tok, []byte(`{}`), record(`{"a":1}`)); return err }},
-			{"Update(conflict)", 1, func() error {
+			{"Update(conflict)", 2, func() error { // the UPDATE, then the read of the record
 				_, err := s.Update(ctx, tok, []byte(`{}`), record(`{"a":2}`))
 				return ignore(err, core.ErrConflict)
 			}},
-			{"Update(unknown)", 1, func() error {
+			{"Update(unknown)", 2, func() error {
 				_, err := s.Update(ctx, core.NewID(), []byte(`{}`), record(`{}`))
 				return ignore(err, core.ErrNotFound)
 			}},
