@@ -352,7 +352,9 @@ func (r *report) method(b *strings.Builder) {
 		"Each iteration gets a fresh shallow copy of the request (gorilla/sessions caches the session in the request it is given).\n")
 	b.WriteString("- Every session holds {user_id: 42, username: \"alice\"}, made by POST /login before the timer starts. " +
 		"A read-write request pops the previous flash message and adds \"Article saved successfully!\": every iteration starts from a session holding one flash message " +
-		"(cookie stores: the same cookie, taken after one warm-up write; server-side stores: the record rewritten in place). Handlers check what they read and fail on a wrong value or on accumulating flashes.\n")
+		"(cookie stores: the same cookie, taken after one warm-up write; server-side stores: the record rewritten in place). " +
+		"transient's sessions are made by Managers whose clock runs a minute behind, so that each read-write request issues its session anew and sends its new cookie, " +
+		"as a request that comes seconds after the last does and as the floors and peers always do. Handlers check what they read and fail on a wrong value or on accumulating flashes.\n")
 	b.WriteString("- Peers are used as their READMEs show: gorilla/sessions, gin-contrib and echo-contrib call Save after a change; scs's LoadAndSave saves by itself; " +
 		"Fiber's session is saved with Save. scs and Fiber have no flash messages: their rows keep the message under a key and pop it (PopString; Get and Delete), as scs's README does.\n")
 	b.WriteString("- Runs are interleaved: bench/run runs the whole suite once per count, so a slow minute of the shared VM spreads over all rows instead of skewing one. " +
