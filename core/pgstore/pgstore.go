@@ -56,25 +56,17 @@ var (
 // Load returns the payload of token with one SELECT, or core.ErrNotFound
 // (core.ErrGone for a record that Renew or Delete ended less than
 // core.GoneTTL ago). A token that is not a valid ID (see core.ValidID) is
-// not found without a round trip. The caller must not modify the payload.
+// not found without a round trip. The payload is the caller's to keep.
 func (s *Store) Load(ctx context.Context, token string) ([]byte, bool, error) {
 	if !core.ValidID(token) {
 		return nil, false, core.ErrNotFound
 	}
 	p := &params{}
-	p.args[0] = p.key.ofToken(token)
-	found := true
-	err := s.callIdempotent(ctx, "load", func(ctx context.Context, c *pgx.Conn) error {
-		q, err := s.prepared(ctx, c, &s.sql.load)
-		if err != nil {
-			return err
-		}
+	p.args[0], p.args[1] = p.key.ofToken(token), &p.now
+	var found bool
+	err := s.callIdempotent(ctx, "load", func(ctx context.Context, c *pgx.Conn) (err error) {
 		p.now = timestamp(s.now())
-		p.args[1] = &p.now
-		err = c.QueryRow(ctx, q, p.args[:2]...).Scan(&p.answer)
-		if errors.Is(err, pgx.ErrNoRows) {
-			found, err = false, nil
-		}
+		found, err = s.read(ctx, c, p, p.args[:2])
 		return err
 	})
 	switch {
@@ -148,7 +140,11 @@ func (s *Store) Update(ctx context.Context, token string, old []byte, r core.Rec
 		if written = tag.RowsAffected() == 1; written || err != nil {
 			return err
 		}
-		return s.current(ctx, c, p)
+		// The record as it is now: a statement of its own, whose snapshot
+		// holds every write that had committed when the update ended, the
+		// one it failed on too.
+		_, err = s.read(ctx, c, p, []any{p.args[0], &p.now})
+		return err
 	})
 	if err := outcome(err, written, p.answer); err != nil {
 		return "", err
@@ -196,21 +192,20 @@ func (s *Store) Renew(ctx context.Context, token string, old []byte, r core.Reco
 	return id, nil
 }
 
-// current reads into p.answer the payload of the row p.args[0] holds at
-// p.now, after an update that wrote nothing: nil when the record is gone.
-// The read is a statement of its own, whose snapshot holds every write
-// that had committed when the update ended, the one it failed on too.
-func (s *Store) current(ctx context.Context, c *pgx.Conn, p *params) error {
+// read reads into p.answer, with load, the payload of the record that
+// args (its key and the time p.now) name: found is false when there is no
+// live row, and p.answer nil for a record that Renew or Delete ended.
+func (s *Store) read(ctx context.Context, c *pgx.Conn, p *params, args []any) (found bool, err error) {
 	q, err := s.prepared(ctx, c, &s.sql.load)
 	if err != nil {
-		return err
+		return false, err
 	}
 	p.answer = nil
-	err = c.QueryRow(ctx, q, p.args[0], &p.now).Scan(&p.answer)
+	err = c.QueryRow(ctx, q, args...).Scan(&p.answer)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil
+		return false, nil
 	}
-	return err
+	return err == nil, err
 }
 
 // wrote returns whether renew's statement wrote, from the error of the
