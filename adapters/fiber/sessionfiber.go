@@ -259,7 +259,7 @@ func (st *state) CookieLines() []string {
 // removes them from the headers, when something first reads a cookie.
 func (st *state) rawCookies() bool {
 	for _, k := range st.header.PeekKeys() {
-		if len(k) == len(fiber.HeaderCookie) && (string(k) == fiber.HeaderCookie || bytes.EqualFold(k, []byte(fiber.HeaderCookie))) {
+		if bytes.EqualFold(k, []byte(fiber.HeaderCookie)) {
 			return true
 		}
 	}
@@ -272,36 +272,36 @@ func (st *state) rawCookies() bool {
 // cookies fasthttp has parsed). Without a Cookie line, there is nothing
 // to parse, and it returns none.
 func (st *state) parsedCookies() []string {
-	cookies, n := 0, 0
-	st.header.VisitAllCookie(func(k, v []byte) {
-		if cookies > 0 {
-			n += len("; ")
-		}
-		if len(k) > 0 {
-			n += len(k) + len("=")
-		}
-		n += len(v)
-		cookies++
-	})
-	if cookies == 0 {
+	n, parts := 0, 0
+	st.cookieLine(func(b []byte) { n, parts = n+len(b), parts+1 })
+	if parts == 0 {
 		return nil
 	}
 	var b strings.Builder
 	b.Grow(n)
-	i := 0
-	st.header.VisitAllCookie(func(k, v []byte) {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		if len(k) > 0 {
-			b.Write(k)
-			b.WriteByte('=')
-		}
-		b.Write(v)
-		i++
-	})
+	st.cookieLine(func(p []byte) { b.Write(p) })
 	st.line[0] = b.String()
 	return st.line[:]
+}
+
+// cookieSep and cookieEq are the separators of a Cookie line.
+var cookieSep, cookieEq = []byte("; "), []byte("=")
+
+// cookieLine hands part, in turn, the pieces of the one line that holds
+// the cookies fasthttp has parsed ("k=v; k=v"), as PeekAll rebuilds it.
+func (st *state) cookieLine(part func([]byte)) {
+	first := true
+	st.header.VisitAllCookie(func(k, v []byte) {
+		if !first {
+			part(cookieSep)
+		}
+		first = false
+		if len(k) > 0 {
+			part(k)
+			part(cookieEq)
+		}
+		part(v)
+	})
 }
 
 // HeaderValues gives core the lines of the header that carries the token of
